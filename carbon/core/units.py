@@ -1,0 +1,156 @@
+"""The one pint unit registry of the process, and the unit checks used at every input boundary.
+
+Quantities enter as (magnitude, unit string). The unit string is normalised (Chinese and common
+spellings), parsed once by pint, checked for the dimension its column expects, and turned into a plain
+multiplier to the canonical unit of that column. Inner loops then run on float magnitudes.
+
+GWP weighting is *not* done here: pint contexts are not thread-safe (engineering-notes §1); see
+`carbon.core.gases.co2e`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pint
+
+from carbon.core.errors import UnitError
+
+DEFINITIONS = Path(__file__).with_name("units_zh.txt")
+
+ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
+ureg.load_definitions(str(DEFINITIONS))
+pint.set_application_registry(ureg)
+Q_ = ureg.Quantity
+
+# Named dimensions used by column specs (factor library, activity data). Values are pint
+# dimensionality strings.
+DIMENSIONS: dict[str, str] = {
+    "dimensionless": "",
+    "mass": "[mass]",
+    "energy": "[energy]",
+    "volume": "[volume]",
+    "area": "[length] ** 2",
+    "livestock": "[livestock]",
+    "currency": "[currency]",
+    "energy/mass": "[energy] / [mass]",
+    "energy/volume": "[energy] / [volume]",
+    "mass/energy": "[mass] / [energy]",
+    "mass/mass": "",
+    "mass/volume": "[mass] / [volume]",
+    "volume/mass": "[volume] / [mass]",
+    "mass/livestock/time": "[mass] / [livestock] / [time]",
+    "mass/area/time": "[mass] / [length] ** 2 / [time]",
+    "mass/area": "[mass] / [length] ** 2",
+    "mass/livestock": "[mass] / [livestock]",
+    "mass/energy_elec": "[mass] / [energy]",
+    "1/time": "1 / [time]",
+    "mass/currency": "[mass] / [currency]",
+    "energy/currency": "[energy] / [currency]",
+}
+
+_SUPERSCRIPTS = {"³": "**3", "²": "**2", "⁻¹": "**-1"}
+_FULLWIDTH = str.maketrans({"（": "(", "）": ")", "／": "/", "＊": "*", "·": "*", "×": "*", "　": " "})
+# "m3", "Nm3", "m2" as users write them; pint would otherwise read "m3" as an unknown name.
+_POWER_AFTER_LENGTH = re.compile(r"(?<![A-Za-z])(N?m|km|cm)([23])(?![0-9])")
+_GAS_LABEL = re.compile(r"(?<=[A-Za-z])\s+(CO2e|CO2|CH4|N2O-N|N2O|C|N|BOD|COD|dm)(?=$|\s*[/*)])")
+_CN_MULTIPLES = {"万": "1e4", "亿": "1e8"}
+_CN_MULTIPLE = re.compile(r"(万|亿)([^\s/*()]+)")
+_ALIASES = {
+    "t": "metric_ton",
+    "kt": "kilometric_ton",  # pint's own "kt" is the knot
+    "Mt": "megametric_ton",
+    "tC": "metric_ton",  # carbon mass: the element is carried by the factor's name, not the unit
+    "tCO2": "metric_ton",
+    "tCO2e": "metric_ton",
+    "kgC": "kilogram",
+    "kgCO2": "kilogram",
+    "kgCO2e": "kilogram",
+    "gCO2e": "gram",
+    "gCO2": "gram",
+    "kgCH4": "kilogram",
+    "kgN2O": "kilogram",
+    "kgN2O-N": "kilogram",
+    "kgN": "kilogram",
+    "kgBOD": "kilogram",
+    "kgCOD": "kilogram",
+    "yr": "year",
+    "a": "year",
+    "年": "year",
+}
+
+
+def normalise_unit(text: str) -> str:
+    """Rewrite a unit string as users write it into something pint parses.
+
+    Handles full-width punctuation, superscripts, `m3`/`Nm3`, and gas-labelled masses such as
+    `kg CH4/TJ` or `t CO2e` (the gas is a column of its own; the unit is the mass).
+    """
+    if not isinstance(text, str):
+        raise UnitError(f"unit must be a string, got {text!r}")
+    s = text.strip().translate(_FULLWIDTH)
+    for sup, rep in _SUPERSCRIPTS.items():
+        s = s.replace(sup, rep)
+    # A gas label after a mass ("kg CH4/TJ", "t CO2e", "kg N2O-N/kg N"): the gas is a column of its
+    # own, the unit is the mass.
+    s = _GAS_LABEL.sub("", s)
+    # 万 / 亿 multiples of any unit, including prefixed ones (万kWh, 亿千瓦时): pint cannot stack prefixes.
+    s = _CN_MULTIPLE.sub(lambda m: f"({_CN_MULTIPLES[m.group(1)]}*{m.group(2)})", s)
+    s = _POWER_AFTER_LENGTH.sub(lambda m: f"{m.group(1)}**{m.group(2)}", s).replace("Nm**3", "Nm3")
+    tokens = re.split(r"(\s*[/*()]\s*)", s)
+    return "".join(_ALIASES.get(tok.strip(), tok) if tok.strip() not in "/*()" else tok for tok in tokens)
+
+
+@lru_cache(maxsize=4096)
+def parse_unit(text: str) -> pint.Quantity:
+    """Parse a unit string into a Quantity of one such unit (magnitude 1, or the 万/亿 multiple).
+
+    Raises UnitError naming the string if pint cannot read it.
+    """
+    norm = normalise_unit(text)
+    if not re.search(r"[^\W\d_]", norm):
+        raise UnitError(f"unit {text!r} is empty or a bare number, not a unit")
+    try:
+        q = ureg.parse_expression(norm)
+    except Exception as exc:  # pint raises several types (UndefinedUnitError, DefinitionSyntaxError, ...)
+        raise UnitError(f"unit {text!r} is not a known unit ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(q, pint.Quantity):
+        raise UnitError(f"unit {text!r} is a number, not a unit")
+    return q
+
+
+_as_quantity = parse_unit
+
+
+def dimension_of(text: str) -> str:
+    return str(_as_quantity(text).dimensionality)
+
+
+@lru_cache(maxsize=4096)
+def check_dimension(text: str, expected: str, what: str = "value") -> None:
+    """Raise UnitError unless `text` has the named dimension (a key of DIMENSIONS)."""
+    want = ureg.get_dimensionality(DIMENSIONS[expected]) if DIMENSIONS[expected] else ureg.get_dimensionality("")
+    got = _as_quantity(text).dimensionality
+    if got != want:
+        raise UnitError(
+            f"{what}: unit {text!r} has dimension {got or 'dimensionless'}, expected {expected} ({want or 'dimensionless'})"
+        )
+
+
+@lru_cache(maxsize=4096)
+def multiplier(from_unit: str, to_unit: str) -> float:
+    """The plain float m such that x [from_unit] == x*m [to_unit]. Raises UnitError on mismatch."""
+    src = _as_quantity(from_unit)
+    dst = _as_quantity(to_unit)
+    if src.dimensionality != dst.dimensionality:
+        raise UnitError(
+            f"unit {from_unit!r} ({src.dimensionality or 'dimensionless'}) cannot be converted to "
+            f"{to_unit!r} ({dst.dimensionality or 'dimensionless'})"
+        )
+    return float((src / dst).to("dimensionless").magnitude)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    return value * multiplier(from_unit, to_unit)
