@@ -1,1 +1,3 @@
+"""Sector calculators (pure, vectorised by the engine). Importing this package registers them."""
 
+from carbon.inventory.calc import energy  # noqa: F401

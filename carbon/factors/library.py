@@ -1,0 +1,352 @@
+"""The emission-factor library: cited data rows loaded from `emission_factors/`, checked at load time.
+
+Every row carries value, unit, gas, source document, table, edition, validity and a (factor_id,
+version) pair. Loading parses every unit with pint, checks its dimension against the parameter
+catalogue (`emission_factors/parameters/*.csv`), recomputes derived factors (EF = CC × OF × 44/12 for
+fuels) and fails loudly on any problem. Values are converted once, here, to canonical magnitudes:
+calculators see plain floats with known units.
+
+Resolution picks, for (parameter, category, item, region, year), the most specific row:
+local (地方实测) before default, region-specific before general, the chosen profile (IPCC2006 or CN)
+before the other, exact item before '*', longest category scope, then the highest version. A parameter
+missing from the chosen profile falls back to the other profile, and the result records which row.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from carbon.core import units
+from carbon.core.errors import FactorError, ImportRejected, RowError, UnitError
+from carbon.core.gases import gwp_table
+
+FACTOR_DIR = Path(__file__).resolve().parents[2] / "emission_factors"
+PROFILES = ("IPCC2006", "CN")
+REQUIRED_COLUMNS = (
+    "factor_id", "version", "profile", "scope", "item", "parameter", "gas", "value", "unit",
+    "source", "source_table", "edition", "valid_from", "valid_to",
+)
+DERIVED_TOLERANCE = 0.005  # relative; a stored EF further than this from CC × OF × 44/12 is an error
+
+
+@dataclass(frozen=True)
+class FactorRow:
+    factor_id: str
+    version: int
+    profile: str
+    scope: str  # category code prefix this row applies to ('1.A', '1.A.1.a', or '*')
+    item: str  # item code or '*'
+    parameter: str
+    gas: str
+    value: float
+    unit: str
+    source: str
+    source_table: str
+    edition: str
+    valid_from: int | None
+    valid_to: int | None
+    uncertainty_pct: float | None = None
+    note: str = ""
+    basis: str = "default"  # 'default' (library) or 'local' (地方实测)
+    region: str | None = None
+    year: int | None = None
+    file: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.factor_id}@v{self.version}"
+
+    def quantity(self):
+        return self.value * units.parse_unit(self.unit)
+
+    def applies_to(self, category: str, item: str, region: str | None, year: int | None) -> bool:
+        if self.item not in ("*", item):
+            return False
+        if self.scope != "*" and category != self.scope and not category.startswith(self.scope + "."):
+            return False
+        if self.region is not None and self.region != region:
+            return False
+        if year is not None:
+            if self.year is not None and self.year != year:
+                return False
+            if self.valid_from is not None and year < self.valid_from:
+                return False
+            if self.valid_to is not None and year > self.valid_to:
+                return False
+        return True
+
+
+@dataclass(frozen=True)
+class ParameterSpec:
+    name: str
+    dimensions: tuple[str, ...]
+    name_zh: str
+    description: str
+
+
+@lru_cache(maxsize=4)
+def load_parameter_catalogue(root: Path = FACTOR_DIR) -> dict[str, ParameterSpec]:
+    specs: dict[str, ParameterSpec] = {}
+    for path in sorted((root / "parameters").glob("*.csv")):
+        for row in _read_csv(path.read_text(encoding="utf-8")):
+            dims = tuple(d.strip() for d in row["dimensions"].split("|"))
+            for d in dims:
+                if d not in units.DIMENSIONS:
+                    raise FactorError(f"{path.name}: parameter {row['parameter']}: unknown dimension {d!r}")
+            specs[row["parameter"]] = ParameterSpec(row["parameter"], dims, row.get("name_zh", ""), row.get("description", ""))
+    return specs
+
+
+def _read_csv(text: str) -> list[dict[str, str]]:
+    lines = [line for line in text.splitlines() if not line.startswith("#")]
+    return [{k.strip(): (v or "").strip() for k, v in r.items() if k is not None} for r in csv.DictReader(lines)]
+
+
+def _opt_int(text: str) -> int | None:
+    return int(text) if text else None
+
+
+def _opt_float(text: str) -> float | None:
+    return float(text) if text else None
+
+
+def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, ParameterSpec]) -> None:
+    """Raise UnitError unless `unit` parses and has one of the parameter's dimensions."""
+    spec = catalogue.get(parameter)
+    if spec is None:
+        raise FactorError(f"{what}: unknown parameter {parameter!r}", field="parameter")
+    errors = []
+    for dim in spec.dimensions:
+        try:
+            units.check_dimension(unit, dim, what)
+            return
+        except UnitError as exc:
+            errors.append(exc)
+    if len(spec.dimensions) == 1:
+        raise errors[0]
+    raise UnitError(f"{what}: unit {unit!r} has dimension {units.dimension_of(unit) or 'dimensionless'}, "
+                    f"expected one of {', '.join(spec.dimensions)}", field="unit")
+
+
+class FactorLibrary:
+    """An immutable set of factor rows with lookup. `with_local()` returns a new library."""
+
+    def __init__(self, rows: list[FactorRow], *, fingerprint: str, profile: str = "IPCC2006"):
+        if profile not in PROFILES:
+            raise FactorError(f"unknown factor profile {profile!r}; expected one of {', '.join(PROFILES)}")
+        self.rows = rows
+        self.fingerprint = fingerprint
+        self.profile = profile
+        self._by_key: dict[tuple[str, str], list[FactorRow]] = {}
+        for r in rows:
+            self._by_key.setdefault((r.parameter, r.item), []).append(r)
+        self._cache: dict = {}
+
+    def with_profile(self, profile: str) -> FactorLibrary:
+        return FactorLibrary(self.rows, fingerprint=self.fingerprint, profile=profile)
+
+    def with_local(self, local_rows: list[FactorRow], local_fingerprint: str) -> FactorLibrary:
+        return FactorLibrary(self.rows + local_rows, fingerprint=f"{self.fingerprint}+{local_fingerprint}", profile=self.profile)
+
+    def by_ref(self, ref: str) -> FactorRow:
+        for r in self.rows:
+            if r.ref == ref:
+                return r
+        raise FactorError(f"no factor row {ref}")
+
+    def _preference(self, r: FactorRow) -> tuple:
+        profile_rank = 0 if r.profile == self.profile or r.basis == "local" else 1 + PROFILES.index(r.profile)
+        return (
+            r.basis != "local",
+            r.region is None,
+            r.year is None,
+            profile_rank,
+            r.item == "*",
+            -len(r.scope) if r.scope != "*" else 0,
+            -r.version,
+        )
+
+    def candidates(self, parameter: str, category: str, item: str, region: str | None = None, year: int | None = None) -> list[FactorRow]:
+        key = (parameter, category, item, region, year)
+        hit = self._cache.get(key)
+        if hit is None:
+            rows = self._by_key.get((parameter, item), []) + self._by_key.get((parameter, "*"), [])
+            hit = sorted((r for r in rows if r.applies_to(category, item, region, year)), key=self._preference)
+            self._cache[key] = hit
+        return hit
+
+    def resolve(self, parameter: str, category: str, item: str, region: str | None = None, year: int | None = None,
+                dims: tuple[str, ...] | None = None) -> FactorRow | None:
+        """The preferred row, or None. With `dims`, only rows whose unit has one of those dimensions."""
+        for r in self.candidates(parameter, category, item, region, year):
+            if dims is None or any(_has_dim(r.unit, d) for d in dims):
+                return r
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _has_dim(unit: str, dim: str) -> bool:
+    try:
+        units.check_dimension(unit, dim)
+        return True
+    except UnitError:
+        return False
+
+
+def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[FactorRow]:
+    text = path.read_text(encoding="utf-8")
+    rows = _read_csv(text)
+    if rows:
+        missing = [c for c in REQUIRED_COLUMNS if c not in rows[0]]
+        if missing:
+            raise FactorError(f"{path.name}: missing columns {', '.join(missing)}")
+    out: list[FactorRow] = []
+    gases = gwp_table()
+    for i, r in enumerate(rows, start=2):
+        where = f"{path.relative_to(path.parents[1]) if len(path.parents) > 1 else path.name} line {i} ({r.get('factor_id')}, {r.get('parameter')}={r.get('value')} {r.get('unit')})"
+        try:
+            if r["profile"] not in PROFILES:
+                raise FactorError(f"unknown profile {r['profile']!r}")
+            value = float(r["value"])
+            check_unit(r["parameter"], r["unit"], what=where, catalogue=catalogue)
+            gas = r["gas"]
+            if gas:
+                gas = gases.species(gas)
+            for col in ("source", "source_table", "edition"):
+                if not r[col]:
+                    raise FactorError(f"empty {col}: every factor row must cite its source")
+            out.append(FactorRow(
+                factor_id=r["factor_id"], version=int(r["version"]), profile=r["profile"], scope=r["scope"] or "*",
+                item=r["item"] or "*", parameter=r["parameter"], gas=gas, value=value, unit=r["unit"],
+                source=r["source"], source_table=r["source_table"], edition=r["edition"],
+                valid_from=_opt_int(r["valid_from"]), valid_to=_opt_int(r["valid_to"]),
+                uncertainty_pct=_opt_float(r.get("uncertainty_pct", "")), note=r.get("note", ""),
+                file=path.name,
+            ))
+        except (ValueError, KeyError) as exc:
+            raise FactorError(f"{where}: {exc}") from exc
+        except (FactorError, UnitError) as exc:
+            msg = exc.message if exc.message.startswith(where) else f"{where}: {exc.message}"
+            raise FactorError(msg) from exc
+    return out
+
+
+def check_derived(rows: list[FactorRow]) -> list[str]:
+    """Recompute derived factors and return one message per stored mismatch.
+
+    Fuels: ef_CO2 (mass/energy) = carbon_content × oxidation × 44/12, for rows of the same profile,
+    scope, item and edition.
+    """
+    problems = []
+    groups: dict[tuple, dict[str, FactorRow]] = {}
+    for r in rows:
+        groups.setdefault((r.profile, r.scope, r.item, r.edition, r.basis), {})[r.parameter] = r
+    for key, params in groups.items():
+        ef, cc, of = params.get("ef_CO2"), params.get("carbon_content"), params.get("oxidation")
+        if ef and cc and of and _has_dim(ef.unit, "mass/energy"):
+            derived = (cc.quantity() * of.quantity() * 44 / 12).to("t/TJ").magnitude
+            stored = ef.quantity().to("t/TJ").magnitude
+            if abs(stored - derived) > DERIVED_TOLERANCE * abs(derived):
+                problems.append(
+                    f"{ef.file}: {ef.ref} ef_CO2 for {ef.item} is {stored:.4g} t/TJ but carbon_content × oxidation × 44/12 "
+                    f"= {derived:.4g} t/TJ ({cc.ref}, {of.ref})"
+                )
+    return problems
+
+
+def load_library(root: Path = FACTOR_DIR, profile: str = "IPCC2006") -> FactorLibrary:
+    return _load_library_cached(root).with_profile(profile)
+
+
+@lru_cache(maxsize=4)
+def _load_library_cached(root: Path) -> FactorLibrary:
+    catalogue = load_parameter_catalogue(root)
+    rows: list[FactorRow] = []
+    digest = hashlib.sha256()
+    files = sorted(p for p in root.rglob("*.csv") if p.parent.name not in ("parameters", "gwp"))
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+        rows.extend(parse_factor_file(path, catalogue))
+    seen: dict[tuple[str, int], FactorRow] = {}
+    for r in rows:
+        if (r.factor_id, r.version) in seen:
+            raise FactorError(f"duplicate factor {r.ref} in {r.file} and {seen[(r.factor_id, r.version)].file}")
+        seen[(r.factor_id, r.version)] = r
+    problems = check_derived(rows)
+    if problems:
+        raise FactorError("derived factor mismatch:\n" + "\n".join(problems))
+    return FactorLibrary(rows, fingerprint=digest.hexdigest()[:12])
+
+
+LOCAL_COLUMNS = ("category", "item", "parameter", "value", "unit")
+
+
+def parse_local_factors(content: bytes | str, *, name: str, resolve_category, resolve_item, resolve_region) -> tuple[list[FactorRow], str]:
+    """Parse a local-parameter CSV (地方实测): columns category, item, parameter, value, unit and optional
+    region, year, source. All or nothing: raises ImportRejected listing every bad row.
+
+    `resolve_*` map user spellings (code or Chinese name) to codes and raise ValidationError otherwise.
+    """
+    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    fingerprint = "local-" + hashlib.sha256(text.encode()).hexdigest()[:8]
+    catalogue = load_parameter_catalogue()
+    reader = csv.DictReader(io.StringIO(text))
+    header = [h.strip() for h in (reader.fieldnames or [])]
+    missing = [c for c in LOCAL_COLUMNS if c not in header]
+    if missing:
+        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what=f"local factors {name}")
+    errors: list[RowError] = []
+    rows: list[FactorRow] = []
+    for n, raw in enumerate(reader, start=2):
+        r = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        bad = len(errors)
+        try:
+            category = resolve_category(r["category"])
+        except Exception as exc:  # noqa: BLE001 - collected into the row report
+            errors.append(RowError(n, "category", str(exc), r["category"]))
+        try:
+            item = resolve_item(r["item"]) if r["item"] not in ("", "*") else "*"
+        except Exception as exc:  # noqa: BLE001
+            errors.append(RowError(n, "item", str(exc), r["item"]))
+        try:
+            value = float(r["value"])
+        except ValueError:
+            errors.append(RowError(n, "value", "not a number", r["value"]))
+        if r["parameter"] not in catalogue:
+            errors.append(RowError(n, "parameter", f"unknown parameter; known: {', '.join(sorted(catalogue))}", r["parameter"]))
+        else:
+            try:
+                check_unit(r["parameter"], r["unit"], what=f"{r['parameter']} {r['value']}", catalogue=catalogue)
+            except (UnitError, FactorError) as exc:
+                errors.append(RowError(n, "unit", exc.message, r["unit"]))
+        region = None
+        if r.get("region"):
+            try:
+                region = resolve_region(r["region"])
+            except Exception as exc:  # noqa: BLE001
+                errors.append(RowError(n, "region", str(exc), r["region"]))
+        year = None
+        if r.get("year"):
+            try:
+                year = int(r["year"])
+            except ValueError:
+                errors.append(RowError(n, "year", "not a whole year", r["year"]))
+        if len(errors) > bad:
+            continue
+        gas = r["parameter"][3:] if r["parameter"].startswith("ef_") and r["parameter"][3:] in ("CO2", "CH4", "N2O") else ""
+        rows.append(FactorRow(
+            factor_id=f"{fingerprint}:{n}", version=1, profile="CN", scope=category, item=item,
+            parameter=r["parameter"], gas=gas, value=value, unit=r["unit"], source=r.get("source") or f"local file {name}",
+            source_table=f"{name} row {n}", edition=fingerprint, valid_from=None, valid_to=None,
+            basis="local", region=region, year=year, file=name,
+        ))
+    if errors:
+        raise ImportRejected(errors=errors, what=f"local factors {name}")
+    return rows, fingerprint
+
