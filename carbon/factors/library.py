@@ -284,6 +284,11 @@ def _load_library_cached(root: Path) -> FactorLibrary:
     return FactorLibrary(rows, fingerprint=digest.hexdigest()[:12])
 
 
+# The gas a parameter is specific to (for provenance per gas); parameters not listed serve all gases.
+PARAMETER_GAS = {"carbon_content": "CO2", "oxidation": "CO2", "ef_CO2": "CO2", "ef_CH4": "CH4", "ef_N2O": "N2O",
+                 "ch4_mining": "CH4", "ch4_post_mining": "CH4", "ch4_density": "CH4", "ef_enteric": "CH4",
+                 "ef_manure_CH4": "CH4", "doc": "CH4", "docf": "CH4", "mcf": "CH4", "k": "CH4", "f": "CH4", "ox": "CH4"}
+
 LOCAL_COLUMNS = ("category", "item", "parameter", "value", "unit")
 
 
@@ -339,7 +344,7 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
                 errors.append(RowError(n, "year", "not a whole year", r["year"]))
         if len(errors) > bad:
             continue
-        gas = r["parameter"][3:] if r["parameter"].startswith("ef_") and r["parameter"][3:] in ("CO2", "CH4", "N2O") else ""
+        gas = PARAMETER_GAS.get(r["parameter"], "")
         rows.append(FactorRow(
             factor_id=f"{fingerprint}:{n}", version=1, profile="CN", scope=category, item=item,
             parameter=r["parameter"], gas=gas, value=value, unit=r["unit"], source=r.get("source") or f"local file {name}",

@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from carbon.core.errors import ValidationError
+from carbon.core import units
+from carbon.core.errors import UnitError, ValidationError
 
 TABLES = Path(__file__).with_name("tables")
 SECTORS = ("energy", "ippu", "agriculture", "lulucf", "waste", "memo")
@@ -45,6 +46,18 @@ class Category:
     gases: tuple[str, ...]
     ch4_fossil: bool  # AR6 split: fugitive CH4 from fossil fuels is fossil, the rest non-fossil
     memo: bool  # memo items are never added to territorial totals
+
+    def check_unit(self, unit: str) -> None:
+        """Raise UnitError unless the activity unit has one of this category's activity dimensions."""
+        for dim in self.activity:
+            try:
+                units.check_dimension(unit, dim)
+                return
+            except UnitError:
+                continue
+        got = units.dimension_of(unit) or "dimensionless"
+        raise UnitError(f"unit {unit!r} has dimension {got}; {self.code} {self.name_zh} expects {' or '.join(self.activity)}",
+                        field="unit")
 
     @property
     def parent(self) -> str | None:

@@ -20,7 +20,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.core import units
-from carbon.core.errors import CarbonError, ImportRejected, RowError
+from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.gases import GWP_EDITION, check_gwp_set, co2e, gwp_table
 from carbon.core.regions import CITY_CODE
 from carbon.factors.library import FactorLibrary
@@ -165,13 +165,14 @@ def _compile_linear(act: pd.DataFrame, library: FactorLibrary, options: CompileO
             column = "unit" if "unit" in msg and "dimension" in msg else "category"
             errors.append(RowError(_row_no(act, int(first_row[j])), column, msg + _also(n_rec[j]), str(unit_v[j]) if column == "unit" else str(cat_v[j])))
             continue
-        refs = ";".join(sorted({r.ref for r in used}))
-        basis = ";".join(sorted({r.basis for r in used}))
         for out_cat, gas, memo, coef in coefs:
+            # provenance per gas: the shared rows (NCV, CC, OF, ...) and the rows of this gas
+            mine = [r for r in used if not r.gas or r.gas == gas]
             rows["region"].append(region_v[j]); rows["year"].append(options.year); rows["category"].append(out_cat)
             rows["item"].append(item_v[j]); rows["gas"].append(gas); rows["mass_t"].append(q_sum[j] * coef)
-            rows["memo"].append(memo); rows["method"].append(category.method); rows["factor_refs"].append(refs)
-            rows["basis"].append(basis); rows["records"].append(int(n_rec[j]))
+            rows["memo"].append(memo); rows["method"].append(category.method)
+            rows["factor_refs"].append(";".join(sorted({r.ref for r in mine})))
+            rows["basis"].append(";".join(sorted({r.basis for r in mine}))); rows["records"].append(int(n_rec[j]))
     return pd.DataFrame(rows)
 
 
@@ -190,9 +191,8 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
         return hit
     cat = catalog.categories[category]
     if item not in catalog.items:
-        from carbon.core.errors import ValidationError
         raise ValidationError(f"unknown item {item!r}", field="item")
-    _check_activity_unit(cat, unit)
+    cat.check_unit(unit)
     ctx = MethodContext(library=library, category=cat, item=catalog.items[item], region=region, year=year, activity_unit=unit)
     emissions = LINEAR_METHODS[cat.method](ctx)
     coefs = [(e.category, gwp_table().species(e.gas), e.memo, mass_t(e.mass)) for e in emissions]
@@ -200,20 +200,6 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
         _COEF_CACHE.clear()
     _COEF_CACHE[key] = (coefs, list(ctx.used))
     return coefs, list(ctx.used)
-
-
-def _check_activity_unit(cat, unit: str) -> None:
-    from carbon.core.errors import UnitError
-    errs = []
-    for dim in cat.activity:
-        try:
-            units.check_dimension(unit, dim, "quantity")
-            return
-        except UnitError as exc:
-            errs.append(exc)
-    dims = " or ".join(cat.activity)
-    raise UnitError(f"unit {unit!r} has dimension {units.dimension_of(unit) or 'dimensionless'}; "
-                    f"{cat.code} {cat.name_zh} expects {dims}", field="unit")
 
 
 def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, options: CompileOptions, catalog: Catalog,

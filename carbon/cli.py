@@ -1,0 +1,30 @@
+"""The ``carbon`` command. Kept to wiring only: each group's commands live in their own module.
+
+    carbon db upgrade|downgrade|current      carbon token create|list|revoke      carbon serve
+"""
+
+from __future__ import annotations
+
+import typer
+
+from carbon.cli_platform import db_app, serve, token_app
+
+app = typer.Typer(
+    help="carbon: GHG inventory service for the Ordos ecology bureau.",
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals may hold tokens and database URLs
+)
+
+# --- platform ------------------------------------------------------------------------------------
+app.add_typer(db_app, name="db")
+app.add_typer(token_app, name="token")
+app.command("serve")(serve)
+
+# --- domain command groups: register them below, one block per domain ------------------------------
+# inventory (carbon compile, carbon inventory ...): e.g.
+#   from carbon.inventory.cli import compile_command, inventory_app
+#   app.add_typer(inventory_app, name="inventory")
+#   app.command("compile")(compile_command)
+from carbon.inventory.commands import register as register_inventory  # noqa: E402
+
+register_inventory(app)

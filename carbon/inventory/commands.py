@@ -1,0 +1,134 @@
+"""CLI commands of the inventory domain (registered on the top-level Typer app in carbon/cli.py)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from carbon.core.errors import CarbonError, ImportRejected
+from carbon.core.gases import FAMILIES, family_of
+from carbon.core.regions import BY_CODE, CITY_CODE
+from carbon.factors.library import load_library
+from carbon.inventory.catalog import SECTOR_NAMES_ZH, load_catalog
+from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
+from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, write_table
+
+RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "category_name", "gas", "mass_t", "co2e_t",
+                   "gwp_set", "memo", "method", "factor_refs", "basis"]
+
+err = Console(stderr=True)
+
+
+def fail(exc: CarbonError) -> None:
+    """Print a domain error (with its row report) on stderr and exit non-zero."""
+    if isinstance(exc, ImportRejected):
+        err.print(f"[red]{exc.message}[/red]")
+        for e in exc.errors:
+            err.print(f"  {e}", markup=False)
+    else:
+        err.print(f"[red]error:[/red] {exc.message}", markup=True)
+    raise typer.Exit(code=2)
+
+
+def results_table(result: CompileResult) -> pd.DataFrame:
+    """RESULTS.csv: one row per region × category × gas; the 150600 rows are the city roll-up."""
+    catalog = load_catalog()
+    df = result.by_category()
+    df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
+    df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
+    return df[RESULTS_COLUMNS]
+
+
+def summary_table(result: CompileResult, region: str = CITY_CODE) -> Table:
+    """Territorial CO2e by sector (rows) and gas family (columns) for one region, memo items below."""
+    d = result.detail[result.detail["region"] == region].copy()
+    d["family"] = d["gas"].map(family_of)
+    opts = result.options
+    title = (f"{BY_CODE[region].name_zh} {opts.year} 温室气体排放 (t CO2e, GWP {d['gwp_set'].iloc[0] if len(d) else opts.gwp_set}; "
+             f"factors {result.factor_fingerprint})")
+    t = Table(title=title)
+    t.add_column("sector 领域")
+    for fam in FAMILIES:
+        t.add_column(fam, justify="right")
+    t.add_column("total 合计", justify="right")
+    terr = d[~d["memo"]]
+    pivot = terr.pivot_table(index="sector", columns="family", values="co2e_t", aggfunc="sum", fill_value=0.0)
+    for sector in [s for s in SECTOR_NAMES_ZH if s != "memo"]:
+        row = pivot.loc[sector] if sector in pivot.index else None
+        cells = [f"{row.get(f, 0.0):,.1f}" if row is not None else "NO" for f in FAMILIES]
+        total = f"{row.sum():,.1f}" if row is not None else "NO"
+        t.add_row(f"{SECTOR_NAMES_ZH[sector]} {sector}", *cells, total)
+    fam_tot = terr.groupby("family")["co2e_t"].sum()
+    t.add_row("合计 total", *[f"{fam_tot.get(f, 0.0):,.1f}" for f in FAMILIES], f"{terr['co2e_t'].sum():,.1f}", style="bold")
+    memo = d[d["memo"]].groupby("category")["co2e_t"].sum()
+    catalog = load_catalog()
+    for code, v in memo.items():
+        t.add_row(f"[dim]{catalog.categories[code].name_zh}[/dim]", *[""] * len(FAMILIES), f"[dim]{v:,.1f}[/dim]")
+    return t
+
+
+def compile_command(
+    activity: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX (region, year, category, item, quantity, unit)")],
+    year: Annotated[int, typer.Option(help="Inventory year; earlier years in the file serve as history (landfill FOD)")],
+    factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV (category, item, parameter, value, unit)")] = None,
+    gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
+    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined (27.9) or split (fossil 29.8 / non-fossil 27.0)")] = "combined",
+    profile: Annotated[str, typer.Option(help="Default factor profile: IPCC2006 or CN (the other fills gaps)")] = "IPCC2006",
+    out: Annotated[Optional[Path], typer.Option(help="Write RESULTS.csv (or .xlsx) here")] = None,
+) -> None:
+    """Compile an inventory from a file, with no database. Prints a summary by sector and gas."""
+    try:
+        result = compile_file(activity, year=year, factors=factors, gwp=gwp, ch4_ar6=ch4_ar6, profile=profile)
+    except CarbonError as exc:
+        fail(exc)
+        return
+    console = Console()
+    console.print(summary_table(result))
+    for d in result.double_counts:
+        err.print(f"[yellow]possible double count[/yellow]: {d['category']} {d['item']} {d['gas']} reported by the city "
+                  f"({d['city_mass_t']:.6g} t) and by banners ({d['banner_mass_t']:.6g} t); city-level rows left out of the city total")
+    if out is not None:
+        table = results_table(result)
+        write_table({"results": table}, out)
+        console.print(f"wrote {len(table)} rows to {out}")
+
+
+def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",
+                 profile: str = "IPCC2006") -> CompileResult:
+    options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6)
+    library = load_library(profile=profile)
+    if factors is not None:
+        rows, fingerprint = read_local_factors(factors)
+        library = library.with_local(rows, fingerprint)
+    act = read_activity(activity)
+    return compile_activity(act, library, options)
+
+
+def template_command(
+    sector: Annotated[str, typer.Argument(help="energy, ippu, agriculture, lulucf, waste or memo")],
+    out: Annotated[Path, typer.Option(help="CSV or XLSX path (XLSX adds a sheet of items)")],
+) -> None:
+    """Write a blank data-collection template for one sector."""
+    try:
+        frames = {"activity": blank_template(sector)}
+        if out.suffix.lower() == ".xlsx":
+            frames["items"] = items_sheet(sector)
+        write_table(frames, out)
+    except CarbonError as exc:
+        fail(exc)
+    Console().print(f"wrote template for {sector} to {out}")
+
+
+def register(app: typer.Typer) -> None:
+    app.command("compile")(compile_command)
+    app.command("template")(template_command)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(typer.run(compile_command))

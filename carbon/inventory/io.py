@@ -1,0 +1,213 @@
+"""Activity data in and results out: the bureau's data-collection template as CSV or XLSX.
+
+Template columns: region, year, category, item, quantity, unit, and optional note. Regions by code
+(150621) or Chinese name (达拉特旗); categories by code (1.A.1.a) or Chinese name; items by code or
+Chinese name (原煤, 水泥熟料, 非奶牛, 厨余垃圾, ...).
+
+Reading is all or nothing: every bad row is reported (row, column, reason) and nothing is returned.
+Validation runs once per distinct value (regions, categories, items and units repeat), so a file of a
+million rows costs a few column operations, not a million pint parses.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from carbon.core import units
+from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
+from carbon.core.regions import resolve_region
+from carbon.inventory.catalog import SECTOR_NAMES_ZH, Catalog, load_catalog
+
+COLUMNS = ("region", "year", "category", "item", "quantity", "unit")
+OPTIONAL = ("note",)
+MAX_REPORTED = 1000  # a report beyond this many bad rows says how many more there were
+
+
+def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as strings, keeping the user's text exactly (no NaN guessing)."""
+    name = filename or (str(source) if not isinstance(source, bytes) else "upload.csv")
+    suffix = Path(name).suffix.lower()
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
+        elif suffix in (".csv", ".txt", ""):
+            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+        else:
+            raise ValidationError(f"unsupported file type {suffix!r}: use .csv or .xlsx", field="file")
+    except CarbonError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - a parser error is a bad file, reported as such
+        raise ValidationError(f"cannot read {Path(name).name}: {exc}", field="file") from exc
+    df.columns = [str(c).strip().lower() for c in df.columns]
+    return df
+
+
+def read_activity(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """Read and validate activity data. Returns columns region, year, category, item, quantity, unit,
+    note, row (codes resolved; categorical dtypes for the repeated text columns). Raises ImportRejected."""
+    return validate_activity(read_table(source, filename), catalog)
+
+
+def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
+    catalog = catalog or load_catalog()
+    missing = [c for c in COLUMNS if c not in raw.columns]
+    if missing:
+        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what="activity import")
+    raw = raw.reset_index(drop=True)
+    n = len(raw)
+    rows = np.arange(2, n + 2)
+    errors: list[tuple[int, RowError]] = []
+
+    def resolve_column(column: str, resolver) -> np.ndarray:
+        values = raw[column].astype(str).str.strip()
+        codes, uniques = pd.factorize(values)
+        resolved = np.empty(len(uniques), dtype=object)
+        bad = np.zeros(len(uniques), dtype=bool)
+        reasons = {}
+        for j, text in enumerate(uniques):
+            try:
+                resolved[j] = resolver(text)
+            except CarbonError as exc:
+                bad[j] = True
+                reasons[j] = exc.message
+        if bad.any():
+            for i in np.flatnonzero(bad[codes]):
+                errors.append((i, RowError(int(rows[i]), column, reasons[codes[i]], values.iloc[i])))
+        return resolved[codes]
+
+    def leaf_category(text: str) -> str:
+        if not text:
+            raise ValidationError("empty")
+        cat = catalog.category(text)
+        if not cat.method:
+            raise ValidationError(f"{cat.code} {cat.name_zh} is a heading; report its sub-categories")
+        return cat.code
+
+    def item(text: str) -> str:
+        if not text:
+            raise ValidationError("empty")
+        return catalog.item(text).code
+
+    region = resolve_column("region", resolve_region)
+    category = resolve_column("category", leaf_category)
+    item_codes = resolve_column("item", item)
+
+    year_text = raw["year"].astype(str).str.strip()
+    year_num = pd.to_numeric(year_text, errors="coerce")
+    bad_year = year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1990) | (year_num > 2100)
+    for i in np.flatnonzero(bad_year.to_numpy()):
+        errors.append((i, RowError(int(rows[i]), "year", "not a year between 1990 and 2100", year_text.iloc[i])))
+
+    qty_text = raw["quantity"].astype(str).str.strip().str.replace(",", "", regex=False)
+    qty = pd.to_numeric(qty_text, errors="coerce")
+    bad_qty = qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)
+    for i in np.flatnonzero(bad_qty.to_numpy()):
+        reason = "negative quantity (report exports and removals as their own items)" if (qty.iloc[i] < 0) else "not a number"
+        errors.append((i, RowError(int(rows[i]), "quantity", reason, raw["quantity"].iloc[i])))
+
+    # units: check each distinct (category, unit) pair once against the category's activity dimensions
+    unit_text = raw["unit"].astype(str).str.strip()
+    cat_text = np.array(["" if c is None else c for c in category], dtype=object)
+    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([cat_text, unit_text.to_numpy(dtype=object)]))
+    reasons: dict[int, str] = {}
+    for j, (cat_code, u) in enumerate(uniques):
+        try:
+            units.parse_unit(u)
+            if cat_code:
+                cat = catalog.categories[cat_code]
+                cat.check_unit(u)
+        except CarbonError as exc:
+            reasons[j] = exc.message
+    if reasons:
+        bad = np.zeros(len(uniques), dtype=bool)
+        bad[list(reasons)] = True
+        for i in np.flatnonzero(bad[codes]):
+            errors.append((i, RowError(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
+
+    if errors:
+        errors.sort(key=lambda e: (e[0], COLUMNS.index(e[1].column) if e[1].column in COLUMNS else 9))
+        shown = [e for _, e in errors[:MAX_REPORTED]]
+        if len(errors) > MAX_REPORTED:
+            shown.append(RowError(0, "*", f"... and {len(errors) - MAX_REPORTED} more bad cells"))
+        raise ImportRejected(errors=shown, what="activity import")
+
+    out = pd.DataFrame({
+        "region": pd.Categorical(region.astype(str)),
+        "year": year_num.astype(int).to_numpy(),
+        "category": pd.Categorical(category.astype(str)),
+        "item": pd.Categorical(item_codes.astype(str)),
+        "quantity": qty.to_numpy(dtype=float),
+        "unit": pd.Categorical(unit_text.to_numpy()),
+        "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
+        "row": rows,
+    })
+    return out
+
+
+SUGGESTED_UNITS = {"mass": "t", "volume": "万m3", "energy": "tce", "livestock": "头", "area": "公顷"}
+
+
+def blank_template(sector: str, catalog: Catalog | None = None) -> pd.DataFrame:
+    """One example row per category of the sector: the bureau fills region, year, item and quantity."""
+    catalog = catalog or load_catalog()
+    if sector not in SECTOR_NAMES_ZH:
+        raise ValidationError(f"unknown sector {sector!r}; expected one of {', '.join(SECTOR_NAMES_ZH)}", field="sector")
+    rows = []
+    for cat in catalog.leaf_categories(sector):
+        dim = cat.activity[0] if cat.activity else "mass"
+        rows.append({"region": "", "year": "", "category": cat.code, "item": "", "quantity": "",
+                     "unit": SUGGESTED_UNITS.get(dim, ""), "note": f"{cat.name_zh}；单位量纲: {' / '.join(cat.activity)}"})
+    return pd.DataFrame(rows, columns=[*COLUMNS, *OPTIONAL])
+
+
+def items_sheet(sector: str, catalog: Catalog | None = None) -> pd.DataFrame:
+    catalog = catalog or load_catalog()
+    wanted = {sector} | ({"energy"} if sector == "memo" else set())
+    return pd.DataFrame([{"item": i.code, "名称": i.name_zh, "name": i.name_en, "别名": "、".join(i.aliases)}
+                         for i in catalog.items.values() if i.sector in wanted])
+
+
+def write_table(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
+    """Write one DataFrame as CSV, or several as sheets of an XLSX file, by the path's suffix."""
+    path = Path(path)
+    if path.suffix.lower() == ".xlsx":
+        with pd.ExcelWriter(path, engine="openpyxl") as writer:
+            for sheet, df in frames.items():
+                df.to_excel(writer, sheet_name=sheet[:31], index=False)
+    else:
+        first = next(iter(frames.values()))
+        first.to_csv(path, index=False, encoding="utf-8")
+
+
+def to_bytes(frames: dict[str, pd.DataFrame], fmt: str) -> bytes:
+    buf = io.BytesIO()
+    if fmt == "xlsx":
+        with pd.ExcelWriter(buf, engine="openpyxl") as writer:
+            for sheet, df in frames.items():
+                df.to_excel(writer, sheet_name=sheet[:31], index=False)
+    else:
+        buf.write(next(iter(frames.values())).to_csv(index=False).encode("utf-8"))
+    return buf.getvalue()
+
+
+def read_local_factors(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None):
+    """Local measured parameters (地方实测): columns category, item, parameter, value, unit and optional
+    region, year, source. Returns (factor rows, fingerprint); raises ImportRejected listing bad rows."""
+    from carbon.factors.library import parse_local_factors
+
+    catalog = catalog or load_catalog()
+    name = Path(filename or (str(source) if not isinstance(source, bytes) else "local.csv")).name
+    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if name.lower().endswith(".xlsx"):
+        data = read_table(data, name).to_csv(index=False).encode("utf-8")
+    return parse_local_factors(
+        data, name=name,
+        resolve_category=lambda t: catalog.category(t).code,
+        resolve_item=lambda t: catalog.item(t).code,
+        resolve_region=resolve_region,
+    )
