@@ -1,0 +1,38 @@
+"""Process-wide configuration, read from the environment (prefix ``CARBON_``).
+
+Why pydantic-settings: one typed place for every knob, so the CLI, the API and the tests read the same
+values the same way. ``get_settings()`` is cached because settings are read on every request; tests
+that change the environment call ``get_settings.cache_clear()`` (or pass a ``Settings`` explicitly).
+
+Environment variables:
+
+- ``CARBON_DATABASE_URL``: SQLAlchemy URL. Default ``sqlite:///./carbon.db`` (a file in the current
+  working directory: the embedded, one-process mode). Production: ``postgresql+psycopg://...``.
+- ``CARBON_TOKEN_SECRET``: server-side secret for signing things that are not stored (e.g. future
+  WeChat state or signed links). The default is a *development* value and must be overridden in
+  any shared deployment. API tokens themselves are random and stored only as SHA-256 hashes, so they
+  do not depend on this secret.
+- ``CARBON_PUHUI_DEV_LOGIN``: allow the 碳普惠 development login (no WeChat). Off by default.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_TOKEN_SECRET = "dev-insecure-change-me"  # noqa: S105 - documented development default
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CARBON_", extra="ignore")
+
+    database_url: str = "sqlite:///./carbon.db"
+    token_secret: str = DEV_TOKEN_SECRET
+    puhui_dev_login: bool = False
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The settings of this process, read once. Reset with ``get_settings.cache_clear()``."""
+    return Settings()
