@@ -1,0 +1,102 @@
+"""Map errors to HTTP once, for every router: ``{"error": {"code", "message", "field"}}``.
+
+Routers raise ``carbon.core.errors`` exceptions (or let services raise them) and never build error
+responses themselves. Unexpected exceptions become a 500 with the same shape and no stack trace (the
+trace goes to the server log).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from carbon.core.errors import (
+    CarbonError,
+    Conflict,
+    Forbidden,
+    ImportRejected,
+    NotFound,
+    Unauthorized,
+    ValidationError,
+)
+
+STATUS_BY_ERROR: tuple[tuple[type[CarbonError], int], ...] = (
+    (ValidationError, 422),  # includes UnitError, GWPError, FactorError, ImportRejected
+    (NotFound, 404),
+    (Conflict, 409),
+    (Forbidden, 403),
+    (Unauthorized, 401),
+)
+
+HTTP_CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def error_body(code: str, message: str, field: str | None = None, **extra: Any) -> dict:
+    return {"error": {"code": code, "message": message, "field": field, **extra}}
+
+
+def status_for(exc: CarbonError) -> int:
+    for cls, status in STATUS_BY_ERROR:
+        if isinstance(exc, cls):
+            return status
+    return 400  # a domain error nobody mapped yet: the request was wrong, not the server
+
+
+async def carbon_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, CarbonError)
+    extra: dict[str, Any] = {}
+    if isinstance(exc, ImportRejected):
+        extra["rows"] = [e.as_dict() for e in exc.errors]
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    return JSONResponse(
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=status_for(exc), headers=headers
+    )
+
+
+def _dotted(loc: tuple | list) -> str:
+    return ".".join(str(part) for part in loc)
+
+
+async def request_validation_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Pydantic request errors: the first bad field in ``field``, every one of them in ``details``."""
+    assert isinstance(exc, RequestValidationError)
+    errors = list(exc.errors())
+    first = errors[0] if errors else {"loc": (), "msg": "invalid request"}
+    details = [{"field": _dotted(e.get("loc", ())), "message": e.get("msg", "")} for e in errors]
+    field = _dotted(first.get("loc", ())) or None
+    body = error_body("validation_error", first.get("msg", "invalid request"), field, details=details)
+    return JSONResponse(body, status_code=422)
+
+
+async def http_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette's own errors (unknown route 404, 405, …) in our shape too."""
+    assert isinstance(exc, StarletteHTTPException)
+    code = HTTP_CODES.get(exc.status_code, f"http_{exc.status_code}")
+    return JSONResponse(
+        error_body(code, str(exc.detail)), status_code=exc.status_code, headers=getattr(exc, "headers", None)
+    )
+
+
+async def unexpected_error_handler(request: Request, exc: Exception) -> JSONResponse:
+    """Starlette re-raises the exception after this response, so the server logs the traceback once."""
+    return JSONResponse(error_body("internal_error", "internal server error"), status_code=500)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(CarbonError, carbon_error_handler)
+    app.add_exception_handler(RequestValidationError, request_validation_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_exception_handler(Exception, unexpected_error_handler)

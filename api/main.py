@@ -1,0 +1,50 @@
+"""The FastAPI application factory. Run: ``carbon serve`` (or ``uvicorn --factory api.main:create_app``)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+
+import carbon
+from api.errors import install_error_handlers
+from api.routes import platform
+from carbon.core.db import make_engine, session_factory
+from carbon.core.settings import Settings, get_settings
+
+API_PREFIX = "/api/v1"
+
+# Routers mounted under /api/v1. Each domain adds its own line here (api/routes/<domain>.py).
+ROUTERS: list[APIRouter] = [
+    platform.router,
+]
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """A new app with its own engine (``app.state.engine``), created once and disposed at shutdown.
+
+    The schema is not created here: run migrations first (``carbon db upgrade``; ``carbon serve`` does).
+    """
+    settings = settings or get_settings()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="carbon: GHG inventory service (Ordos ecology bureau)",
+        version=carbon.__version__,
+        docs_url="/docs",
+        openapi_url="/openapi.json",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.session_factory = session_factory(engine)
+    install_error_handlers(app)
+    for router in ROUTERS:
+        app.include_router(router, prefix=API_PREFIX)
+    return app
