@@ -1,0 +1,137 @@
+"""Platform CLI commands: database migrations, API tokens, the web server.
+
+The database is ``CARBON_DATABASE_URL`` (default: ``carbon.db`` in the working directory). Settings are
+read when a command runs, not at import, so tests can point the environment elsewhere.
+"""
+
+from __future__ import annotations
+
+import enum
+
+import typer
+from sqlalchemy import select
+
+from carbon.core import migrate
+from carbon.core.db import make_engine, session_scope
+from carbon.core.errors import CarbonError
+from carbon.core.models import ROLES, ApiToken
+from carbon.core.settings import get_settings
+
+db_app = typer.Typer(help="Database schema migrations (alembic).", no_args_is_help=True)
+token_app = typer.Typer(help="API tokens (Bearer) for bureau, verifier, emitter and citizen clients.",
+                        no_args_is_help=True)
+
+
+Role = enum.StrEnum("Role", {r: r for r in ROLES})  # typer shows enum members as the choices
+
+
+def _url() -> str:
+    return get_settings().database_url
+
+
+def _fail(message: str, code: int = 1) -> typer.Exit:
+    typer.echo(f"error: {message}", err=True)
+    return typer.Exit(code)
+
+
+def _require_migrated(url: str) -> None:
+    if not migrate.current_heads(url):
+        raise _fail(f"database {_safe(url)} has no schema; run `carbon db upgrade` first")
+
+
+def _safe(url: str) -> str:
+    """The URL without its password, for messages."""
+    from sqlalchemy.engine import make_url
+
+    return make_url(url).render_as_string(hide_password=True)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: str = typer.Option("head", "--revision", "-r", help="Target revision.")) -> None:
+    """Migrate the database up to REVISION (default: head)."""
+    url = _url()
+    migrate.upgrade(url, revision)
+    typer.echo(f"{_safe(url)} at {', '.join(sorted(migrate.current_heads(url))) or 'base'}")
+
+
+@db_app.command("downgrade")
+def db_downgrade(revision: str = typer.Argument(..., help="Target revision, e.g. 0001 or base.")) -> None:
+    """Migrate the database down to REVISION (`base` drops every table)."""
+    url = _url()
+    migrate.downgrade(url, revision)
+    typer.echo(f"{_safe(url)} at {', '.join(sorted(migrate.current_heads(url))) or 'base'}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the revision the database is at."""
+    url = _url()
+    typer.echo(", ".join(sorted(migrate.current_heads(url))) or "base")
+
+
+@token_app.command("create")
+def token_create(
+    role: Role = typer.Option(..., "--role", help="Role of the holder.", case_sensitive=False),
+    name: str = typer.Option("", "--name", help="Who or what holds the token (default: the role)."),
+) -> None:
+    """Create a token and print it (only the token, on stdout). It is shown once; only a hash is kept."""
+    url = _url()
+    _require_migrated(url)
+    from carbon.core.auth import create_token
+
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            token = create_token(session, role.value, name or role.value)
+    except CarbonError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        engine.dispose()
+    typer.echo(token)
+
+
+@token_app.command("list")
+def token_list() -> None:
+    """List tokens (id, role, name, created, revoked); never the tokens themselves."""
+    url = _url()
+    _require_migrated(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            for t in session.scalars(select(ApiToken).order_by(ApiToken.id)):
+                revoked = f"revoked {t.revoked_at:%Y-%m-%d %H:%M}Z" if t.revoked_at else "active"
+                typer.echo(f"{t.id}\t{t.role}\t{t.name}\t{t.created_at:%Y-%m-%d %H:%M}Z\t{revoked}")
+    finally:
+        engine.dispose()
+
+
+@token_app.command("revoke")
+def token_revoke(token_id: int = typer.Argument(..., help="Token id (see `carbon token list`).")) -> None:
+    """Revoke a token. It stays in the table for the audit trail."""
+    url = _url()
+    _require_migrated(url)
+    from carbon.core.auth import revoke_token
+
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            revoke_token(session, token_id)
+    except CarbonError as exc:
+        raise _fail(exc.message) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"token {token_id} revoked")
+
+
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", help="TCP port."),
+) -> None:
+    """Migrate the database to head, then serve the API (OpenAPI at /docs)."""
+    import uvicorn
+
+    from api.main import create_app
+
+    settings = get_settings()
+    migrate.upgrade(settings.database_url)
+    uvicorn.run(create_app(settings), host=host, port=port)
