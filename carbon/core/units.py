@@ -45,7 +45,6 @@ DIMENSIONS: dict[str, str] = {
     "mass/area/time": "[mass] / [length] ** 2 / [time]",
     "mass/area": "[mass] / [length] ** 2",
     "mass/livestock": "[mass] / [livestock]",
-    "mass/energy_elec": "[mass] / [energy]",
     "1/time": "1 / [time]",
     "mass/currency": "[mass] / [currency]",
     "energy/currency": "[energy] / [currency]",
@@ -125,7 +124,12 @@ _as_quantity = parse_unit
 
 
 def dimension_of(text: str) -> str:
-    return str(_as_quantity(text).dimensionality)
+    """A readable dimension: its name where we have one ('energy'), else pint's ('[mass] / [time]')."""
+    dims = _as_quantity(text).dimensionality
+    for name, spec in DIMENSIONS.items():
+        if dims == ureg.get_dimensionality(spec):
+            return name
+    return str(dims) or "dimensionless"
 
 
 @lru_cache(maxsize=4096)
@@ -134,9 +138,7 @@ def check_dimension(text: str, expected: str, what: str = "value") -> None:
     want = ureg.get_dimensionality(DIMENSIONS[expected]) if DIMENSIONS[expected] else ureg.get_dimensionality("")
     got = _as_quantity(text).dimensionality
     if got != want:
-        raise UnitError(
-            f"{what}: unit {text!r} has dimension {got or 'dimensionless'}, expected {expected} ({want or 'dimensionless'})"
-        )
+        raise UnitError(f"{what}: unit {text!r} has dimension {dimension_of(text)}, expected {expected}")
 
 
 @lru_cache(maxsize=4096)
@@ -145,10 +147,7 @@ def multiplier(from_unit: str, to_unit: str) -> float:
     src = _as_quantity(from_unit)
     dst = _as_quantity(to_unit)
     if src.dimensionality != dst.dimensionality:
-        raise UnitError(
-            f"unit {from_unit!r} ({src.dimensionality or 'dimensionless'}) cannot be converted to "
-            f"{to_unit!r} ({dst.dimensionality or 'dimensionless'})"
-        )
+        raise UnitError(f"unit {from_unit!r} ({dimension_of(from_unit)}) cannot be converted to {to_unit!r} ({dimension_of(to_unit)})")
     return float((src / dst).to("dimensionless").magnitude)
 
 

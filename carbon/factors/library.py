@@ -87,6 +87,16 @@ class ParameterSpec:
     dimensions: tuple[str, ...]
     name_zh: str
     description: str
+    plausible: tuple[float | None, float | None, str] | None = None  # (min, max, unit) — a value outside is an error
+
+    def check_plausible(self, value: float, unit: str, what: str) -> None:
+        if self.plausible is None:
+            return
+        lo, hi, punit = self.plausible
+        v = units.convert(value, unit, punit)
+        if (lo is not None and v < lo) or (hi is not None and v > hi):
+            raise FactorError(f"{what}: {self.name} = {v:.6g} {punit} is outside the plausible range "
+                              f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}] {punit}")
 
 
 @lru_cache(maxsize=4)
@@ -98,7 +108,10 @@ def load_parameter_catalogue(root: Path = FACTOR_DIR) -> dict[str, ParameterSpec
             for d in dims:
                 if d not in units.DIMENSIONS:
                     raise FactorError(f"{path.name}: parameter {row['parameter']}: unknown dimension {d!r}")
-            specs[row["parameter"]] = ParameterSpec(row["parameter"], dims, row.get("name_zh", ""), row.get("description", ""))
+            plausible = None
+            if row.get("plausible_unit"):
+                plausible = (_opt_float(row.get("plausible_min", "")), _opt_float(row.get("plausible_max", "")), row["plausible_unit"])
+            specs[row["parameter"]] = ParameterSpec(row["parameter"], dims, row.get("name_zh", ""), row.get("description", ""), plausible)
     return specs
 
 
@@ -129,7 +142,7 @@ def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, Par
             errors.append(exc)
     if len(spec.dimensions) == 1:
         raise errors[0]
-    raise UnitError(f"{what}: unit {unit!r} has dimension {units.dimension_of(unit) or 'dimensionless'}, "
+    raise UnitError(f"{what}: unit {unit!r} has dimension {units.dimension_of(unit)}, "
                     f"expected one of {', '.join(spec.dimensions)}", field="unit")
 
 
@@ -214,6 +227,7 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
                 raise FactorError(f"unknown profile {r['profile']!r}")
             value = float(r["value"])
             check_unit(r["parameter"], r["unit"], what=where, catalogue=catalogue)
+            catalogue[r["parameter"]].check_plausible(value, r["unit"], where)
             gas = r["gas"]
             if gas:
                 gas = gases.species(gas)
@@ -328,6 +342,9 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
         else:
             try:
                 check_unit(r["parameter"], r["unit"], what=f"{r['parameter']} {r['value']}", catalogue=catalogue)
+                catalogue[r["parameter"]].check_plausible(float(r["value"]), r["unit"], f"{r['parameter']} {r['value']}")
+            except ValueError:
+                pass  # reported on the value column
             except (UnitError, FactorError) as exc:
                 errors.append(RowError(n, "unit", exc.message, r["unit"]))
         region = None

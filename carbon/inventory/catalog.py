@@ -55,8 +55,7 @@ class Category:
                 return
             except UnitError:
                 continue
-        got = units.dimension_of(unit) or "dimensionless"
-        raise UnitError(f"unit {unit!r} has dimension {got}; {self.code} {self.name_zh} expects {' or '.join(self.activity)}",
+        raise UnitError(f"unit {unit!r} has dimension {units.dimension_of(unit)}; {self.code} {self.name_zh} expects {' or '.join(self.activity)}",
                         field="unit")
 
     @property

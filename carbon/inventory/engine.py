@@ -162,8 +162,9 @@ def _compile_linear(act: pd.DataFrame, library: FactorLibrary, options: CompileO
             coefs, used = _coefficients(library, catalog, category.code, item_v[j], region_v[j], options.year, unit_v[j])
         except (CarbonError, NotImplementedError) as exc:
             msg = exc.message if isinstance(exc, CarbonError) else str(exc)
-            column = "unit" if "unit" in msg and "dimension" in msg else "category"
-            errors.append(RowError(_row_no(act, int(first_row[j])), column, msg + _also(n_rec[j]), str(unit_v[j]) if column == "unit" else str(cat_v[j])))
+            field = getattr(exc, "field", None)
+            column = field if field in ("unit", "item", "category", "region") else "category"
+            errors.append(RowError(_row_no(act, int(first_row[j])), column, msg + _also(n_rec[j]), {"unit": unit_v[j], "item": item_v[j], "region": region_v[j]}.get(column, cat_v[j])))
             continue
         for out_cat, gas, memo, coef in coefs:
             # provenance per gas: the shared rows (NCV, CC, OF, ...) and the rows of this gas

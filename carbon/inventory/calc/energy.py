@@ -15,6 +15,7 @@ Equations:
 
 from __future__ import annotations
 
+from carbon.core.errors import FactorError
 from carbon.inventory.calc.base import Emission, MethodContext, linear_method
 
 C_TO_CO2 = 44 / 12
@@ -30,7 +31,14 @@ def _energy(ctx: MethodContext):
     ncv = ctx.param("ncv", dims=("energy/volume",), required=False)
     if ncv is not None:
         return ctx.one * ncv
-    return ctx.one * ctx.param("density") * ctx.param("ncv", dims=("energy/mass",))
+    density = ctx.param("density", required=False)
+    if density is None:
+        raise FactorError(
+            f"{ctx.item.name_zh} is given as a volume ({ctx.activity_unit}) but there is no 'ncv' per volume and no "
+            f"'density' for it in {ctx.category.code}; give the quantity as a mass or add a local ncv per volume",
+            field="unit",
+        )
+    return ctx.one * density * ctx.param("ncv", dims=("energy/mass",))
 
 
 @linear_method("fuel_combustion")
