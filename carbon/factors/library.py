@@ -159,6 +159,8 @@ class FactorLibrary:
         for r in rows:
             self._by_key.setdefault((r.parameter, r.item), []).append(r)
         self._cache: dict = {}
+        # True when some row applies to one region only: coefficients then differ by region
+        self.regional = any(r.region is not None for r in rows)
 
     def with_profile(self, profile: str) -> FactorLibrary:
         return FactorLibrary(self.rows, fingerprint=self.fingerprint, profile=profile)

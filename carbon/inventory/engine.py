@@ -68,113 +68,141 @@ class CompileResult:
 
 def summarise(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     if detail.empty:
-        return detail.reindex(columns=[*keys, "mass_t", "co2e_t", "gwp_set", "memo", "factor_refs", "basis"])
-    agg = detail.groupby(keys, as_index=False, sort=True).agg(
-        mass_t=("mass_t", "sum"), co2e_t=("co2e_t", "sum"), gwp_set=("gwp_set", "first"), memo=("memo", "first"),
-        method=("method", _join), factor_refs=("factor_refs", _join), basis=("basis", _join),
-    )
-    return agg
+        return detail.reindex(columns=[*keys, "mass_t", "co2e_t", "gwp_set", "memo", "method", "factor_refs", "basis"])
+    return _group(detail, keys).sort_values(keys, kind="stable", ignore_index=True)
 
 
-def _join(values) -> str:
-    out: list[str] = []
-    for v in values:
-        for part in str(v).split(";"):
-            if part and part not in out:
-                out.append(part)
-    return ";".join(sorted(out))
+_TEXT_COLUMNS = ("method", "factor_refs", "basis")
 
 
-def _codes(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        return values.cat.codes.to_numpy(np.int64), np.asarray(values.cat.categories)
-    codes, uniques = pd.factorize(values, sort=False)
-    return codes.astype(np.int64), np.asarray(uniques)
+def _group(detail: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
+    """Sum mass, CO2e and record counts per key; union the provenance strings (few rows: plain Python)."""
+    numeric = [c for c in ("mass_t", "co2e_t", "records") if c in detail.columns]
+    grouped = detail.groupby(keys, sort=False, as_index=False)
+    out = grouped[numeric].sum()
+    first = grouped[["gwp_set", "memo"]].first()
+    texts: dict[tuple, list[set]] = {}
+    distinct = detail[[*keys, *_TEXT_COLUMNS]].drop_duplicates()
+    key_cols = [distinct[k].to_numpy() for k in keys]
+    text_cols = [distinct[c].to_numpy() for c in _TEXT_COLUMNS]
+    for i in range(len(distinct)):
+        k = tuple(col[i] for col in key_cols)
+        sets = texts.get(k)
+        if sets is None:
+            sets = texts[k] = [set() for _ in _TEXT_COLUMNS]
+        for st, col in zip(sets, text_cols):
+            st.update(p for p in str(col[i]).split(";") if p)
+    out = out.merge(first, on=keys, how="left")
+    out_keys = zip(*(out[k].to_numpy() for k in keys))
+    joined = [texts[k] for k in out_keys]
+    for n, c in enumerate(_TEXT_COLUMNS):
+        out[c] = [";".join(sorted(sets[n])) for sets in joined]
+    return out
+
+
+def _codes(values) -> tuple[np.ndarray, np.ndarray]:
+    """Integer codes and the distinct values of a column (categoricals cost nothing)."""
+    if isinstance(getattr(values, "dtype", None), pd.CategoricalDtype):
+        return values.cat.codes.to_numpy(np.int64), np.asarray(values.cat.categories, dtype=object)
+    codes, uniques = pd.factorize(np.asarray(values), sort=False)
+    return codes.astype(np.int64, copy=False), np.asarray(uniques, dtype=object)
+
+
+@dataclass
+class _Combinations:
+    """Distinct (category, item, region, unit, year) combinations of the records, and per combination the
+    summed activity magnitude and record count. One hash pass over a packed integer key: no sort."""
+
+    values: dict[str, np.ndarray]  # column -> value of each combination
+    q_sum: np.ndarray
+    n_rec: np.ndarray
+    codes: np.ndarray  # combination code of each record
+
+    KEYS = ("category", "item", "region", "unit", "year")
+
+    @classmethod
+    def of(cls, activity: pd.DataFrame) -> "_Combinations":
+        packed = np.zeros(len(activity), dtype=np.int64)
+        uniques = []
+        for k in cls.KEYS:
+            c, u = _codes(activity[k])
+            packed = packed * max(len(u), 1) + c
+            uniques.append(u)
+        codes, combo = pd.factorize(packed, sort=False)
+        quantity = activity["quantity"].to_numpy(dtype=float)
+        q_sum = np.bincount(codes, weights=quantity, minlength=len(combo))
+        n_rec = np.bincount(codes, minlength=len(combo))
+        values = {}
+        rest = np.asarray(combo, dtype=np.int64)
+        for k, u in zip(reversed(cls.KEYS), reversed(uniques)):
+            n = max(len(u), 1)
+            values[k] = u[rest % n]
+            rest = rest // n
+        return cls(values=values, q_sum=q_sum, n_rec=n_rec, codes=codes)
+
+    def __len__(self) -> int:
+        return len(self.q_sum)
+
+    def first_record(self, j: int) -> int:
+        return int(np.flatnonzero(self.codes == j)[0])
 
 
 def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: CompileOptions,
                      catalog: Catalog | None = None) -> CompileResult:
     catalog = catalog or load_catalog()
     errors: list[RowError] = []
-    pieces: list[pd.DataFrame] = []
-    methods = _method_column(activity, catalog)
-    linear = (methods.isin(list(LINEAR_METHODS))) & (activity["year"].to_numpy() == options.year)
-    if linear.any():
-        pieces.append(_compile_linear(activity[linear], library, options, catalog, errors))
-    for name in SERIES_METHODS:
-        mask = methods == name
-        if mask.any():
-            pieces.append(_compile_series(name, activity[mask], library, options, catalog, errors))
-    unknown = ~methods.isin(list(LINEAR_METHODS) + list(SERIES_METHODS))
-    for i in np.flatnonzero(unknown.to_numpy())[:50]:
-        rec = activity.iloc[i]
-        errors.append(RowError(_row_no(activity, i), "category", f"category {rec['category']} takes no activity data (a heading, or no method)", str(rec["category"])))
+    combos = _Combinations.of(activity)
+    linear_rows: list[tuple] = []
+    series: dict[str, list[int]] = {}
+    for j in range(len(combos)):
+        code = combos.values["category"][j]
+        cat = catalog.categories.get(code)
+        method = cat.method if cat else ""
+        if method in LINEAR_METHODS:
+            if int(combos.values["year"][j]) == options.year:
+                _linear_combination(j, combos, cat, library, options, catalog, linear_rows, errors, activity)
+        elif method in SERIES_METHODS:
+            series.setdefault(method, []).append(j)
+        else:
+            i = combos.first_record(j)
+            errors.append(RowError(_row_no(activity, i), "category",
+                                   f"category {code} takes no activity data (a heading, or no method)", str(code)))
+    pieces = [pd.DataFrame(linear_rows, columns=_LINEAR_COLUMNS)]
+    for name, js in series.items():
+        mask = np.isin(combos.codes, js)
+        pieces.append(_compile_series(name, activity[mask], library, options, catalog, errors))
     if errors:
         raise ImportRejected(errors=errors, what="compile")
-    detail = pd.concat(pieces, ignore_index=True) if pieces else pd.DataFrame(columns=RESULT_COLUMNS)
+    detail = pd.concat([p for p in pieces if len(p)], ignore_index=True) if any(len(p) for p in pieces) else pd.DataFrame(columns=_LINEAR_COLUMNS)
     detail = _weight(detail, options, catalog)
     detail, double_counts = roll_up_city(detail)
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
                          double_counts=double_counts)
 
 
-def _method_column(activity: pd.DataFrame, catalog: Catalog) -> pd.Series:
-    cats = activity["category"]
-    codes, uniques = _codes(cats)
-    lookup = np.array([catalog.categories[c].method if c in catalog.categories else "" for c in uniques], dtype=object)
-    return pd.Series(lookup[codes] if len(uniques) else np.array([], dtype=object), index=activity.index)
+_LINEAR_COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]
 
 
 def _row_no(activity: pd.DataFrame, i: int) -> int:
     return int(activity["row"].iloc[i]) if "row" in activity.columns else i + 2
 
 
-def _compile_linear(act: pd.DataFrame, library: FactorLibrary, options: CompileOptions, catalog: Catalog,
-                    errors: list[RowError]) -> pd.DataFrame:
-    keys = ["category", "item", "region", "unit"]
-    code_arrays, uniques = [], []
-    for k in keys:
-        c, u = _codes(act[k])
-        code_arrays.append(c)
-        uniques.append(u)
-    combined = np.zeros(len(act), dtype=np.int64)
-    for c, u in zip(code_arrays, uniques):
-        combined = combined * max(len(u), 1) + c
-    combo_keys, inverse = np.unique(combined, return_inverse=True)
-    quantity = act["quantity"].to_numpy(dtype=float)
-    q_sum = np.bincount(inverse, weights=quantity, minlength=len(combo_keys))
-    n_rec = np.bincount(inverse, minlength=len(combo_keys))
-    # decode each combination back to its key values
-    decoded = []
-    rest = combo_keys.copy()
-    for u in reversed(uniques):
-        n = max(len(u), 1)
-        decoded.append(u[rest % n])
-        rest //= n
-    cat_v, item_v, region_v, unit_v = reversed(decoded)
-    first_row = np.full(len(combo_keys), -1)
-    first_row[inverse[::-1]] = np.arange(len(act))[::-1]
-    rows = {"region": [], "year": [], "category": [], "item": [], "gas": [], "mass_t": [], "memo": [],
-            "method": [], "factor_refs": [], "basis": [], "records": []}
-    for j in range(len(combo_keys)):
-        category = catalog.categories[cat_v[j]]
-        try:
-            coefs, used = _coefficients(library, catalog, category.code, item_v[j], region_v[j], options.year, unit_v[j])
-        except (CarbonError, NotImplementedError) as exc:
-            msg = exc.message if isinstance(exc, CarbonError) else str(exc)
-            field = getattr(exc, "field", None)
-            column = field if field in ("unit", "item", "category", "region") else "category"
-            errors.append(RowError(_row_no(act, int(first_row[j])), column, msg + _also(n_rec[j]), {"unit": unit_v[j], "item": item_v[j], "region": region_v[j]}.get(column, cat_v[j])))
-            continue
-        for out_cat, gas, memo, coef in coefs:
-            # provenance per gas: the shared rows (NCV, CC, OF, ...) and the rows of this gas
-            mine = [r for r in used if not r.gas or r.gas == gas]
-            rows["region"].append(region_v[j]); rows["year"].append(options.year); rows["category"].append(out_cat)
-            rows["item"].append(item_v[j]); rows["gas"].append(gas); rows["mass_t"].append(q_sum[j] * coef)
-            rows["memo"].append(memo); rows["method"].append(category.method)
-            rows["factor_refs"].append(";".join(sorted({r.ref for r in mine})))
-            rows["basis"].append(";".join(sorted({r.basis for r in mine}))); rows["records"].append(int(n_rec[j]))
-    return pd.DataFrame(rows)
+def _linear_combination(j, combos, category, library, options, catalog, out, errors, activity) -> None:
+    v = combos.values
+    item, region, unit = v["item"][j], v["region"][j], v["unit"][j]
+    try:
+        coefs = _coefficients(library, catalog, category.code, item, region, options.year, unit)
+    except (CarbonError, NotImplementedError) as exc:
+        msg = exc.message if isinstance(exc, CarbonError) else str(exc)
+        field = getattr(exc, "field", None)
+        column = field if field in ("unit", "item", "category", "region") else "category"
+        value = {"unit": unit, "item": item, "region": region}.get(column, category.code)
+        errors.append(RowError(_row_no(activity, combos.first_record(j)), column, msg + _also(int(combos.n_rec[j])), str(value)))
+        return
+    q = combos.q_sum[j]
+    n = int(combos.n_rec[j])
+    for out_cat, gas, memo, coef, refs, basis in coefs:
+        out.append((region, options.year, out_cat, item, gas, q * coef, memo, category.method, refs, basis, n))
 
 
 def _also(n: int) -> str:
@@ -185,8 +213,11 @@ _COEF_CACHE: dict = {}
 
 
 def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item: str, region: str, year: int, unit: str):
-    """[(result category, gas, memo, t per unit of activity)] and the factor rows used."""
-    key = (id(library), category, item, region, year, unit)
+    """[(result category, gas, memo, t per unit of activity, factor refs, basis)], cached per combination.
+
+    Provenance per gas: the shared rows (NCV, density, ...) and the rows specific to that gas.
+    """
+    key = (id(library), category, item, region if library.regional else None, year, unit)
     hit = _COEF_CACHE.get(key)
     if hit is not None:
         return hit
@@ -194,13 +225,18 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
     if item not in catalog.items:
         raise ValidationError(f"unknown item {item!r}", field="item")
     cat.check_unit(unit)
-    ctx = MethodContext(library=library, category=cat, item=catalog.items[item], region=region, year=year, activity_unit=unit)
-    emissions = LINEAR_METHODS[cat.method](ctx)
-    coefs = [(e.category, gwp_table().species(e.gas), e.memo, mass_t(e.mass)) for e in emissions]
+    ctx = MethodContext(library=library, category=cat, item=catalog.items[item], region=region if library.regional else None,
+                        year=year, activity_unit=unit)
+    coefs = []
+    for e in LINEAR_METHODS[cat.method](ctx):
+        gas = gwp_table().species(e.gas)
+        mine = [r for r in ctx.used if not r.gas or r.gas == gas]
+        coefs.append((e.category, gas, e.memo, mass_t(e.mass), ";".join(sorted({r.ref for r in mine})),
+                      ";".join(sorted({r.basis for r in mine}))))
     if len(_COEF_CACHE) > 100_000:
         _COEF_CACHE.clear()
-    _COEF_CACHE[key] = (coefs, list(ctx.used))
-    return coefs, list(ctx.used)
+    _COEF_CACHE[key] = coefs
+    return coefs
 
 
 def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, options: CompileOptions, catalog: Catalog,
@@ -234,11 +270,12 @@ def _weight(detail: pd.DataFrame, options: CompileOptions, catalog: Catalog) -> 
         detail["sector"] = []
         detail["gwp_set"] = []
         return detail
-    fossil = detail["category"].map(lambda c: catalog.categories[c].ch4_fossil if c in catalog.categories else False)
-    fossil = fossil | detail["category"].map(lambda c: any(catalog.categories[a].ch4_fossil for a in catalog.ancestors(c) if a in catalog.categories))
+    fossil_of = {c: any(catalog.categories[a].ch4_fossil for a in [c, *catalog.ancestors(c)] if a in catalog.categories)
+                 for c in pd.unique(detail["category"])}
+    fossil = detail["category"].map(fossil_of).astype(bool)
     detail["co2e_t"] = co2e(detail["mass_t"].to_numpy(float), detail["gas"].to_numpy(object), options.gwp_set,
                             ch4_ar6=options.ch4_ar6, fossil=fossil.to_numpy(bool))
-    detail["sector"] = detail["category"].map(lambda c: catalog.categories[c].sector)
+    detail["sector"] = detail["category"].map({c: catalog.categories[c].sector for c in pd.unique(detail["category"])})
     detail["gwp_set"] = options.gwp_set + ("-CH4split" if options.gwp_set == "AR6" and options.ch4_ar6 == "split" else "")
     detail["year"] = detail["year"].astype(int)
     detail["memo"] = detail["memo"].astype(bool)
@@ -260,19 +297,22 @@ def roll_up_city(detail: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     overlap = [(c, i) in banner_keys for c, i in zip(city_rows["category"], city_rows["item"])]
     overlap = np.asarray(overlap, dtype=bool)
     double = city_rows[overlap]
-    double_counts = [
-        {"category": c, "item": i, "gas": g, "city_mass_t": float(m),
-         "banner_mass_t": float(banners[(banners["category"] == c) & (banners["item"] == i) & (banners["gas"] == g)]["mass_t"].sum())}
-        for c, i, g, m in zip(double["category"], double["item"], double["gas"], double["mass_t"])
-    ]
+    double_counts: list[dict] = []
+    if len(double):
+        double_counts = _double_count_report(double, banners)
     city_only = city_rows[~overlap]
-    rolled = banners.copy()
-    rolled["region"] = CITY_CODE
-    city = pd.concat([rolled, city_only], ignore_index=True)
-    keys = ["region", "year", "sector", "category", "item", "gas"]
-    city = city.groupby(keys, as_index=False, sort=False).agg(
-        mass_t=("mass_t", "sum"), co2e_t=("co2e_t", "sum"), gwp_set=("gwp_set", "first"), memo=("memo", "first"),
-        method=("method", _join), factor_refs=("factor_refs", _join), basis=("basis", _join), records=("records", "sum"),
-    )
+    if city_only.empty and banners.empty:
+        return detail, double_counts
+    rolled = banners.assign(region=CITY_CODE)
+    city = _group(pd.concat([rolled, city_only], ignore_index=True), ["region", "year", "sector", "category", "item", "gas"])
     out = pd.concat([banners, city], ignore_index=True)
     return out.sort_values(["region", "category", "item", "gas"], kind="stable", ignore_index=True), double_counts
+
+
+def _double_count_report(double: pd.DataFrame, banners: pd.DataFrame) -> list[dict]:
+    banner_sum = banners.groupby(["category", "item", "gas"], as_index=False)["mass_t"].sum()
+    flagged = double.merge(banner_sum, on=["category", "item", "gas"], how="left", suffixes=("", "_banners"))
+    return [
+        {"category": c, "item": i, "gas": g, "city_mass_t": float(m), "banner_mass_t": float(b) if b == b else 0.0}
+        for c, i, g, m, b in zip(flagged["category"], flagged["item"], flagged["gas"], flagged["mass_t"], flagged["mass_t_banners"])
+    ]
