@@ -1,3 +1,4 @@
 """Sector calculators (pure, vectorised by the engine). Importing this package registers them."""
 
 from carbon.inventory.calc import energy  # noqa: F401
+from carbon.inventory.calc import waste  # noqa: F401
