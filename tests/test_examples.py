@@ -75,3 +75,18 @@ def test_bad_input_exits_nonzero_reports_rows_and_writes_nothing(tmp_path):
     assert res.exit_code == 2
     assert "row 2, column unit" in res.output and "row 3, column quantity" in res.output
     assert not out.exists()
+
+
+def test_notation_keys_say_why_a_row_is_empty(tmp_path):
+    act = (
+        "region,year,category,item,quantity,unit,note\n"
+        "达拉特旗,2022,1.A.1.a,原煤,100,t,\n"
+        "达拉特旗,2022,1.B.2.a,原油,NO,,no oil production\n"
+        "杭锦旗,2022,1.B.2.a,原油,IE,,included in 1.B.2.b\n"
+    )
+    df, _ = compile_cli(tmp_path, act, "--year", "2022")
+    keyed = df[df.notation.fillna("") != ""].set_index(["region", "category"])["notation"]
+    assert keyed[("150621", "1.B.2.a")] == "NO"
+    assert keyed[("150625", "1.B.2.a")] == "IE"
+    assert keyed[("150600", "1.B.2.a")] == "IE,NO"
+    assert df[(df.category == "1.B.2.a")]["mass_t"].isna().all()

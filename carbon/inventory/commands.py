@@ -20,7 +20,7 @@ from carbon.inventory.engine import CompileOptions, CompileResult, compile_activ
 from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, write_table
 
 RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "category_name", "gas", "mass_t", "co2e_t",
-                   "gwp_set", "memo", "method", "factor_refs", "basis"]
+                   "gwp_set", "memo", "method", "factor_refs", "basis", "notation"]
 
 err = Console(stderr=True)
 
@@ -39,7 +39,13 @@ def fail(exc: CarbonError) -> None:
 def results_table(result: CompileResult) -> pd.DataFrame:
     """RESULTS.csv: one row per region × category × gas; the 150600 rows are the city roll-up."""
     catalog = load_catalog()
-    df = result.by_category()
+    df = result.by_category().assign(notation="")
+    keys = result.notation_rows()
+    if len(keys):
+        keys = keys.assign(year=result.options.year, gas="", mass_t=float("nan"), co2e_t=float("nan"), memo=False,
+                           gwp_set=df["gwp_set"].iloc[0] if len(df) else result.options.gwp_set, method="", factor_refs="", basis="")
+        keys["sector"] = keys["category"].map(lambda c: catalog.categories[c].sector)
+        df = pd.concat([df, keys.drop(columns="note")], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
     df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
     df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
     return df[RESULTS_COLUMNS]

@@ -53,10 +53,31 @@ class CompileResult:
     factor_fingerprint: str
     gwp_edition: str = GWP_EDITION
     double_counts: list[dict] = field(default_factory=list)
+    notation: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["region", "category", "item", "notation", "note"]))
 
     def by_category(self) -> pd.DataFrame:
         """One row per region × category × gas, with the city (150600) rows being the roll-up."""
         return summarise(self.detail, ["region", "year", "sector", "category", "gas"])
+
+    def notation_rows(self) -> pd.DataFrame:
+        """(region, category, notation, note) for categories that carry a notation key and no figure; the
+        city inherits the banners' keys for categories it has no figure for."""
+        n = self.notation
+        cols = ["region", "category", "notation", "note"]
+        if n.empty:
+            return pd.DataFrame(columns=cols)
+        with_figure = set(zip(self.detail["region"], self.detail["category"]))
+        rows = [(r, c, k, note) for r, c, k, note in zip(n["region"], n["category"], n["notation"], n["note"])
+                if (r, c) not in with_figure]
+        by_cat: dict[str, set] = {}
+        for r, c, k, _ in rows:
+            if r != CITY_CODE:
+                by_cat.setdefault(c, set()).add(k)
+        city_has = {c for r, c, *_ in rows if r == CITY_CODE}
+        for c, keys in by_cat.items():
+            if (CITY_CODE, c) not in with_figure and c not in city_has:
+                rows.append((CITY_CODE, c, ",".join(sorted(keys)), "from banners"))
+        return pd.DataFrame(rows, columns=cols).drop_duplicates(["region", "category", "notation"], ignore_index=True)
 
     def territorial(self) -> pd.DataFrame:
         return self.detail[~self.detail["memo"]]
@@ -151,6 +172,9 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
                      catalog: Catalog | None = None) -> CompileResult:
     catalog = catalog or load_catalog()
     errors: list[RowError] = []
+    notation = _notation_keys(activity, options.year)
+    if "notation" in activity.columns:
+        activity = activity[(activity["notation"].to_numpy() == "") | pd.isna(activity["notation"].to_numpy())]
     combos = _Combinations.of(activity)
     linear_rows: list[tuple] = []
     series: dict[str, list[int]] = {}
@@ -177,7 +201,18 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     detail = _weight(detail, options, catalog)
     detail, double_counts = roll_up_city(detail)
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
-                         double_counts=double_counts)
+                         double_counts=double_counts, notation=notation)
+
+
+def _notation_keys(activity: pd.DataFrame, year: int) -> pd.DataFrame:
+    """Rows that carry a notation key instead of a number: (region, category, item, notation, note)."""
+    cols = ["region", "category", "item", "notation", "note"]
+    if "notation" not in activity.columns:
+        return pd.DataFrame(columns=cols)
+    keys = activity[(activity["notation"].to_numpy() != "") & ~pd.isna(activity["notation"].to_numpy())]
+    keys = keys[keys["year"].to_numpy() == year]
+    out = pd.DataFrame({c: keys[c].astype(object).to_numpy() if c in keys.columns else "" for c in cols})
+    return out.drop_duplicates(ignore_index=True)
 
 
 _LINEAR_COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]

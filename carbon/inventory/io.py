@@ -1,6 +1,8 @@
 """Activity data in and results out: the bureau's data-collection template as CSV or XLSX.
 
-Template columns: region, year, category, item, quantity, unit, and optional note. Regions by code
+Template columns: region, year, category, item, quantity, unit, and optional note. Instead of a number,
+`quantity` may hold a notation key (NO not occurring, NE not estimated, IE included elsewhere,
+C confidential, NA not applicable) so that a report can say why a category has no figure. Regions by code
 (150621) or Chinese name (达拉特旗); categories by code (1.A.1.a) or Chinese name; items by code or
 Chinese name (原煤, 水泥熟料, 非奶牛, 厨余垃圾, ...).
 
@@ -20,7 +22,7 @@ import pandas as pd
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.regions import resolve_region
-from carbon.inventory.catalog import SECTOR_NAMES_ZH, Catalog, load_catalog
+from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, load_catalog
 
 COLUMNS = ("region", "year", "category", "item", "quantity", "unit")
 OPTIONAL = ("note",)
@@ -105,9 +107,13 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
 
     qty_text = raw["quantity"].astype(str).str.strip().str.replace(",", "", regex=False)
     qty = pd.to_numeric(qty_text, errors="coerce")
-    bad_qty = qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)
-    for i in np.flatnonzero(bad_qty.to_numpy()):
-        reason = "negative quantity (report exports and removals as their own items)" if (qty.iloc[i] < 0) else "not a number"
+    # a notation key (NO, NE, IE, C, NA) instead of a number says why a category has no figure
+    notation = qty_text.str.upper().where(qty_text.str.upper().isin(list(NOTATION_KEYS)), "")
+    is_key = (notation != "").to_numpy()
+    bad_qty = (qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)).to_numpy() & ~is_key
+    for i in np.flatnonzero(bad_qty):
+        reason = ("negative quantity (report exports and removals as their own items)" if (qty.iloc[i] < 0)
+                  else f"not a number nor a notation key ({', '.join(NOTATION_KEYS)})")
         errors.append((i, RowError(int(rows[i]), "quantity", reason, raw["quantity"].iloc[i])))
 
     # units: check each distinct (category, unit) pair once against the category's activity dimensions
@@ -116,6 +122,9 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
     codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([cat_text, unit_text.to_numpy(dtype=object)]))
     reasons: dict[int, str] = {}
     for j, (cat_code, u) in enumerate(uniques):
+        if u == "":
+            reasons[j] = "empty unit"
+            continue
         try:
             units.parse_unit(u)
             if cat_code:
@@ -126,7 +135,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
     if reasons:
         bad = np.zeros(len(uniques), dtype=bool)
         bad[list(reasons)] = True
-        for i in np.flatnonzero(bad[codes]):
+        for i in np.flatnonzero(bad[codes] & ~is_key):
             errors.append((i, RowError(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
 
     if errors:
@@ -141,7 +150,8 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
         "year": year_num.astype(int).to_numpy(),
         "category": pd.Categorical(category.astype(str)),
         "item": pd.Categorical(item_codes.astype(str)),
-        "quantity": qty.to_numpy(dtype=float),
+        "quantity": qty.fillna(0.0).to_numpy(dtype=float),
+        "notation": notation.to_numpy(dtype=object),
         "unit": pd.Categorical(unit_text.to_numpy()),
         "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
         "row": rows,
