@@ -159,6 +159,7 @@ class FactorLibrary:
         for r in rows:
             self._by_key.setdefault((r.parameter, r.item), []).append(r)
         self._cache: dict = {}
+        self.memo: dict = {}  # per-library cache for calculators (e.g. the engine's coefficients)
         # True when some row applies to one region only: coefficients then differ by region
         self.regional = any(r.region is not None for r in rows)
 

@@ -67,8 +67,8 @@ def summary_table(result: CompileResult, region: str = CITY_CODE) -> Table:
     pivot = terr.pivot_table(index="sector", columns="family", values="co2e_t", aggfunc="sum", fill_value=0.0)
     for sector in [s for s in SECTOR_NAMES_ZH if s != "memo"]:
         row = pivot.loc[sector] if sector in pivot.index else None
-        cells = [f"{row.get(f, 0.0):,.1f}" if row is not None else "NO" for f in FAMILIES]
-        total = f"{row.sum():,.1f}" if row is not None else "NO"
+        cells = [f"{row.get(f, 0.0):,.1f}" if row is not None else "–" for f in FAMILIES]
+        total = f"{row.sum():,.1f}" if row is not None else "– (no data)"
         t.add_row(f"{SECTOR_NAMES_ZH[sector]} {sector}", *cells, total)
     fam_tot = terr.groupby("family")["co2e_t"].sum()
     t.add_row("合计 total", *[f"{fam_tot.get(f, 0.0):,.1f}" for f in FAMILIES], f"{terr['co2e_t'].sum():,.1f}", style="bold")
@@ -94,7 +94,7 @@ def compile_command(
     except CarbonError as exc:
         fail(exc)
         return
-    console = Console()
+    console = Console(width=160) if not sys.stdout.isatty() else Console()
     console.print(summary_table(result))
     for d in result.double_counts:
         err.print(f"[yellow]possible double count[/yellow]: {d['category']} {d['item']} {d['gas']} reported by the city "

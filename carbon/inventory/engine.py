@@ -244,16 +244,14 @@ def _also(n: int) -> str:
     return f" (and the other {n - 1} record(s) of the same category, item, region and unit)" if n > 1 else ""
 
 
-_COEF_CACHE: dict = {}
-
-
 def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item: str, region: str, year: int, unit: str):
     """[(result category, gas, memo, t per unit of activity, factor refs, basis)], cached per combination.
 
     Provenance per gas: the shared rows (NCV, density, ...) and the rows specific to that gas.
     """
-    key = (id(library), category, item, region if library.regional else None, year, unit)
-    hit = _COEF_CACHE.get(key)
+    cache = library.memo.setdefault("coefficients", {})
+    key = (category, item, region if library.regional else None, year, unit)
+    hit = cache.get(key)
     if hit is not None:
         return hit
     cat = catalog.categories[category]
@@ -268,9 +266,7 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
         mine = [r for r in ctx.used if not r.gas or r.gas == gas]
         coefs.append((e.category, gas, e.memo, mass_t(e.mass), ";".join(sorted({r.ref for r in mine})),
                       ";".join(sorted({r.basis for r in mine}))))
-    if len(_COEF_CACHE) > 100_000:
-        _COEF_CACHE.clear()
-    _COEF_CACHE[key] = coefs
+    cache[key] = coefs
     return coefs
 
 

@@ -38,7 +38,13 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.Da
         if suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
         elif suffix in (".csv", ".txt", ""):
-            df = pd.read_csv(io.BytesIO(data), dtype=str, keep_default_na=False, encoding="utf-8-sig", skipinitialspace=True)
+            text = data.decode("utf-8-sig")
+            lines = text.splitlines(keepends=True)
+            skip = 0
+            while skip < len(lines) and lines[skip].startswith("#"):  # leading comment lines (provenance notes)
+                skip += 1
+            df = pd.read_csv(io.StringIO("".join(lines[skip:])), dtype=str, keep_default_na=False, skipinitialspace=True)
+            df.attrs["first_data_line"] = skip + 2
         else:
             raise ValidationError(f"unsupported file type {suffix!r}: use .csv or .xlsx", field="file")
     except CarbonError:
@@ -60,9 +66,10 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what="activity import")
+    first = raw.attrs.get("first_data_line", 2)  # line number of the first data row as the user sees the file
     raw = raw.reset_index(drop=True)
     n = len(raw)
-    rows = np.arange(2, n + 2)
+    rows = np.arange(first, n + first)
     errors: list[tuple[int, RowError]] = []
 
     def resolve_column(column: str, resolver) -> np.ndarray:
@@ -101,9 +108,9 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
 
     year_text = raw["year"].astype(str).str.strip()
     year_num = pd.to_numeric(year_text, errors="coerce")
-    bad_year = year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1990) | (year_num > 2100)
+    bad_year = year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1950) | (year_num > 2100)
     for i in np.flatnonzero(bad_year.to_numpy()):
-        errors.append((i, RowError(int(rows[i]), "year", "not a year between 1990 and 2100", year_text.iloc[i])))
+        errors.append((i, RowError(int(rows[i]), "year", "not a year between 1950 and 2100", year_text.iloc[i])))
 
     qty_text = raw["quantity"].astype(str).str.strip().str.replace(",", "", regex=False)
     qty = pd.to_numeric(qty_text, errors="coerce")

@@ -1,0 +1,119 @@
+"""Write the bundled SYNTHETIC Ordos 2022 activity dataset (sample_data/ordos_2022_synthetic.csv).
+
+Synthetic but plausible: the magnitudes follow the shape of Ordos' economy described in the 14th FYP
+ecology plan (coal is ~87% of energy use; a national coal and power base exporting electricity; modern
+coal chemicals; livestock on grassland; a growing forestry sink) and are NOT official statistics. Do not
+cite them. Deterministic: running this script again gives the same file.
+
+    .venv/bin/python sample_data/make_ordos_2022.py
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+OUT = Path(__file__).with_name("ordos_2022_synthetic.csv")
+YEAR = 2022
+
+# banners/districts: code -> weights used to spread city-scale activity (synthetic)
+BANNERS = {
+    "东胜区": dict(urban=0.30, power=0.04, mining_ug=0.02, mining_sf=0.02, chem=0.02, herd=0.03, farm=0.04, forest=0.05),
+    "康巴什区": dict(urban=0.10, power=0.00, mining_ug=0.00, mining_sf=0.00, chem=0.00, herd=0.01, farm=0.01, forest=0.03),
+    "达拉特旗": dict(urban=0.12, power=0.28, mining_ug=0.05, mining_sf=0.05, chem=0.08, herd=0.16, farm=0.30, forest=0.12),
+    "准格尔旗": dict(urban=0.14, power=0.30, mining_ug=0.10, mining_sf=0.55, chem=0.20, herd=0.06, farm=0.10, forest=0.10),
+    "鄂托克前旗": dict(urban=0.04, power=0.04, mining_ug=0.08, mining_sf=0.05, chem=0.15, herd=0.14, farm=0.07, forest=0.12),
+    "鄂托克旗": dict(urban=0.07, power=0.12, mining_ug=0.10, mining_sf=0.10, chem=0.22, herd=0.20, farm=0.08, forest=0.15),
+    "杭锦旗": dict(urban=0.05, power=0.02, mining_ug=0.00, mining_sf=0.02, chem=0.03, herd=0.18, farm=0.20, forest=0.18),
+    "乌审旗": dict(urban=0.06, power=0.06, mining_ug=0.15, mining_sf=0.02, chem=0.25, herd=0.14, farm=0.12, forest=0.15),
+    "伊金霍洛旗": dict(urban=0.12, power=0.14, mining_ug=0.50, mining_sf=0.19, chem=0.05, herd=0.08, farm=0.08, forest=0.10),
+}
+
+# city-scale activity: (key for the banner weight, category, item, quantity for the whole city, unit, note)
+CITY_ACTIVITY = [
+    # energy: fuel combustion (coal dominated)
+    ("power", "1.A.1.a", "原煤", 9200, "万t", "电力和热力生产用煤"),
+    ("power", "1.A.1.a", "天然气", 3.0, "亿m3", "燃气调峰"),
+    ("chem", "1.A.1.c", "原煤", 2600, "万t", "煤制油/煤制烯烃自用燃料"),
+    ("chem", "1.A.1.b", "炼厂干气", 25, "万t", "煤制油装置干气"),
+    ("chem", "1.A.2", "原煤", 1800, "万t", "化工、冶金、建材燃料"),
+    ("chem", "1.A.2", "焦炭", 210, "万t", "铁合金、电石"),
+    ("chem", "1.A.2", "焦炉煤气", 9.0, "亿m3", ""),
+    ("chem", "1.A.2", "天然气", 12.0, "亿m3", ""),
+    ("urban", "1.A.3", "柴油", 160, "万t", "公路货运为主"),
+    ("urban", "1.A.3", "汽油", 75, "万t", ""),
+    ("urban", "1.A.3", "液化天然气", 22, "万t", "LNG重卡"),
+    ("urban", "1.A.4.a", "天然气", 2.2, "亿m3", ""),
+    ("urban", "1.A.4.a", "原煤", 40, "万t", ""),
+    ("urban", "1.A.4.b", "天然气", 3.5, "亿m3", ""),
+    ("urban", "1.A.4.b", "原煤", 85, "万t", "农村散煤"),
+    ("urban", "1.A.4.b", "液化石油气", 4.5, "万t", ""),
+    ("farm", "1.A.4.b", "秸秆", 18, "万t", "生物质（CO2为信息项）"),
+    ("farm", "1.A.4.c", "柴油", 14, "万t", "农机"),
+    # energy: fugitive
+    ("mining_ug", "1.B.1.a.i", "原煤", 26000, "万t", "井工矿产量"),
+    ("mining_sf", "1.B.1.a.ii", "原煤", 42000, "万t", "露天矿产量"),
+    # memo: electricity transfer (Ordos is a large net exporter)
+    ("power", "M.electricity", "电力调出", 980, "亿千瓦时", "外送电量"),
+    ("urban", "M.electricity", "电力调入", 35, "亿千瓦时", ""),
+]
+
+
+def rows() -> list[dict]:
+    out = []
+    for key, category, item, quantity, unit, note in CITY_ACTIVITY:
+        for banner, weights in BANNERS.items():
+            w = weights[key]
+            if w <= 0:
+                continue
+            out.append({"region": banner, "year": YEAR, "category": category, "item": item,
+                        "quantity": f"{quantity * w:.6g}", "unit": unit, "note": note})
+    # notation keys: what does not happen in Ordos, said explicitly
+    out.append({"region": "鄂尔多斯市", "year": YEAR, "category": "1.B.2.a", "item": "原油", "quantity": "NO", "unit": "",
+                "note": "no crude oil production in Ordos"})
+    out.extend(EXTRA_ROWS)
+    return out
+
+
+EXTRA_ROWS: list[dict] = []  # other sectors are appended below
+
+
+def waste_rows() -> list[dict]:
+    """Landfill deposit history 2005-2022 (for the first-order decay), incineration from 2019, wastewater."""
+    out = []
+    landfill = {"东胜区": 22.0, "康巴什区": 5.0, "达拉特旗": 6.0, "准格尔旗": 9.0, "伊金霍洛旗": 7.0,
+                "鄂托克旗": 3.0, "乌审旗": 3.0, "杭锦旗": 2.0, "鄂托克前旗": 1.5}  # 万t MSW landfilled in 2015
+    for banner, base in landfill.items():
+        for year in range(2005, YEAR + 1):
+            growth = 1 + 0.04 * (year - 2015)
+            share = 1.0 if year < 2019 else 0.45  # incineration takes over from 2019
+            for item, frac in (("厨余垃圾", 0.55), ("纸类", 0.12), ("园林垃圾", 0.08), ("木材", 0.03), ("纺织物", 0.03)):
+                out.append({"region": banner, "year": year, "category": "5.A", "item": item,
+                            "quantity": f"{base * growth * share * frac:.6g}", "unit": "万t", "note": "填埋量"})
+        if banner in ("东胜区", "准格尔旗", "伊金霍洛旗"):
+            out.append({"region": banner, "year": YEAR, "category": "5.C.1", "item": "生活垃圾",
+                        "quantity": f"{base * 1.28 * 0.55:.6g}", "unit": "万t", "note": "焚烧发电"})
+        out.append({"region": banner, "year": YEAR, "category": "5.D.1", "item": "污水好氧处理",
+                    "quantity": f"{base * 250:.6g}", "unit": "t", "note": "进水BOD"})
+        out.append({"region": banner, "year": YEAR, "category": "5.D.1", "item": "污水排放氮",
+                    "quantity": f"{base * 40:.6g}", "unit": "t", "note": "出水总氮"})
+    for banner, cod in (("准格尔旗", 9000), ("乌审旗", 12000), ("鄂托克旗", 8000), ("达拉特旗", 4000)):
+        out.append({"region": banner, "year": YEAR, "category": "5.D.2", "item": "污水好氧处理",
+                    "quantity": str(cod), "unit": "t", "note": "煤化工废水COD"})
+    return out
+
+
+EXTRA_ROWS.extend(waste_rows())
+
+
+def main() -> None:
+    with open(OUT, "w", newline="", encoding="utf-8") as fh:
+        fh.write("# SYNTHETIC sample data for Ordos 2022: plausible magnitudes, NOT official statistics. Made by make_ordos_2022.py\n")
+        w = csv.DictWriter(fh, fieldnames=["region", "year", "category", "item", "quantity", "unit", "note"])
+        w.writeheader()
+        w.writerows(rows())
+    print(f"wrote {OUT}")
+
+
+if __name__ == "__main__":
+    main()
