@@ -2,3 +2,6 @@
 
 from carbon.inventory.calc import energy  # noqa: F401
 from carbon.inventory.calc import waste  # noqa: F401
+from carbon.inventory.calc import ippu  # noqa: F401
+from carbon.inventory.calc import agriculture  # noqa: F401
+from carbon.inventory.calc import lulucf  # noqa: F401
