@@ -54,7 +54,10 @@ _SUPERSCRIPTS = {"³": "**3", "²": "**2", "⁻¹": "**-1"}
 _FULLWIDTH = str.maketrans({"（": "(", "）": ")", "／": "/", "＊": "*", "·": "*", "×": "*", "　": " "})
 # "m3", "Nm3", "m2" as users write them; pint would otherwise read "m3" as an unknown name.
 _POWER_AFTER_LENGTH = re.compile(r"(?<![A-Za-z])(N?m|km|cm)([23])(?![0-9])")
-_GAS_LABEL = re.compile(r"(?<=[A-Za-z])\s+(CO2e|CO2|CH4|N2O-N|N2O|C|N|BOD|COD|dm)(?=$|\s*[/*)])")
+_GAS_LABEL = re.compile(
+    r"(?<=[A-Za-z])\s+(CO2e|CO2|CH4|N2O-N|N2O|C|N|BOD|COD|dm|SF6|NF3|CF4|C2F6|C3F8|c-?C4F8|HFC-?[0-9][0-9a-z-]*|PFC-?[0-9a-z-]*)"
+    r"(?=$|\s*[/*)])"
+)
 _CN_MULTIPLES = {"万": "1e4", "亿": "1e8"}
 _CN_MULTIPLE = re.compile(r"(万|亿)([^\s/*()]+)")
 _ALIASES = {

@@ -111,6 +111,8 @@ def load_parameter_catalogue(root: Path = FACTOR_DIR) -> dict[str, ParameterSpec
             plausible = None
             if row.get("plausible_unit"):
                 plausible = (_opt_float(row.get("plausible_min", "")), _opt_float(row.get("plausible_max", "")), row["plausible_unit"])
+            if row["parameter"] in specs:
+                raise FactorError(f"{path.name}: parameter {row['parameter']!r} is already declared in another parameters file")
             specs[row["parameter"]] = ParameterSpec(row["parameter"], dims, row.get("name_zh", ""), row.get("description", ""), plausible)
     return specs
 

@@ -87,3 +87,12 @@ def test_wrong_dimension_is_always_rejected(a, b):
         units.multiplier(a, b)
     with pytest.raises(UnitError):
         units.check_dimension(b, "mass")
+
+
+@pytest.mark.parametrize(
+    "unit, canonical",
+    [("kg SF6", "kg"), ("kg CF4/t", "kg/t"), ("kg HFC-23/t", "kg/t"), ("t HFC-134a", "t"), ("kg N2O-N/kg N", "kg/kg"),
+     ("t CO2e", "t"), ("kg CH4/head/yr", "kg/head/year"), ("kg c-C4F8/t", "kg/t")],
+)
+def test_gas_labels_after_a_mass_are_dropped(unit, canonical):
+    assert units.multiplier(unit, canonical) == 1.0

@@ -67,7 +67,7 @@ class MethodContext:
                 want = f" with dimension {' or '.join(dims)}" if dims else ""
                 raise FactorError(
                     f"no factor '{parameter}'{want} for {self.item.name_zh} ({self.item.code}) in {self.category.code} "
-                    f"{self.category.name_zh}, region {self.region}, year {self.year}; add a local value (地方实测)",
+                    f"{self.category.name_zh}{f', region {self.region}' if self.region else ''}, year {self.year}; add a local value (地方实测)",
                     field="factor",
                 )
             return None
