@@ -1,0 +1,148 @@
+"""Bulk load and read of big tables (activity records, results) inside the caller's transaction.
+
+- PostgreSQL: ``COPY table (cols) FROM STDIN`` through psycopg 3's ``cursor.copy()`` / ``write_row``,
+  on the DBAPI connection underneath the session's connection. The COPY is part of the session's
+  transaction: a failure anywhere before the caller's commit leaves nothing behind. Reading uses
+  ``COPY (SELECT ...) TO STDOUT``.
+- SQLite: ``executemany`` of one Core INSERT per chunk (no per-row ORM objects, no RETURNING).
+
+Values are converted column by column (``tolist()``) before the loop, so the per-row work is one tuple.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Select, Table, insert
+from sqlalchemy.orm import Session
+
+CHUNK = 20_000  # rows per executemany on SQLite, and per progress report
+
+
+@dataclass(frozen=True)
+class Loaded:
+    rows: int
+    method: str  # 'copy' (PostgreSQL) or 'executemany' (SQLite); tests assert the path taken
+
+
+def _python(values: object, n: int) -> list:
+    """A column as a list of plain Python values (NaN -> None), or a constant repeated ``n`` times."""
+    if isinstance(values, pd.Series):
+        if isinstance(values.dtype, pd.CategoricalDtype):
+            values = values.astype(object)
+        out = values.tolist()
+    elif isinstance(values, np.ndarray):
+        out = values.tolist()
+    elif isinstance(values, list | tuple):
+        out = list(values)
+    else:
+        return [values] * n
+    if any(isinstance(v, float) and v != v for v in out):
+        out = [None if isinstance(v, float) and v != v else v for v in out]
+    return out
+
+
+def rows_of(columns: dict[str, object], n: int) -> Iterator[tuple]:
+    lists = [_python(v, n) for v in columns.values()]
+    return zip(*lists, strict=True)
+
+
+def insert_columns(session: Session, table: Table, columns: dict[str, object], n: int,
+                   progress: Callable[[int, int], None] | None = None) -> Loaded:
+    """Insert ``n`` rows given as {column name: array-like or constant} into ``table``.
+
+    Pending ORM changes are flushed first, so parent rows (the batch, the inventory) exist for the
+    foreign keys. Nothing is committed. ``progress(done, n)`` is called every ``CHUNK`` rows.
+    """
+    session.flush()
+    if n == 0:
+        return Loaded(0, "none")
+    names = list(columns)
+    connection = session.connection()
+    if connection.dialect.name == "postgresql":
+        return _copy(connection, table, names, rows_of(columns, n), n, progress)
+    stmt = insert(table)
+    done = 0
+    batch: list[dict] = []
+    for row in rows_of(columns, n):
+        batch.append(dict(zip(names, row)))
+        if len(batch) >= CHUNK:
+            connection.execute(stmt, batch)
+            done += len(batch)
+            batch = []
+            if progress:
+                progress(done, n)
+    if batch:
+        connection.execute(stmt, batch)
+        done += len(batch)
+        if progress:
+            progress(done, n)
+    return Loaded(done, "executemany")
+
+
+def _copy(connection, table: Table, names: list[str], rows: Iterator[tuple], n: int,
+          progress: Callable[[int, int], None] | None) -> Loaded:
+    dbapi = connection.connection.driver_connection  # psycopg.Connection, in the session's transaction
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in names)
+    done = 0
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+            done += 1
+            if progress and done % CHUNK == 0:
+                progress(done, n)
+    if progress:
+        progress(done, n)
+    return Loaded(done, "copy")
+
+
+def read_frame(session: Session, query: Select, dtypes: dict[str, str] | None = None) -> pd.DataFrame:
+    """The rows of ``query`` as a DataFrame (column names = the query's labels).
+
+    On PostgreSQL through ``COPY (query) TO STDOUT`` in CSV, parsed by pandas (much faster than row
+    tuples for millions of rows); elsewhere through the cursor.
+    """
+    session.flush()
+    connection = session.connection()
+    names = [c.name for c in query.selected_columns]
+    if connection.dialect.name == "postgresql":
+        import io
+
+        compiled = query.compile(dialect=connection.dialect, compile_kwargs={"literal_binds": True})
+        buffer = io.BytesIO()
+        dbapi = connection.connection.driver_connection
+        with dbapi.cursor() as cursor, cursor.copy(f"COPY ({compiled}) TO STDOUT WITH (FORMAT csv)") as copy:
+            for block in copy:
+                buffer.write(block)
+        buffer.seek(0)
+        if buffer.getbuffer().nbytes == 0:
+            frame = pd.DataFrame({n: [] for n in names})
+        else:
+            frame = pd.read_csv(buffer, header=None, names=names, dtype=str, keep_default_na=False, encoding="utf-8")
+    else:
+        result = connection.execute(query)
+        frame = pd.DataFrame(result.fetchall(), columns=names)
+    for column, dtype in (dtypes or {}).items():
+        frame[column] = _as(frame[column], dtype)
+    return frame
+
+
+def _as(series: pd.Series, dtype: str) -> pd.Series:
+    if dtype == "int":
+        return pd.to_numeric(series).astype("int64") if len(series) else series.astype("int64")
+    if dtype == "float":
+        return pd.to_numeric(series).astype(float) if len(series) else series.astype(float)
+    if dtype == "bool":
+        if series.dtype == bool:
+            return series
+        if len(series) and isinstance(series.iloc[0], str):  # PostgreSQL CSV: 't' / 'f'
+            return series.str.lower().isin(["t", "true", "1"])
+        return series.astype(bool)
+    if dtype == "category":
+        return series.astype(str).astype("category")
+    if dtype == "str":
+        return series.astype(object).where(series.notna(), "").astype(str)
+    raise ValueError(f"unknown dtype {dtype!r}")

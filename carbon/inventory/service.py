@@ -1,0 +1,523 @@
+"""The inventory store: create, import activity data, compile, read results, publish, correct.
+
+Every function takes the session first and keyword-only arguments after it, and commits nothing: the
+caller (a request, a CLI command, a job) commits once, so an import or a compile is all or nothing.
+Rows of an inventory that is being changed are locked (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite
+has one writer anyway), so a publish cannot interleave with an import of the same inventory.
+
+Rules:
+- A published inventory is immutable: import, compile, publish again, remove a batch or delete raise
+  ``Conflict``. ``new_version`` makes a draft copy (version + 1, ``parent_id``) to correct it.
+- New data make a compiled inventory a draft again, and its results are cleared (they no longer
+  describe the data).
+- Records of years before the inventory year are kept as history (landfill first-order decay needs
+  it); records of later years are refused.
+- The factor library is copied into ``emission_factors`` at each compile (see carbon.factors.service),
+  together with the local factors given to that compile, so every stored ``factor_refs`` resolves.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import delete, exists, func, insert, literal, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from carbon.core.db import utcnow
+from carbon.core.errors import Conflict, ImportRejected, NotFound, RowError, ValidationError
+from carbon.core.gases import CH4_AR6_VARIANTS, GWP_SETS
+from carbon.core.models import Region
+from carbon.core.regions import BY_CODE, CITY_CODE, resolve_region
+from carbon.factors import service as factors
+from carbon.factors.library import PROFILES
+from carbon.inventory import bulk
+from carbon.inventory.catalog import load_catalog
+from carbon.inventory.engine import RESULT_COLUMNS, CompileOptions, CompileResult, compile_activity
+from carbon.inventory.io import read_activity, read_local_factors, to_bytes
+from carbon.inventory.models import STATUSES, ActivityRecord, EmissionResult, ImportBatch, Inventory
+
+RECORD_COLUMNS = ("region_code", "year", "category", "item", "quantity", "unit", "notation", "note", "source_row")
+NOTATION_COLUMNS = ["region", "category", "item", "notation", "note"]
+LEVELS = ("category", "item")
+
+
+# --- inventories --------------------------------------------------------------------------------------
+
+def get_inventory(session: Session, *, inventory_id: int, for_update: bool = False) -> Inventory:
+    query = select(Inventory).where(Inventory.id == inventory_id)
+    if for_update:
+        query = query.with_for_update().execution_options(populate_existing=True)
+    inventory = session.scalar(query)
+    if inventory is None:
+        raise NotFound(f"no inventory with id {inventory_id}", field="inventory_id")
+    return inventory
+
+
+def _writable(session: Session, inventory_id: int, doing: str, *, lock: bool = True) -> Inventory:
+    """The inventory, locked for this transaction unless ``lock=False``; Conflict if it is published."""
+    inventory = get_inventory(session, inventory_id=inventory_id, for_update=lock)
+    if inventory.status == "published":
+        raise Conflict(
+            f"inventory {inventory.id} ({inventory.year} v{inventory.version}) is published and cannot be changed "
+            f"({doing}); create a new version to correct it", field="status")
+    return inventory
+
+
+def create_inventory(session: Session, *, year: int, region: str = CITY_CODE, gwp_set: str = "AR5",
+                     ch4_ar6: str = "combined", factor_profile: str = "IPCC2006", label: str | None = None,
+                     user: str | None = None) -> Inventory:
+    """A new draft inventory (version 1) for ``region`` (default: the city) and ``year``."""
+    code = resolve_region(region, field="region")
+    if not isinstance(year, int) or not 1990 <= year <= 2100:
+        raise ValidationError(f"year {year!r} is not between 1990 and 2100", field="year")
+    gwp_set = str(gwp_set).upper()
+    if gwp_set not in GWP_SETS:
+        raise ValidationError(f"unknown GWP set {gwp_set!r}; expected one of {', '.join(GWP_SETS)}", field="gwp_set")
+    if ch4_ar6 not in CH4_AR6_VARIANTS:
+        raise ValidationError(f"ch4_ar6 must be one of {', '.join(CH4_AR6_VARIANTS)}", field="ch4_ar6")
+    if factor_profile not in PROFILES:
+        raise ValidationError(f"unknown factor profile {factor_profile!r}; expected one of {', '.join(PROFILES)}",
+                              field="factor_profile")
+    region_row = session.scalar(select(Region).where(Region.code == code))
+    if region_row is None:
+        raise NotFound(f"region {code} is not in the regions table; run `carbon db upgrade`", field="region")
+    existing = session.scalar(select(Inventory).where(Inventory.region_id == region_row.id, Inventory.year == year)
+                              .order_by(Inventory.version.desc()).limit(1))
+    if existing is not None:
+        raise Conflict(f"an inventory of {region_row.name_zh} {year} exists already (id {existing.id}, "
+                       f"v{existing.version}, {existing.status}); correct it with a new version", field="year")
+    inventory = Inventory(region=region_row, region_id=region_row.id, year=year, gwp_set=gwp_set, ch4_ar6=ch4_ar6,
+                          factor_profile=factor_profile, status="draft", version=1, label=label, created_by=user,
+                          created_at=utcnow())
+    _add_unique(session, inventory, f"an inventory of {region_row.name_zh} {year} was created at the same time")
+    return inventory
+
+
+def _add_unique(session: Session, inventory: Inventory, message: str) -> None:
+    """Insert; a concurrent insert of the same (region, year, version) is a Conflict, not a 500."""
+    try:
+        with session.begin_nested():
+            session.add(inventory)
+            session.flush()
+    except IntegrityError:
+        raise Conflict(message, field="version") from None
+
+
+def list_inventories(session: Session, *, statuses: tuple[str, ...] | None = None, year: int | None = None,
+                     region: str | None = None, limit: int = 100, offset: int = 0) -> tuple[list[Inventory], int]:
+    """Inventories, newest year and version first, and how many match."""
+    query = select(Inventory)
+    if statuses is not None:
+        unknown = set(statuses) - set(STATUSES)
+        if unknown:
+            raise ValidationError(f"unknown status {sorted(unknown)}; expected {', '.join(STATUSES)}", field="status")
+        query = query.where(Inventory.status.in_(statuses))
+    if year is not None:
+        query = query.where(Inventory.year == year)
+    if region is not None:
+        code = resolve_region(region, field="region")
+        query = query.join(Region, Region.id == Inventory.region_id).where(Region.code == code)
+    total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    rows = session.scalars(query.order_by(Inventory.year.desc(), Inventory.region_id, Inventory.version.desc())
+                           .limit(limit).offset(offset)).all()
+    return list(rows), total
+
+
+def delete_inventory(session: Session, *, inventory_id: int) -> None:
+    """Delete a draft or compiled inventory with its records, batches and results."""
+    inventory = _writable(session, inventory_id, "delete")
+    session.execute(update(Inventory).where(Inventory.parent_id == inventory.id).values(parent_id=None))
+    session.execute(delete(EmissionResult).where(EmissionResult.inventory_id == inventory.id))
+    session.execute(delete(ActivityRecord).where(ActivityRecord.inventory_id == inventory.id))
+    # batches of this inventory may still be cited by records of its child versions: keep those
+    cited = select(ActivityRecord.batch_id).where(ActivityRecord.batch_id == ImportBatch.id)
+    session.execute(delete(ImportBatch).where(ImportBatch.inventory_id == inventory.id, ~exists(cited)))
+    if session.scalar(select(func.count()).select_from(ImportBatch).where(ImportBatch.inventory_id == inventory.id)):
+        raise Conflict(f"inventory {inventory.id} has uploads that later versions still use; delete those first",
+                       field="inventory_id")
+    session.delete(inventory)
+    session.flush()
+
+
+def _back_to_draft(session: Session, inventory: Inventory) -> None:
+    if inventory.status == "compiled":
+        session.execute(delete(EmissionResult).where(EmissionResult.inventory_id == inventory.id))
+        inventory.status = "draft"
+        inventory.compiled_at = None
+        inventory.factor_fingerprint = None
+        inventory.double_counts = None
+        inventory.notation_keys = None
+
+
+def record_count(session: Session, *, inventory_id: int) -> int:
+    return session.scalar(select(func.count()).select_from(ActivityRecord)
+                          .where(ActivityRecord.inventory_id == inventory_id)) or 0
+
+
+def batches(session: Session, *, inventory_id: int) -> list[ImportBatch]:
+    """The uploads of this inventory (not those inherited from a parent version), oldest first."""
+    return list(session.scalars(select(ImportBatch).where(ImportBatch.inventory_id == inventory_id)
+                                .order_by(ImportBatch.id)))
+
+
+# --- activity data ------------------------------------------------------------------------------------
+
+def _check_scope(inventory: Inventory, activity: pd.DataFrame) -> None:
+    """Rows must belong to the inventory: its year or earlier (history), its region (or the city's banners)."""
+    errors: list[RowError] = []
+    years = activity["year"].to_numpy()
+    for i in np.flatnonzero(years > inventory.year)[:1000]:
+        errors.append(RowError(int(activity["row"].iloc[i]), "year",
+                               f"the inventory is for {inventory.year}; later years do not belong in it",
+                               str(int(years[i]))))
+    code = inventory.region.code
+    if code != CITY_CODE:
+        regions = activity["region"].astype(str).to_numpy()
+        for i in np.flatnonzero(regions != code)[:1000]:
+            errors.append(RowError(int(activity["row"].iloc[i]), "region",
+                                   f"the inventory is for {BY_CODE[code].name_zh} ({code}) only", str(regions[i])))
+    if errors:
+        errors.sort(key=lambda e: e.row)
+        raise ImportRejected(errors=errors, what="activity import")
+
+
+def import_activity(session: Session, *, inventory_id: int, content: bytes, filename: str, user: str | None = None,
+                    replace: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportBatch:
+    """Validate a CSV/XLSX file and add its rows to the inventory, all or nothing.
+
+    ``replace``: remove the inventory's current records first (upload a corrected complete file).
+    ``progress(done, total)`` is called while the rows are written.
+    Raises ImportRejected (row report), Conflict (published, or the same file already imported).
+    """
+    _writable(session, inventory_id, "import", lock=False)  # fail fast, before reading a big file
+    activity = read_activity(content, filename)
+    if activity.empty:
+        raise ValidationError(f"{Path(filename).name} has no data rows", field="file")
+    inventory = _writable(session, inventory_id, "import")  # locked from here to the commit
+    _check_scope(inventory, activity)
+    digest = hashlib.sha256(content).hexdigest()
+    if replace:
+        _remove_records(session, inventory, None)
+    else:
+        same = select(ImportBatch).where(
+            ImportBatch.sha256 == digest,
+            exists(select(ActivityRecord.id).where(ActivityRecord.inventory_id == inventory.id,
+                                                   ActivityRecord.batch_id == ImportBatch.id)))
+        duplicate = session.scalars(same.limit(1)).first()
+        if duplicate is not None:
+            raise Conflict(f"the same file ({duplicate.filename}, sha256 {digest[:12]}…) is already imported as "
+                           f"batch {duplicate.id}; importing it again would count it twice (use replace to "
+                           f"substitute the inventory's data)", field="file")
+    batch = ImportBatch(inventory_id=inventory.id, filename=Path(filename).name[:255], sha256=digest,
+                        rows=len(activity), created_by=user, created_at=utcnow())
+    session.add(batch)
+    session.flush()
+    n = len(activity)
+    bulk.insert_columns(session, ActivityRecord.__table__, {
+        "inventory_id": inventory.id,
+        "batch_id": batch.id,
+        "region_code": activity["region"],
+        "year": activity["year"],
+        "category": activity["category"],
+        "item": activity["item"],
+        "quantity": activity["quantity"],
+        "unit": activity["unit"],
+        "notation": _texts(activity, "notation", n),
+        "note": _texts(activity, "note", n),
+        "source_row": activity["row"],
+    }, n, progress=progress)
+    _back_to_draft(session, inventory)
+    session.flush()
+    return batch
+
+
+def _texts(activity: pd.DataFrame, column: str, n: int) -> list:
+    """An optional text column as a list, empty text (or NaN) stored as NULL."""
+    if column not in activity.columns:
+        return [None] * n
+    return [v if isinstance(v, str) and v else None for v in activity[column].astype(object).tolist()]
+
+
+def _remove_records(session: Session, inventory: Inventory, batch_id: int | None) -> None:
+    query = delete(ActivityRecord).where(ActivityRecord.inventory_id == inventory.id)
+    own = update(ImportBatch).where(ImportBatch.inventory_id == inventory.id, ImportBatch.removed_at.is_(None))
+    if batch_id is not None:
+        query = query.where(ActivityRecord.batch_id == batch_id)
+        own = own.where(ImportBatch.id == batch_id)
+    session.execute(query)
+    session.execute(own.values(removed_at=utcnow()))
+    _back_to_draft(session, inventory)
+
+
+def remove_batch(session: Session, *, inventory_id: int, batch_id: int) -> int:
+    """Remove the records of one upload from the inventory; returns how many. The batch row stays
+    (audit trail) with ``removed_at`` if it is this inventory's own upload."""
+    inventory = _writable(session, inventory_id, "remove data")
+    n = session.scalar(select(func.count()).select_from(ActivityRecord).where(
+        ActivityRecord.inventory_id == inventory.id, ActivityRecord.batch_id == batch_id)) or 0
+    if n == 0:
+        raise NotFound(f"inventory {inventory.id} has no records of batch {batch_id}", field="batch_id")
+    _remove_records(session, inventory, batch_id)
+    session.flush()
+    return n
+
+
+def load_activity(session: Session, *, inventory_id: int) -> pd.DataFrame:
+    """All records of the inventory (every year: earlier years are history) as the engine's input frame:
+    region, year, category, item, quantity, unit, notation, note, row (position), batch_id, source_row."""
+    r = ActivityRecord
+    query = (select(r.region_code.label("region"), r.year, r.category, r.item, r.quantity, r.unit, r.notation,
+                    r.note, r.batch_id, r.source_row)
+             .where(r.inventory_id == inventory_id).order_by(r.id))
+    frame = bulk.read_frame(session, query, {
+        "region": "category", "year": "int", "category": "category", "item": "category", "quantity": "float",
+        "unit": "category", "notation": "str", "note": "str", "batch_id": "int", "source_row": "int"})
+    frame["row"] = np.arange(len(frame), dtype=np.int64)
+    return frame
+
+
+# --- compile ------------------------------------------------------------------------------------------
+
+def compile_inventory(session: Session, *, inventory_id: int, local_factors: bytes | None = None,
+                      local_filename: str = "local_factors.csv") -> CompileResult:
+    """Compile the inventory's records and replace its results; status becomes ``compiled``.
+
+    ``local_factors``: a local measured-parameter file (地方实测) for this compile; its rows are stored
+    in ``emission_factors`` (basis 'local') so the results' factor_refs resolve.
+    Raises ImportRejected (rows that cannot be compiled, with their file and row), Conflict (published).
+    """
+    inventory = _writable(session, inventory_id, "compile")
+    activity = load_activity(session, inventory_id=inventory.id)
+    if activity.empty:
+        raise ValidationError(f"inventory {inventory.id} has no activity data; import a file first", field="inventory_id")
+    local = read_local_factors(local_factors, local_filename) if local_factors is not None else None
+    library = factors.library(inventory.factor_profile, local=local)
+    factors.sync_factor_library(session)
+    if local is not None:
+        factors.store_rows(session, local[0])
+    options = CompileOptions(year=inventory.year, gwp_set=inventory.gwp_set, ch4_ar6=inventory.ch4_ar6)
+    try:
+        result = compile_activity(activity, library, options)
+    except ImportRejected as exc:
+        raise _locate(session, exc, activity) from None
+    refs = {ref for refs in result.detail["factor_refs"] for ref in str(refs).split(";") if ref}
+    factors.check_refs(session, library, refs)
+
+    session.execute(delete(EmissionResult).where(EmissionResult.inventory_id == inventory.id))
+    detail = result.detail
+    bulk.insert_columns(session, EmissionResult.__table__, {
+        "inventory_id": inventory.id,
+        "region_code": detail["region"].astype(str),
+        "year": detail["year"].astype(int),
+        "sector": detail["sector"].astype(str),
+        "category": detail["category"].astype(str),
+        "item": detail["item"].astype(str),
+        "gas": detail["gas"].astype(str),
+        "mass_t": detail["mass_t"].astype(float),
+        "co2e_t": detail["co2e_t"].astype(float),
+        "gwp_set": detail["gwp_set"].astype(str),
+        "memo": detail["memo"].astype(bool),
+        "method": detail["method"].astype(str),
+        "factor_refs": detail["factor_refs"].astype(str),
+        "basis": detail["basis"].astype(str),
+        "records": detail["records"].astype(int),
+    }, len(detail))
+    inventory.status = "compiled"
+    inventory.compiled_at = utcnow()
+    inventory.factor_fingerprint = result.factor_fingerprint
+    inventory.double_counts = [_plain(d) for d in result.double_counts]
+    notation = result.notation
+    inventory.notation_keys = [_plain(dict(zip(NOTATION_COLUMNS, row)))
+                               for row in notation.reindex(columns=NOTATION_COLUMNS).itertuples(index=False)]
+    session.flush()
+    return result
+
+
+def _plain(d: dict) -> dict:
+    """JSON-safe values (numpy scalars to Python, NaN to None)."""
+    out = {}
+    for k, v in d.items():
+        if isinstance(v, np.generic):
+            v = v.item()
+        if isinstance(v, float) and v != v:
+            v = None
+        out[k] = v
+    return out
+
+
+def _locate(session: Session, exc: ImportRejected, activity: pd.DataFrame) -> ImportRejected:
+    """Compile errors name a position in the loaded frame: give the file and row of the record instead."""
+    names = dict(session.execute(select(ImportBatch.id, ImportBatch.filename).where(
+        ImportBatch.id.in_([int(b) for b in pd.unique(activity["batch_id"])]))).all())
+    located = []
+    for e in exc.errors:
+        if 0 <= e.row < len(activity):
+            batch = int(activity["batch_id"].iloc[e.row])
+            located.append(RowError(int(activity["source_row"].iloc[e.row]), e.column,
+                                    f"{e.reason} [file {names.get(batch, '?')}, batch {batch}]", e.value))
+        else:
+            located.append(e)
+    return ImportRejected(errors=located, what=f"compile of inventory (records of {len(names)} upload(s))")
+
+
+# --- results ------------------------------------------------------------------------------------------
+
+def _results_frame(session: Session, inventory_id: int) -> pd.DataFrame:
+    r = EmissionResult
+    query = (select(r.region_code.label("region"), r.year, r.sector, r.category, r.item, r.gas, r.mass_t, r.co2e_t,
+                    r.gwp_set, r.memo, r.method, r.factor_refs, r.basis, r.records)
+             .where(r.inventory_id == inventory_id).order_by(r.region_code, r.category, r.item, r.gas))
+    frame = bulk.read_frame(session, query, {
+        "year": "int", "mass_t": "float", "co2e_t": "float", "memo": "bool", "records": "int"})
+    return frame[RESULT_COLUMNS]
+
+
+def stored_result(session: Session, *, inventory_id: int) -> CompileResult:
+    """The stored results of a compiled or published inventory as a CompileResult, so that
+    ``commands.results_table`` / ``summary_table`` give exactly what ``carbon compile`` gives."""
+    inventory = get_inventory(session, inventory_id=inventory_id)
+    if inventory.status == "draft":
+        raise Conflict(f"inventory {inventory.id} is a draft without current results; compile it first",
+                       field="status")
+    options = CompileOptions(year=inventory.year, gwp_set=inventory.gwp_set, ch4_ar6=inventory.ch4_ar6)
+    notation = pd.DataFrame(inventory.notation_keys or [], columns=NOTATION_COLUMNS)
+    return CompileResult(detail=_results_frame(session, inventory.id), options=options,
+                         factor_fingerprint=inventory.factor_fingerprint or "",
+                         double_counts=list(inventory.double_counts or []), notation=notation)
+
+
+def get_results(session: Session, *, inventory_id: int, region: str | None = None, sector: str | None = None,
+                category: str | None = None, gas: str | None = None, level: str = "category") -> pd.DataFrame:
+    """Results of a compiled or published inventory, filtered.
+
+    ``level='category'``: the rows of RESULTS.csv (``commands.results_table``: one per region × category ×
+    gas, plus notation-key rows); ``'item'``: one row per region × category × item × gas.
+    ``category`` matches the code and its sub-categories (``1.A`` gives every combustion category); it may
+    be given by Chinese name too, and ``region`` by name or code.
+    """
+    from carbon.inventory.commands import results_table  # the CLI module defines the RESULTS layout
+
+    if level not in LEVELS:
+        raise ValidationError(f"level must be one of {', '.join(LEVELS)}", field="level")
+    result = stored_result(session, inventory_id=inventory_id)
+    catalog = load_catalog()
+    if level == "category":
+        frame = results_table(result)
+    else:
+        frame = result.detail.drop(columns=["records"])
+        frame.insert(1, "region_name", frame["region"].map(lambda c: BY_CODE[c].name_zh if c in BY_CODE else c))
+        frame.insert(5, "category_name", frame["category"].map(
+            lambda c: catalog.categories[c].name_zh if c in catalog.categories else ""))
+    keep = np.ones(len(frame), dtype=bool)
+    if region is not None:
+        keep &= (frame["region"] == resolve_region(region, field="region")).to_numpy()
+    if sector is not None:
+        keep &= (frame["sector"] == sector).to_numpy()
+    if category is not None:
+        code = catalog.category(category).code
+        cats = frame["category"].astype(str)
+        keep &= ((cats == code) | cats.str.startswith(code + ".")).to_numpy()
+    if gas is not None:
+        keep &= (frame["gas"] == gas).to_numpy()
+    return frame[keep].reset_index(drop=True)
+
+
+def totals(session: Session, *, inventory_id: int, region: str = CITY_CODE) -> dict:
+    """Territorial CO2e of one region by sector and by gas, memo items apart, from the stored results."""
+    r = EmissionResult
+    rows = session.execute(
+        select(r.sector, r.gas, r.memo, func.sum(r.mass_t), func.sum(r.co2e_t))
+        .where(r.inventory_id == inventory_id, r.region_code == region)
+        .group_by(r.sector, r.gas, r.memo).order_by(r.sector, r.gas)).all()
+    by_sector: dict[str, float] = {}
+    by_gas: dict[str, dict[str, float]] = {}
+    memo: dict[str, float] = {}
+    total = 0.0
+    for sector, gas, is_memo, mass, co2e in rows:
+        if is_memo:
+            memo[gas] = memo.get(gas, 0.0) + float(co2e)
+            continue
+        by_sector[sector] = by_sector.get(sector, 0.0) + float(co2e)
+        g = by_gas.setdefault(gas, {"mass_t": 0.0, "co2e_t": 0.0})
+        g["mass_t"] += float(mass)
+        g["co2e_t"] += float(co2e)
+        total += float(co2e)
+    return {"region": region, "co2e_t": total, "by_sector": by_sector, "by_gas": by_gas, "memo_co2e_t": memo}
+
+
+def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> bytes:
+    """RESULTS as CSV (the columns of ``carbon compile --out``), or XLSX with more sheets: the factor rows
+    used (value, unit, source, table, edition), the possible double counts, and the inventory's metadata."""
+    from carbon.inventory.commands import results_table  # the CLI module defines the RESULTS layout
+
+    fmt = fmt.lower()
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationError("format must be csv or xlsx", field="format")
+    inventory = get_inventory(session, inventory_id=inventory_id)
+    result = stored_result(session, inventory_id=inventory.id)
+    table = results_table(result)
+    if fmt == "csv":
+        return to_bytes({"results": table}, "csv")
+    refs = {ref for refs in result.detail["factor_refs"] for ref in str(refs).split(";") if ref}
+    used = factors.factors_by_refs(session, refs)
+    factor_sheet = pd.DataFrame([{
+        "ref": f.ref, "factor_id": f.factor_id, "version": f.version, "parameter": f.parameter, "gas": f.gas,
+        "value": f.value, "unit": f.unit, "profile": f.profile, "scope": f.scope, "item": f.item, "basis": f.basis,
+        "region": f.region_code, "year": f.year, "source": f.source, "source_table": f.source_table,
+        "edition": f.edition, "valid_from": f.valid_from, "valid_to": f.valid_to,
+        "uncertainty_pct": f.uncertainty_pct, "note": f.note} for f in used],
+        columns=["ref", "factor_id", "version", "parameter", "gas", "value", "unit", "profile", "scope", "item",
+                 "basis", "region", "year", "source", "source_table", "edition", "valid_from", "valid_to",
+                 "uncertainty_pct", "note"])
+    double = pd.DataFrame(result.double_counts)
+    meta = pd.DataFrame([
+        ("inventory_id", inventory.id), ("region", inventory.region.code), ("region_name", inventory.region.name_zh),
+        ("year", inventory.year), ("version", inventory.version), ("status", inventory.status),
+        ("label", inventory.label or ""), ("gwp_set", inventory.gwp_set), ("ch4_ar6", inventory.ch4_ar6),
+        ("factor_profile", inventory.factor_profile), ("factor_fingerprint", inventory.factor_fingerprint or ""),
+        ("compiled_at", inventory.compiled_at.isoformat() if inventory.compiled_at else ""),
+        ("published_at", inventory.published_at.isoformat() if inventory.published_at else ""),
+        ("parent_id", inventory.parent_id or ""),
+    ], columns=["key", "value"]).astype({"value": str})
+    return to_bytes({"results": table, "factors": factor_sheet, "double_counts": double, "inventory": meta}, "xlsx")
+
+
+# --- publish and correct ------------------------------------------------------------------------------
+
+def publish(session: Session, *, inventory_id: int) -> Inventory:
+    """Publish a compiled inventory: from now on it is immutable and public."""
+    inventory = _writable(session, inventory_id, "publish")
+    if inventory.status != "compiled":
+        raise Conflict(f"inventory {inventory.id} is a {inventory.status}: compile it before publishing",
+                       field="status")
+    inventory.status = "published"
+    inventory.published_at = utcnow()
+    session.flush()
+    return inventory
+
+
+def new_version(session: Session, *, inventory_id: int, user: str | None = None,
+                label: str | None = None) -> Inventory:
+    """A draft copy of an inventory (usually a published one, to correct it): next free version number,
+    ``parent_id`` = the source, same options, its activity records copied (INSERT ... SELECT in the
+    database; the records keep their batch ids). Results are not copied: compile the new version."""
+    source = get_inventory(session, inventory_id=inventory_id, for_update=True)
+    latest = session.scalar(select(func.max(Inventory.version)).where(Inventory.region_id == source.region_id,
+                                                                      Inventory.year == source.year)) or 0
+    copy = Inventory(region_id=source.region_id, year=source.year, gwp_set=source.gwp_set, ch4_ar6=source.ch4_ar6,
+                     factor_profile=source.factor_profile, status="draft", version=latest + 1, parent_id=source.id,
+                     label=label if label is not None else source.label, created_by=user, created_at=utcnow())
+    _add_unique(session, copy, f"version {latest + 1} of this inventory was created at the same time; retry")
+    r = ActivityRecord
+    columns = ["inventory_id", "batch_id", *RECORD_COLUMNS]
+    session.execute(insert(r).from_select(
+        columns,
+        select(literal(copy.id).label("inventory_id"), r.batch_id, *(getattr(r, c) for c in RECORD_COLUMNS))
+        .where(r.inventory_id == source.id).order_by(r.id)))
+    session.flush()
+    return copy
