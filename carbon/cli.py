@@ -28,3 +28,7 @@ app.command("serve")(serve)
 from carbon.inventory.commands import register as register_inventory  # noqa: E402
 
 register_inventory(app)
+
+from carbon.inventory.store_commands import inventory_app  # noqa: E402
+
+app.add_typer(inventory_app, name="inventory")  # carbon inventory create|import|compile|show|export|publish|...

@@ -1,0 +1,275 @@
+"""``carbon inventory ...``: the inventory store from the command line (database: CARBON_DATABASE_URL).
+
+    carbon inventory create --year 2022 [--gwp AR5] [--ch4-ar6 combined] [--profile IPCC2006] [--label ...]
+    carbon inventory import ID FILE [--replace]
+    carbon inventory compile ID [--factors LOCAL.csv]
+    carbon inventory show ID [--region 达拉特旗] [--sector energy] [--level item]
+    carbon inventory export ID --out results.csv|results.xlsx
+    carbon inventory publish ID        carbon inventory new-version ID        carbon inventory list
+    carbon inventory remove-batch ID BATCH        carbon inventory delete ID        carbon inventory sync-factors
+
+Each command is one transaction (``session_scope``): it commits once at the end, or not at all. Domain
+errors print on stderr (with the row report for rejected files) and exit 2.
+"""
+
+from __future__ import annotations
+
+import getpass
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from carbon.core import migrate
+from carbon.core.db import make_engine, session_scope
+from carbon.core.errors import CarbonError
+from carbon.core.regions import BY_CODE, CITY_CODE
+from carbon.core.settings import get_settings
+from carbon.inventory.commands import fail, summary_table
+
+inventory_app = typer.Typer(help="The inventory store: create, import, compile, publish, export (database).",
+                            no_args_is_help=True)
+
+out = Console()
+err = Console(stderr=True)
+
+
+def _user() -> str:
+    try:
+        return f"cli {getpass.getuser()}"
+    except Exception:  # noqa: BLE001 - no login name (containers): still record that it was the CLI
+        return "cli"
+
+
+def _check_schema(url: str) -> None:
+    from alembic.script import ScriptDirectory
+
+    heads = set(ScriptDirectory.from_config(migrate.alembic_config(url)).get_heads())
+    current = migrate.current_heads(url)
+    if current != heads:
+        err.print(f"[red]error:[/red] the database is at {', '.join(sorted(current)) or 'no schema'}, "
+                  f"not {', '.join(sorted(heads))}; run `carbon db upgrade` first")
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _session() -> Iterator[Session]:
+    """One transaction on CARBON_DATABASE_URL; domain errors become exit code 2 with the message."""
+    url = get_settings().database_url
+    _check_schema(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            yield session
+    except CarbonError as exc:
+        fail(exc)
+    finally:
+        engine.dispose()
+
+
+def _describe(inv) -> str:
+    code = inv.region.code
+    name = BY_CODE[code].name_zh if code in BY_CODE else code
+    label = f" «{inv.label}»" if inv.label else ""
+    return f"{inv.id}\t{name} {inv.year} v{inv.version}\t{inv.status}\t{inv.gwp_set}{label}"
+
+
+@inventory_app.command("create")
+def create(
+    year: Annotated[int, typer.Option(help="Inventory year")],
+    region: Annotated[str, typer.Option(help="Region code or name (default: the city)")] = CITY_CODE,
+    gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
+    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined or split")] = "combined",
+    profile: Annotated[str, typer.Option(help="Default factor profile: IPCC2006 or CN")] = "IPCC2006",
+    label: Annotated[Optional[str], typer.Option(help="A label, e.g. 2022年初步清单")] = None,
+) -> None:
+    """Create a draft inventory and print its id."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        inv = service.create_inventory(session, year=year, region=region, gwp_set=gwp, ch4_ar6=ch4_ar6,
+                                       factor_profile=profile, label=label, user=_user())
+        inventory_id = inv.id
+    typer.echo(inventory_id)
+
+
+@inventory_app.command("import")
+def import_(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    file: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX", exists=True, dir_okay=False)],
+    replace: Annotated[bool, typer.Option(help="Replace the inventory's current data with this file")] = False,
+) -> None:
+    """Import activity data, all or nothing. A rejected file prints every bad row on stderr (exit 2)."""
+    from carbon.inventory import service
+
+    content = file.read_bytes()
+    with Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=err, transient=True) as progress:
+        task = progress.add_task(f"checking {file.name}", total=None)
+
+        def report(done: int, total: int) -> None:
+            progress.update(task, description=f"loading {file.name}", completed=done, total=total)
+
+        with _session() as session:
+            batch = service.import_activity(session, inventory_id=inventory_id, content=content, filename=file.name,
+                                            user=_user(), replace=replace, progress=report)
+            rows, batch_id = batch.rows, batch.id
+    typer.echo(f"imported {rows} rows into inventory {inventory_id} (batch {batch_id})")
+
+
+@inventory_app.command("compile")
+def compile_(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV", exists=True,
+                                                    dir_okay=False)] = None,
+) -> None:
+    """Compile the inventory and print the summary by sector and gas."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        result = service.compile_inventory(session, inventory_id=inventory_id,
+                                           local_factors=factors.read_bytes() if factors else None,
+                                           local_filename=factors.name if factors else "local_factors.csv")
+        region = service.get_inventory(session, inventory_id=inventory_id).region.code
+    out.print(summary_table(result, region=region))
+    for d in result.double_counts:
+        err.print(f"[yellow]possible double count[/yellow]: {d.get('category')} {d.get('item')} {d.get('gas')} reported "
+                  "by the city and by banners; city-level rows left out of the city total")
+
+
+@inventory_app.command("show")
+def show(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    region: Annotated[Optional[str], typer.Option(help="Only this region (code or name)")] = None,
+    sector: Annotated[Optional[str], typer.Option(help="Only this sector (energy, ippu, ...)")] = None,
+    category: Annotated[Optional[str], typer.Option(help="Only this category and its sub-categories")] = None,
+    level: Annotated[str, typer.Option(help="category or item")] = "category",
+) -> None:
+    """Show an inventory: its state, uploads, and results (when compiled)."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        inv = service.get_inventory(session, inventory_id=inventory_id)
+        typer.echo(_describe(inv))
+        if inv.parent_id:
+            typer.echo(f"corrects inventory {inv.parent_id}")
+        typer.echo(f"records: {service.record_count(session, inventory_id=inv.id)}; factors: "
+                   f"{inv.factor_fingerprint or '-'}; compiled {_when(inv.compiled_at)}; published {_when(inv.published_at)}")
+        for b in service.batches(session, inventory_id=inv.id):
+            removed = f" (removed {b.removed_at:%Y-%m-%d %H:%M}Z)" if b.removed_at else ""
+            typer.echo(f"  batch {b.id}: {b.filename}, {b.rows} rows, {b.created_at:%Y-%m-%d %H:%M}Z by "
+                       f"{b.created_by or '?'}{removed}")
+        if inv.status == "draft":
+            return
+        frame = service.get_results(session, inventory_id=inv.id, region=region, sector=sector, category=category,
+                                    level=level)
+    table = Table(title=f"results ({len(frame)} rows, t)")
+    columns = ["region_name", "category", "category_name", *(["item"] if level == "item" else []), "gas", "mass_t",
+               "co2e_t", *(["notation"] if "notation" in frame.columns else [])]
+    for c in columns:
+        table.add_column(c, justify="right" if c in ("mass_t", "co2e_t") else "left")
+    for row in frame[columns].itertuples(index=False):
+        table.add_row(*(_cell(v) for v in row))
+    out.print(table)
+
+
+def _when(t) -> str:
+    return f"{t:%Y-%m-%d %H:%M}Z" if t else "-"
+
+
+def _cell(v) -> str:
+    if isinstance(v, float):
+        return "" if v != v else f"{v:,.3f}"
+    return str(v)
+
+
+@inventory_app.command("export")
+def export(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    out_path: Annotated[Path, typer.Option("--out", help="results.csv or results.xlsx (XLSX adds factor rows used)")],
+) -> None:
+    """Write the results (the columns of `carbon compile --out`; XLSX adds the factors used and metadata)."""
+    from carbon.inventory import service
+
+    fmt = "xlsx" if out_path.suffix.lower() == ".xlsx" else "csv"
+    with _session() as session:
+        content = service.export_results(session, inventory_id=inventory_id, fmt=fmt)
+    out_path.write_bytes(content)
+    typer.echo(f"wrote {out_path}")
+
+
+@inventory_app.command("publish")
+def publish(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+    """Publish a compiled inventory (it becomes immutable and public)."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        inv = service.publish(session, inventory_id=inventory_id)
+        text = _describe(inv)
+    typer.echo(f"published {text}")
+
+
+@inventory_app.command("new-version")
+def new_version(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id to correct")],
+    label: Annotated[Optional[str], typer.Option(help="Label of the new version")] = None,
+) -> None:
+    """Create a draft copy (next version, same data) to correct a published inventory; prints its id."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        inv = service.new_version(session, inventory_id=inventory_id, user=_user(), label=label)
+        new_id = inv.id
+    typer.echo(new_id)
+
+
+@inventory_app.command("list")
+def list_() -> None:
+    """List inventories: id, region and year and version, status, GWP set, label."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        rows, _ = service.list_inventories(session, limit=10_000)
+        for inv in rows:
+            typer.echo(_describe(inv))
+
+
+@inventory_app.command("remove-batch")
+def remove_batch(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    batch_id: Annotated[int, typer.Argument(help="Batch id (see `show`)")],
+) -> None:
+    """Remove the records of one upload from a draft or compiled inventory."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        n = service.remove_batch(session, inventory_id=inventory_id, batch_id=batch_id)
+    typer.echo(f"removed {n} records of batch {batch_id}")
+
+
+@inventory_app.command("delete")
+def delete(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+    """Delete a draft or compiled inventory."""
+    from carbon.inventory import service
+
+    with _session() as session:
+        service.delete_inventory(session, inventory_id=inventory_id)
+    typer.echo(f"deleted inventory {inventory_id}")
+
+
+@inventory_app.command("sync-factors")
+def sync_factors() -> None:
+    """Copy factor-library rows not stored yet into the database (compile does this too)."""
+    from carbon.factors.service import sync_factor_library
+
+    with _session() as session:
+        report = sync_factor_library(session)
+    typer.echo(f"{report.added} factor rows added, {report.present} already stored")
+    for ref in report.changed:
+        err.print(f"[yellow]changed in place[/yellow]: {ref} differs from its stored copy (add a new version instead)")
