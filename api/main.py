@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 import carbon
 from api.errors import install_error_handlers
-from api.routes import platform
+from api.routes import factors, inventory, platform
 from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
 
@@ -18,6 +18,9 @@ API_PREFIX = "/api/v1"
 # Routers mounted under /api/v1. Each domain adds its own line here (api/routes/<domain>.py).
 ROUTERS: list[APIRouter] = [
     platform.router,
+    inventory.router,  # /inventories
+    inventory.templates_router,  # /templates/{sector}
+    factors.router,  # /factors
 ]
 
 
