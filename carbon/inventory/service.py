@@ -474,7 +474,8 @@ def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> 
         columns=["ref", "factor_id", "version", "parameter", "gas", "value", "unit", "profile", "scope", "item",
                  "basis", "region", "year", "source", "source_table", "edition", "valid_from", "valid_to",
                  "uncertainty_pct", "note"])
-    double = pd.DataFrame(result.double_counts)
+    double = (pd.DataFrame(result.double_counts) if result.double_counts
+              else pd.DataFrame(columns=["category", "item", "gas", "city_mass_t", "banner_mass_t"]))
     meta = pd.DataFrame([
         ("inventory_id", inventory.id), ("region", inventory.region.code), ("region_name", inventory.region.name_zh),
         ("year", inventory.year), ("version", inventory.version), ("status", inventory.status),
