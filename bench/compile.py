@@ -8,8 +8,8 @@ mining, across the 10 regions, several units) is compiled:
   GWP weighting, two-tier roll-up), records/s and peak traced memory;
 - numpy baseline: the same arithmetic (AD × unit × NCV × CC × OF × 44/12, CH4 and N2O from NCV × EF,
   mining CH4) on pre-resolved integer codes with per-key factor arrays and np.bincount.
-With --pg (or CARBON_BENCH_PG_URL), the store load of the same rows through
-carbon.inventory.bulk beside a bare psycopg COPY into an identical scratch table.
+With --pg (or CARBON_BENCH_PG_URL; THAT DATABASE IS WIPED), bench/load.py: the store load of the same
+rows beside a bare psycopg COPY into an identical scratch table.
 Targets (issue 2): core >= 1,000,000 records/s and <= 3x the numpy baseline; load <= 3x COPY.
 """
 
@@ -127,14 +127,9 @@ def bench_compile(sizes: list[int]) -> None:
 
 
 def bench_load(sizes: list[int], url: str) -> None:
-    try:
-        from carbon.inventory import bulk  # noqa: F401
-    except ImportError:
-        print("store load: carbon.inventory.bulk not available")
-        return
     from bench.load import run as run_load  # noqa: PLC0415
 
-    run_load(sizes, url, synthetic)
+    run_load(sizes, url)
 
 
 def main() -> None:

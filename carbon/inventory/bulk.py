@@ -20,6 +20,7 @@ from sqlalchemy import Select, Table, insert
 from sqlalchemy.orm import Session
 
 CHUNK = 20_000  # rows per executemany on SQLite, and per progress report
+COPY_CHUNK = CHUNK  # rows per CSV block sent to COPY (and per progress report)
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def insert_columns(session: Session, table: Table, columns: dict[str, object], n
     names = list(columns)
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        return _copy(connection, table, names, rows_of(columns, n), n, progress)
+        return _copy(connection, table, names, columns, n, progress)
     stmt = insert(table)
     done = 0
     batch: list[dict] = []
@@ -83,20 +84,32 @@ def insert_columns(session: Session, table: Table, columns: dict[str, object], n
     return Loaded(done, "executemany")
 
 
-def _copy(connection, table: Table, names: list[str], rows: Iterator[tuple], n: int,
+def _copy(connection, table: Table, names: list[str], columns: dict[str, object], n: int,
           progress: Callable[[int, int], None] | None) -> Loaded:
+    """COPY ... FROM STDIN in CSV, the text made by pandas per chunk (no Python loop over rows)."""
     dbapi = connection.connection.driver_connection  # psycopg.Connection, in the session's transaction
-    quoted = ", ".join(connection.dialect.identifier_preparer.quote(n) for n in names)
+    quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in names)
+    frame = pd.DataFrame({c: _column(v, n) for c, v in columns.items()}, columns=names)
     done = 0
-    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
-            done += 1
-            if progress and done % CHUNK == 0:
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv)") as copy:
+        for start in range(0, n, COPY_CHUNK):
+            part = frame.iloc[start:start + COPY_CHUNK]
+            copy.write(part.to_csv(index=False, header=False, na_rep="", lineterminator="\n").encode("utf-8"))
+            done += len(part)
+            if progress:
                 progress(done, n)
-    if progress:
-        progress(done, n)
     return Loaded(done, "copy")
+
+
+def _column(values: object, n: int):
+    """A column for the COPY frame: categoricals as their values, text NULLs as NaN (CSV empty = NULL)."""
+    if isinstance(values, pd.Series):
+        values = values.to_numpy(dtype=object) if isinstance(values.dtype, pd.CategoricalDtype) else values.to_numpy()
+    elif isinstance(values, list | tuple):
+        values = pd.array(values, dtype=object)
+    elif not isinstance(values, np.ndarray):
+        return [values] * n if values is not None else [None] * n
+    return values
 
 
 def read_frame(session: Session, query: Select, dtypes: dict[str, str] | None = None) -> pd.DataFrame:

@@ -25,6 +25,11 @@ RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "categ
 err = Console(stderr=True)
 
 
+def stdout_console() -> Console:
+    """A console for tables: wide enough for the summary when output goes to a file or a pipe."""
+    return Console() if sys.stdout.isatty() else Console(width=160)
+
+
 def fail(exc: CarbonError) -> None:
     """Print a domain error (with its row report) on stderr and exit non-zero."""
     if isinstance(exc, ImportRejected):
@@ -94,7 +99,7 @@ def compile_command(
     except CarbonError as exc:
         fail(exc)
         return
-    console = Console(width=160) if not sys.stdout.isatty() else Console()
+    console = stdout_console()
     console.print(summary_table(result))
     for d in result.double_counts:
         err.print(f"[yellow]possible double count[/yellow]: {d['category']} {d['item']} {d['gas']} reported by the city "

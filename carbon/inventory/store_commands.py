@@ -31,12 +31,12 @@ from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.core.settings import get_settings
-from carbon.inventory.commands import fail, summary_table
+from carbon.inventory.commands import stdout_console, fail, summary_table
 
 inventory_app = typer.Typer(help="The inventory store: create, import, compile, publish, export (database).",
                             no_args_is_help=True)
 
-out = Console()
+out = stdout_console()
 err = Console(stderr=True)
 
 
