@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from carbon.cli import app
-from carbon.inventory.commands import RESULTS_COLUMNS
+from carbon.inventory.io import RESULTS_COLUMNS
 from tests.inventory.store_helpers import ACTIVITY_CSV, BAD_CSV, LOCAL_FACTORS_CSV, energy_factors  # noqa: F401
 
 runner = CliRunner()

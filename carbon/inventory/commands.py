@@ -17,10 +17,7 @@ from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import load_library
 from carbon.inventory.catalog import SECTOR_NAMES_ZH, load_catalog
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
-from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, write_table
-
-RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "category_name", "gas", "mass_t", "co2e_t",
-                   "gwp_set", "memo", "method", "factor_refs", "basis", "notation"]
+from carbon.inventory.io import RESULTS_COLUMNS, blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table  # noqa: F401
 
 err = Console(stderr=True)
 
@@ -39,21 +36,6 @@ def fail(exc: CarbonError) -> None:
     else:
         err.print(f"[red]error:[/red] {exc.message}", markup=True)
     raise typer.Exit(code=2)
-
-
-def results_table(result: CompileResult) -> pd.DataFrame:
-    """RESULTS.csv: one row per region × category × gas; the 150600 rows are the city roll-up."""
-    catalog = load_catalog()
-    df = result.by_category().assign(notation="")
-    keys = result.notation_rows()
-    if len(keys):
-        keys = keys.assign(year=result.options.year, gas="", mass_t=float("nan"), co2e_t=float("nan"), memo=False,
-                           gwp_set=df["gwp_set"].iloc[0] if len(df) else result.options.gwp_set, method="", factor_refs="", basis="")
-        keys["sector"] = keys["category"].map(lambda c: catalog.categories[c].sector)
-        df = pd.concat([df, keys.drop(columns="note")], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
-    df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
-    df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
-    return df[RESULTS_COLUMNS]
 
 
 def summary_table(result: CompileResult, region: str = CITY_CODE) -> Table:

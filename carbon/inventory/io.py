@@ -15,14 +15,18 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
 
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
-from carbon.core.regions import resolve_region
+from carbon.core.regions import BY_CODE, resolve_region
 from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, load_catalog
+
+if TYPE_CHECKING:  # the engine imports nothing from here; only the type is needed
+    from carbon.inventory.engine import CompileResult
 
 COLUMNS = ("region", "year", "category", "item", "quantity", "unit")
 OPTIONAL = ("note",)
@@ -228,3 +232,22 @@ def read_local_factors(source: str | Path | bytes, filename: str | None = None, 
         resolve_item=lambda t: catalog.item(t).code,
         resolve_region=resolve_region,
     )
+
+
+RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "category_name", "gas", "mass_t", "co2e_t",
+                   "gwp_set", "memo", "method", "factor_refs", "basis", "notation"]
+
+
+def results_table(result: CompileResult) -> pd.DataFrame:
+    """RESULTS.csv: one row per region × category × gas; the 150600 rows are the city roll-up."""
+    catalog = load_catalog()
+    df = result.by_category().assign(notation="")
+    keys = result.notation_rows()
+    if len(keys):
+        keys = keys.assign(year=result.options.year, gas="", mass_t=float("nan"), co2e_t=float("nan"), memo=False,
+                           gwp_set=df["gwp_set"].iloc[0] if len(df) else result.options.gwp_set, method="", factor_refs="", basis="")
+        keys["sector"] = keys["category"].map(lambda c: catalog.categories[c].sector)
+        df = pd.concat([df, keys.drop(columns="note")], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
+    df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
+    df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
+    return df[RESULTS_COLUMNS]

@@ -38,7 +38,7 @@ from carbon.factors.library import PROFILES
 from carbon.inventory import bulk
 from carbon.inventory.catalog import load_catalog
 from carbon.inventory.engine import RESULT_COLUMNS, CompileOptions, CompileResult, compile_activity
-from carbon.inventory.io import read_activity, read_local_factors, to_bytes
+from carbon.inventory.io import read_activity, read_local_factors, results_table, to_bytes
 from carbon.inventory.models import STATUSES, ActivityRecord, EmissionResult, ImportBatch, Inventory
 
 RECORD_COLUMNS = ("region_code", "year", "category", "item", "quantity", "unit", "notation", "note", "source_row")
@@ -379,7 +379,7 @@ def _results_frame(session: Session, inventory_id: int) -> pd.DataFrame:
 
 def stored_result(session: Session, *, inventory_id: int) -> CompileResult:
     """The stored results of a compiled or published inventory as a CompileResult, so that
-    ``commands.results_table`` / ``summary_table`` give exactly what ``carbon compile`` gives."""
+    ``io.results_table`` / ``summary_table`` give exactly what ``carbon compile`` gives."""
     inventory = get_inventory(session, inventory_id=inventory_id)
     if inventory.status == "draft":
         raise Conflict(f"inventory {inventory.id} is a draft without current results; compile it first",
@@ -395,12 +395,11 @@ def get_results(session: Session, *, inventory_id: int, region: str | None = Non
                 category: str | None = None, gas: str | None = None, level: str = "category") -> pd.DataFrame:
     """Results of a compiled or published inventory, filtered.
 
-    ``level='category'``: the rows of RESULTS.csv (``commands.results_table``: one per region × category ×
+    ``level='category'``: the rows of RESULTS.csv (``io.results_table``: one per region × category ×
     gas, plus notation-key rows); ``'item'``: one row per region × category × item × gas.
     ``category`` matches the code and its sub-categories (``1.A`` gives every combustion category); it may
     be given by Chinese name too, and ``region`` by name or code.
     """
-    from carbon.inventory.commands import results_table  # the CLI module defines the RESULTS layout
 
     if level not in LEVELS:
         raise ValidationError(f"level must be one of {', '.join(LEVELS)}", field="level")
@@ -453,7 +452,6 @@ def totals(session: Session, *, inventory_id: int, region: str = CITY_CODE) -> d
 def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> bytes:
     """RESULTS as CSV (the columns of ``carbon compile --out``), or XLSX with more sheets: the factor rows
     used (value, unit, source, table, edition), the possible double counts, and the inventory's metadata."""
-    from carbon.inventory.commands import results_table  # the CLI module defines the RESULTS layout
 
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):

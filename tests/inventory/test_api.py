@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import text
 
-from carbon.inventory.commands import RESULTS_COLUMNS, results_table
+from carbon.inventory.io import RESULTS_COLUMNS, results_table
 from carbon.inventory.engine import CompileOptions, compile_activity
 from carbon.inventory.io import read_activity
 from tests.inventory.store_helpers import (  # noqa: F401  (energy_factors is an autouse fixture)
