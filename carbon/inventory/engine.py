@@ -324,8 +324,8 @@ def roll_up_city(detail: pd.DataFrame) -> tuple[pd.DataFrame, list[dict]]:
     is_city = detail["region"] == CITY_CODE
     banners = detail[~is_city]
     city_rows = detail[is_city]
-    banner_keys = set(zip(banners["category"], banners["item"]))
-    overlap = [(c, i) in banner_keys for c, i in zip(city_rows["category"], city_rows["item"])]
+    banner_keys = set(zip(banners["category"].to_numpy(object), banners["item"].to_numpy(object)))
+    overlap = [(c, i) in banner_keys for c, i in zip(city_rows["category"].to_numpy(object), city_rows["item"].to_numpy(object))]
     overlap = np.asarray(overlap, dtype=bool)
     double = city_rows[overlap]
     double_counts: list[dict] = []
