@@ -81,3 +81,10 @@ def test_missing_factor_names_the_row_and_the_parameter():
 def test_heading_category_cannot_take_data():
     with pytest.raises(ImportRejected, match="compile"):
         compile_rows([(BANNER, "1.A", "raw_coal", 5, "t")])
+
+
+def test_oil_and_gas_systems_fugitive_ch4():
+    # gas: 1 亿m3 = 1e4 万m3 × 0.021 t/万m3 = 210 t CH4; oil: 100 万t × 0.00088 t/t = 880 t CH4
+    r = compile_rows([(BANNER, "1.B.2.b", "natural_gas", 1, "亿m3"), (BANNER, "1.B.2.a", "crude_oil", 100, "万t")])
+    assert value(r, BANNER, "1.B.2.b", "CH4") == pytest.approx(210)
+    assert value(r, BANNER, "1.B.2.a", "CH4") == pytest.approx(880)
