@@ -32,3 +32,7 @@ register_inventory(app)
 from carbon.inventory.store_commands import inventory_app  # noqa: E402
 
 app.add_typer(inventory_app, name="inventory")  # carbon inventory create|import|compile|show|export|publish|...
+
+from carbon.ets.commands import ets_app  # noqa: E402
+
+app.add_typer(ets_app, name="ets")  # carbon ets compute|emitter|verifier|principal|summary

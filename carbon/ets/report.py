@@ -1,0 +1,204 @@
+"""A yearly report (REPORT.json) computed end to end: MRV per unit, then the year's allocation rules.
+
+Pure: a dict in (the parsed JSON), a dict out (JSON-able). Used by ``carbon ets compute``, by the API's
+stateless ``POST /ets/compute`` and by the service when a report is submitted or verified.
+
+Power generation (``"method": "power"``, the default)::
+
+    {"year": 2022, "units": [{"id", "type", "capacity_mw", "cooling", "operating_hours",
+      "fuels": [{"name", "quantity", "unit", "ncv"?, "ncv_unit"?, "carbon_content"?, "carbon_content_unit"?,
+                 "oxidation"?}],
+      "purchased_electricity_mwh", "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj"?, "heat_ratio"?}]}
+
+Other industries (``"method": "generic"``)::
+
+    {"year": 2024, "method": "generic", "industry": "cement", "fuels": [...],
+     "processes": [{"name", "quantity", "unit", "factor", "factor_unit"}],
+     "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+
+Bad input raises ValidationError (or UnitError) whose ``field`` is the JSON path, e.g. ``units[0].fuels[1].ncv_unit``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from carbon.core.errors import ValidationError
+from carbon.ets import allocation, mrv
+
+UNIT_KEYS = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "purchased_electricity_mwh",
+             "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj", "heat_ratio"}
+UNIT_REQUIRED = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "gross_generation_mwh",
+                 "supplied_mwh"}
+FUEL_KEYS = {"name", "quantity", "unit", "ncv", "ncv_unit", "carbon_content", "carbon_content_unit", "oxidation"}
+PROCESS_KEYS = {"name", "quantity", "unit", "factor", "factor_unit"}
+INDUSTRIES = ("power", "cement", "aluminium", "steel", "coal_chemical", "chemical", "other")
+ROUND = 6
+
+
+def _r(x: float | None) -> float | None:
+    """Tonnes to the gram (6 decimals), which also removes binary noise such as 2940299.9999999995."""
+    return None if x is None else round(x, ROUND)
+
+
+def _ratio(x: float | None) -> float | None:
+    """Intensities, factors and rates to 10 decimals."""
+    return None if x is None else round(x, 10)
+
+
+def _obj(value: Any, where: str, keys: set[str], required: set[str]) -> dict[str, Any]:
+    if not isinstance(value, dict):
+        raise ValidationError(f"{where} must be an object", field=where)
+    unknown = sorted(set(value) - keys)
+    if unknown:
+        raise ValidationError(f"{where}: unknown field(s) {', '.join(unknown)}", field=f"{where}.{unknown[0]}")
+    missing = sorted(required - set(value))
+    if missing:
+        raise ValidationError(f"{where}.{missing[0]} is required", field=f"{where}.{missing[0]}")
+    return value
+
+
+def _list(value: Any, where: str) -> list[Any]:
+    if not isinstance(value, list):
+        raise ValidationError(f"{where} must be a list", field=where)
+    return value
+
+
+def _fuel(d: Any, where: str) -> mrv.FuelInput:
+    d = _obj(d, where, FUEL_KEYS, {"name", "quantity", "unit"})
+    if not isinstance(d["name"], str) or not d["name"].strip():
+        raise ValidationError(f"{where}.name must be a non-empty string", field=f"{where}.name")
+    return mrv.FuelInput(**d)
+
+
+def parse_year(payload: dict[str, Any]) -> int:
+    year = payload.get("year")
+    if isinstance(year, bool) or not isinstance(year, int) or not 2005 <= year <= 2100:
+        raise ValidationError(f"year must be an integer year, got {year!r}", field="year")
+    return year
+
+
+def parse_power_units(payload: dict[str, Any]) -> list[mrv.PowerUnitInput]:
+    units = _list(payload.get("units"), "units")
+    if not units:
+        raise ValidationError("units: at least one unit is required", field="units")
+    out, seen = [], set()
+    for i, raw in enumerate(units):
+        where = f"units[{i}]"
+        u = _obj(raw, where, UNIT_KEYS, UNIT_REQUIRED)
+        if not isinstance(u["id"], str) or not u["id"].strip():
+            raise ValidationError(f"{where}.id must be a non-empty string", field=f"{where}.id")
+        if u["id"] in seen:
+            raise ValidationError(f"{where}.id {u['id']!r} appears twice", field=f"{where}.id")
+        seen.add(u["id"])
+        fuels = tuple(_fuel(f, f"{where}.fuels[{j}]") for j, f in enumerate(_list(u["fuels"], f"{where}.fuels")))
+        out.append(mrv.PowerUnitInput(
+            id=u["id"], type=u["type"], capacity_mw=u["capacity_mw"], cooling=u["cooling"],
+            operating_hours=u["operating_hours"], fuels=fuels,
+            purchased_electricity_mwh=u.get("purchased_electricity_mwh", 0), gross_generation_mwh=u["gross_generation_mwh"],
+            supplied_mwh=u["supplied_mwh"], heat_supplied_gj=u.get("heat_supplied_gj", 0), heat_ratio=u.get("heat_ratio", 0)))
+    return out
+
+
+def _fuel_out(f: mrv.FuelResult) -> dict[str, Any]:
+    return {"name": f.name, "fuel": f.fuel, "kind": f.kind, "emissions_t": _r(f.emissions_t),
+            "params": [p.as_dict() for p in f.params], "steps": [s.as_dict() for s in f.steps],
+            "defaults_applied": f.defaults_applied}
+
+
+def compute_power(payload: dict[str, Any]) -> dict[str, Any]:
+    year = parse_year(payload)
+    rule = allocation.rule(year)
+    inputs = parse_power_units(payload)
+    results = [mrv.power_unit_emissions(u, year=year, where=f"units[{i}]") for i, u in enumerate(inputs)]
+    covered = [r.emissions_t if rule["indirect_in_scope"] else r.fuel_emissions_t for r in results]
+    quota = allocation.emitter_quota([
+        allocation.UnitAllocationInput(
+            id=r.id, type=r.type, cooling=r.cooling, load_factor=r.load_factor, heat_ratio=r.heat_ratio,
+            supplied_mwh=float(r.inputs.supplied_mwh), generated_mwh=float(r.inputs.gross_generation_mwh),
+            heat_supplied_gj=float(r.inputs.heat_supplied_gj), emissions_t=c)
+        for r, c in zip(results, covered, strict=True)], year)
+    basis = rule["basis"]
+    units_out = []
+    for r, c, q in zip(results, covered, quota.units, strict=True):
+        intensity = r.intensity_supplied_t_per_mwh if basis == "supplied" else r.intensity_generated_t_per_mwh
+        units_out.append({
+            "id": r.id, "type": r.type, "cooling": r.cooling,
+            "fuel_emissions_t": _r(r.fuel_emissions_t), "electricity_emissions_t": _r(r.electricity_emissions_t),
+            "emissions_t": _r(r.emissions_t), "covered_emissions_t": _r(c),
+            "intensity_t_per_mwh": _ratio(intensity), "intensity_basis": basis,
+            "intensity_supplied_t_per_mwh": _ratio(r.intensity_supplied_t_per_mwh),
+            "intensity_generated_t_per_mwh": _ratio(r.intensity_generated_t_per_mwh),
+            "heat_intensity_t_per_gj": _ratio(r.heat_intensity_t_per_gj), "heat_ratio": r.heat_ratio,
+            "load_factor": _ratio(r.load_factor), "correction_factors": {k: _ratio(v) for k, v in q.correction_factors.items()},
+            "electricity_benchmark_t_per_mwh": q.electricity_benchmark, "heat_benchmark_t_per_gj": q.heat_benchmark,
+            "electricity_quota_t": _r(q.electricity_quota_t), "heat_quota_t": _r(q.heat_quota_t),
+            "gas_top_up_t": q.gas_top_up_t, "quota_t": q.quota_t, "gap_t": _r(q.gap_t), "gap_rate": _ratio(q.gap_rate),
+            "grid_factor": r.grid_factor.as_dict(), "defaults_applied": r.defaults_applied,
+            "fuels": [_fuel_out(f) for f in r.fuels], "steps": [s.as_dict() for s in r.steps],
+        })
+    gross = sum(float(u.gross_generation_mwh) for u in inputs)
+    supplied = sum(float(u.supplied_mwh) for u in inputs)
+    e_total = sum(r.emissions_t for r in results)
+    power_e = sum(r.power_emissions_t for r in results)
+    denominator = supplied if basis == "supplied" else gross
+    total = {
+        "fuel_emissions_t": _r(sum(r.fuel_emissions_t for r in results)),
+        "electricity_emissions_t": _r(sum(r.electricity_emissions_t for r in results)),
+        "emissions_t": _r(e_total), "covered_emissions_t": quota.emissions_t,
+        "intensity_t_per_mwh": _ratio(power_e / denominator) if denominator else None, "intensity_basis": basis,
+        "load_factor": _ratio(gross / sum(float(u.capacity_mw) * float(u.operating_hours) for u in inputs)),
+        "correction_factors": {u["id"]: u["correction_factors"] for u in units_out},
+        "benchmark_quota_t": quota.benchmark_quota_t, "cap_top_up_t": quota.cap_top_up_t, "quota_t": quota.quota_t,
+        "obligation_t": quota.obligation_t, "gap_t": quota.gap_t, "gap_rate": _ratio(quota.gap_rate),
+        "ccer_limit_t": quota.ccer_limit_t, "borrowing_limit_t": quota.borrowing_limit_t,
+        "defaults_applied": [d for u in units_out for d in u["defaults_applied"]],
+    }
+    return {"year": year, "method": "power", "rules": quota.rules, "rounding": allocation.periods()["rounding"],
+            "units": units_out, "total": total}
+
+
+def compute_generic(payload: dict[str, Any]) -> dict[str, Any]:
+    year = parse_year(payload)
+    industry = payload.get("industry", "other")
+    if industry not in INDUSTRIES:
+        raise ValidationError(f"industry must be one of {', '.join(INDUSTRIES)}", field="industry")
+    fuels = [_fuel(f, f"fuels[{i}]") for i, f in enumerate(_list(payload.get("fuels", []), "fuels"))]
+    processes = [mrv.ProcessInput(**_obj(p, f"processes[{i}]", PROCESS_KEYS, PROCESS_KEYS))
+                 for i, p in enumerate(_list(payload.get("processes", []), "processes"))]
+    res = mrv.generic_emissions(year=year, fuels=fuels, processes=processes,
+                                purchased_electricity_mwh=payload.get("purchased_electricity_mwh", 0),
+                                purchased_heat_gj=payload.get("purchased_heat_gj", 0), where="report")
+    return {
+        "year": year, "method": "generic", "industry": industry,
+        "fuels": [_fuel_out(f) for f in res.fuels], "processes": [s.as_dict() for s in res.processes],
+        "params": [p.as_dict() for p in res.params],
+        "total": {"fuel_emissions_t": _r(res.fuel_emissions_t), "process_emissions_t": _r(res.process_emissions_t),
+                  "electricity_emissions_t": _r(res.electricity_emissions_t), "heat_emissions_t": _r(res.heat_emissions_t),
+                  "emissions_t": _r(res.emissions_t), "covered_emissions_t": allocation.round_half_up(res.emissions_t),
+                  "quota_t": None, "gap_t": None, "gap_rate": None, "defaults_applied": res.defaults_applied},
+        "allocation": f"not computed: no {industry} benchmarks in the reference (shared/reference/ets.md covers power only)",
+    }
+
+
+GENERIC_KEYS = {"year", "method", "industry", "fuels", "processes", "purchased_electricity_mwh", "purchased_heat_gj"}
+POWER_KEYS = {"year", "method", "units"}
+
+
+def compute_report(payload: Any) -> dict[str, Any]:
+    """Compute a REPORT.json payload (see the module docstring)."""
+    if not isinstance(payload, dict):
+        raise ValidationError("the report must be a JSON object", field="report")
+    method = payload.get("method", "power")
+    if method == "power":
+        _obj(payload, "report", POWER_KEYS, {"year", "units"})
+        return compute_power(payload)
+    if method == "generic":
+        _obj(payload, "report", GENERIC_KEYS, {"year"})
+        return compute_generic(payload)
+    raise ValidationError("method must be 'power' or 'generic'", field="method")
+
+
+def unit_allocation(year: int, *, industry: str) -> None:
+    """Allocation outside power generation."""
+    raise NotImplementedError(f"allocation for {industry}: no benchmarks in the reference (ets.md covers power only)")

@@ -1,0 +1,101 @@
+"""Settlement (清缴履约): surrender checks, compliance status, shortfall and the penalty in force.
+
+Pure rules; the data (deadlines, CCER share, penalty regimes with sources) is in
+``data/allocation_periods.json``. Money is integer fen (1 yuan = 100 fen); quantities whole tonnes.
+
+Penalty regimes, chosen by the surrender deadline of the compliance year:
+- deadline before 1 May 2024: 碳排放权交易管理办法（试行） (2021 Measures, S19): the city-level bureau orders
+  correction and fines 20,000-30,000 CNY; the province deducts the shortfall from next year's allocation.
+- deadline from 1 May 2024: 碳排放权交易管理暂行条例 (State Council Order 775, S21): a fine of 5-10 × the
+  average market price of the unsurrendered allowances (price of the month before the deadline [check]).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from carbon.core.errors import Conflict, ValidationError
+from carbon.ets.allocation import ccer_limit, periods, rule
+
+ASSETS = ("CEA", "CCER")
+
+
+def surrender_deadline(year: int) -> date:
+    return date.fromisoformat(rule(year)["surrender_deadline"])
+
+
+def check_surrender(*, obligation_t: int, surrendered_cea_t: int, surrendered_ccer_t: int, asset: str,
+                    amount_t: int, vintage: int | None, year: int) -> None:
+    """Refuse a surrender that would exceed the obligation, put CCER above 5% of it, or use a future vintage."""
+    if asset not in ASSETS:
+        raise ValidationError(f"asset must be one of {ASSETS}, got {asset!r}", field="asset")
+    if amount_t <= 0:
+        raise ValidationError("amount_t must be a positive whole number of tonnes", field="amount_t")
+    if asset == "CEA" and (vintage is None or vintage > year):
+        raise ValidationError(f"allowances of vintage {vintage} cannot be surrendered for {year}", field="vintage")
+    done = surrendered_cea_t + surrendered_ccer_t
+    if done + amount_t > obligation_t:
+        raise Conflict(f"surrendering {amount_t} t would exceed the {year} obligation of {obligation_t} t "
+                       f"({done} t already surrendered)", field="amount_t")
+    if asset == "CCER":
+        cap = ccer_limit(obligation_t)
+        if surrendered_ccer_t + amount_t > cap:
+            raise Conflict(f"CCER may cover at most 5% of the obligation ({cap} t); {surrendered_ccer_t} t already "
+                           f"used, {amount_t} t asked", field="amount_t")
+
+
+@dataclass
+class Compliance:
+    year: int
+    obligation_t: int
+    surrendered_cea_t: int
+    surrendered_ccer_t: int
+    shortfall_t: int
+    deadline: date
+    status: str  # compliant | pending | non_compliant
+    penalty: dict[str, Any] | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {**self.__dict__, "deadline": self.deadline.isoformat()}
+
+
+def penalty(year: int, *, shortfall_t: int, average_price_fen: int | None = None) -> dict[str, Any] | None:
+    """The penalty for a shortfall under the rule in force at the year's deadline (None without shortfall)."""
+    if shortfall_t <= 0:
+        return None
+    deadline = surrender_deadline(year)
+    p = periods()["penalties"]
+    old = p["measures_2021"]
+    if deadline <= date.fromisoformat(old["until"]):
+        return {"regime": "measures_2021", "fine_min_fen": old["fine_min_yuan"] * 100,
+                "fine_max_fen": old["fine_max_yuan"] * 100, "deduct_next_year_t": shortfall_t,
+                "source": old["source"]}
+    new = p["regulations_2024"]
+    out: dict[str, Any] = {"regime": "regulations_2024", "shortfall_t": shortfall_t,
+                           "price_multiple_min": new["price_multiple_min"], "price_multiple_max": new["price_multiple_max"],
+                           "average_price_fen": average_price_fen, "source": new["source"]}
+    if average_price_fen is None:
+        out.update(fine_min_fen=None, fine_max_fen=None, note="average market price not given")
+    else:
+        if average_price_fen <= 0:
+            raise ValidationError("average_price_fen must be > 0", field="average_price_fen")
+        base = shortfall_t * average_price_fen
+        out.update(fine_min_fen=new["price_multiple_min"] * base, fine_max_fen=new["price_multiple_max"] * base)
+    return out
+
+
+def compliance(year: int, *, obligation_t: int, surrendered_cea_t: int, surrendered_ccer_t: int, as_of: date,
+               average_price_fen: int | None = None) -> Compliance:
+    """Compliance status on ``as_of``: compliant when the obligation is covered; pending before the deadline;
+    non_compliant after it, with the shortfall and the penalty."""
+    deadline = surrender_deadline(year)
+    shortfall = max(0, obligation_t - surrendered_cea_t - surrendered_ccer_t)
+    if shortfall == 0:
+        status, pen = "compliant", None
+    elif as_of <= deadline:
+        status, pen = "pending", None
+    else:
+        status, pen = "non_compliant", penalty(year, shortfall_t=shortfall, average_price_fen=average_price_fen)
+    return Compliance(year, obligation_t, surrendered_cea_t, surrendered_ccer_t, shortfall, deadline, status, pen)
