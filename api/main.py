@@ -10,6 +10,7 @@ from fastapi import APIRouter, FastAPI
 import carbon
 from api.errors import install_error_handlers
 from api.routes import factors, inventory, platform
+from api.routes import ets
 from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
 
@@ -21,6 +22,8 @@ ROUTERS: list[APIRouter] = [
     inventory.router,  # /inventories
     inventory.templates_router,  # /templates/{sector}
     factors.router,  # /factors
+    ets.router,  # /ets (key emitters)
+    ets.public_router,  # /public/ets (disclosures, inspection draws)
 ]
 
 

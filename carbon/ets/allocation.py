@@ -200,17 +200,20 @@ class EmitterQuota:
     rules: dict[str, Any] = field(default_factory=dict)
 
 
-def emitter_quota(units_: list[UnitAllocationInput], year: int) -> EmitterQuota:
+def emitter_quota(units_: list[UnitAllocationInput], year: int, *, adjustment_t: int = 0) -> EmitterQuota:
     """An emitter's final quota, obligation and gap for ``year`` (the 20% cap per the year's mechanism).
 
     - ``allocation_top_up`` (2021-24): if the gap exceeds 20% of emissions, the allocation is raised to
       80% of verified emissions (rounded half-up).
     - ``obligation_cap`` (2019-20): the allocation stays; the obligation is capped at allocation + 20% of
       verified emissions.
+
+    ``adjustment_t``: emissions added by the verifier on the conservative principle for non-conformities
+    left unresolved; they count in the emitter's emissions (and so its obligation), not in any unit's quota.
     """
     r = rule(year)
     uq = [unit_quota(u, year) for u in units_]
-    e = round_half_up(sum(u.emissions_t for u in units_))
+    e = round_half_up(sum(u.emissions_t for u in units_)) + adjustment_t
     q = sum(u.quota_t for u in uq)
     gap_rate = (e - q) / e if e else None
     cap = r["gap_cap"]

@@ -106,7 +106,7 @@ def _fuel_out(f: mrv.FuelResult) -> dict[str, Any]:
             "defaults_applied": f.defaults_applied}
 
 
-def compute_power(payload: dict[str, Any]) -> dict[str, Any]:
+def compute_power(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[str, Any]:
     year = parse_year(payload)
     rule = allocation.rule(year)
     inputs = parse_power_units(payload)
@@ -117,7 +117,7 @@ def compute_power(payload: dict[str, Any]) -> dict[str, Any]:
             id=r.id, type=r.type, cooling=r.cooling, load_factor=r.load_factor, heat_ratio=r.heat_ratio,
             supplied_mwh=float(r.inputs.supplied_mwh), generated_mwh=float(r.inputs.gross_generation_mwh),
             heat_supplied_gj=float(r.inputs.heat_supplied_gj), emissions_t=c)
-        for r, c in zip(results, covered, strict=True)], year)
+        for r, c in zip(results, covered, strict=True)], year, adjustment_t=adjustment_t)
     basis = rule["basis"]
     units_out = []
     for r, c, q in zip(results, covered, quota.units, strict=True):
@@ -145,7 +145,8 @@ def compute_power(payload: dict[str, Any]) -> dict[str, Any]:
     total = {
         "fuel_emissions_t": _r(sum(r.fuel_emissions_t for r in results)),
         "electricity_emissions_t": _r(sum(r.electricity_emissions_t for r in results)),
-        "emissions_t": _r(e_total), "covered_emissions_t": quota.emissions_t,
+        "emissions_t": _r(e_total + adjustment_t), "covered_emissions_t": quota.emissions_t,
+        "conservative_adjustment_t": adjustment_t,
         "intensity_t_per_mwh": _ratio(power_e / denominator) if denominator else None, "intensity_basis": basis,
         "load_factor": _ratio(gross / sum(float(u.capacity_mw) * float(u.operating_hours) for u in inputs)),
         "correction_factors": {u["id"]: u["correction_factors"] for u in units_out},
@@ -158,7 +159,7 @@ def compute_power(payload: dict[str, Any]) -> dict[str, Any]:
             "units": units_out, "total": total}
 
 
-def compute_generic(payload: dict[str, Any]) -> dict[str, Any]:
+def compute_generic(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[str, Any]:
     year = parse_year(payload)
     industry = payload.get("industry", "other")
     if industry not in INDUSTRIES:
@@ -175,7 +176,8 @@ def compute_generic(payload: dict[str, Any]) -> dict[str, Any]:
         "params": [p.as_dict() for p in res.params],
         "total": {"fuel_emissions_t": _r(res.fuel_emissions_t), "process_emissions_t": _r(res.process_emissions_t),
                   "electricity_emissions_t": _r(res.electricity_emissions_t), "heat_emissions_t": _r(res.heat_emissions_t),
-                  "emissions_t": _r(res.emissions_t), "covered_emissions_t": allocation.round_half_up(res.emissions_t),
+                  "emissions_t": _r(res.emissions_t + adjustment_t), "conservative_adjustment_t": adjustment_t,
+                  "covered_emissions_t": allocation.round_half_up(res.emissions_t) + adjustment_t,
                   "quota_t": None, "gap_t": None, "gap_rate": None, "defaults_applied": res.defaults_applied},
         "allocation": f"not computed: no {industry} benchmarks in the reference (shared/reference/ets.md covers power only)",
     }
@@ -185,17 +187,18 @@ GENERIC_KEYS = {"year", "method", "industry", "fuels", "processes", "purchased_e
 POWER_KEYS = {"year", "method", "units"}
 
 
-def compute_report(payload: Any) -> dict[str, Any]:
-    """Compute a REPORT.json payload (see the module docstring)."""
+def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
+    """Compute a REPORT.json payload (see the module docstring). ``adjustment_t``: the verifier's conservative
+    estimate for unresolved non-conformities, added to the emitter's emissions and obligation."""
     if not isinstance(payload, dict):
         raise ValidationError("the report must be a JSON object", field="report")
     method = payload.get("method", "power")
     if method == "power":
         _obj(payload, "report", POWER_KEYS, {"year", "units"})
-        return compute_power(payload)
+        return compute_power(payload, adjustment_t=adjustment_t)
     if method == "generic":
         _obj(payload, "report", GENERIC_KEYS, {"year"})
-        return compute_generic(payload)
+        return compute_generic(payload, adjustment_t=adjustment_t)
     raise ValidationError("method must be 'power' or 'generic'", field="method")
 
 

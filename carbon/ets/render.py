@@ -1,0 +1,42 @@
+"""HTML (Jinja2) and PDF (WeasyPrint) for ETS disclosures and the verification/settlement summary.
+
+Templates: ``reports/templates/ets/`` (CSS in a static file, included verbatim). PDF needs WeasyPrint
+and a CJK font (scripts/bootstrap installs them); a PDF without a CJK font renders tofu boxes silently,
+so the tests check the embedded fonts when one is available.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from carbon.core.db import utcnow
+from carbon.ets.calendar import beijing_date
+
+TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
+STATUS_ZH = {"compliant": "已履约", "pending": "履约期内", "non_compliant": "未足额清缴", "not_allocated": "尚未核定配额"}
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                       undefined=StrictUndefined)
+
+
+def disclosure_html(items: list[dict[str, Any]], *, year: int | None = None) -> str:
+    return environment().get_template("ets/disclosure.html").render(
+        items=items, year=year, status_zh=STATUS_ZH, generated_at=beijing_date(utcnow()).isoformat())
+
+
+def summary_html(data: dict[str, Any]) -> str:
+    return environment().get_template("ets/summary.html").render(**data, status_zh=STATUS_ZH)
+
+
+def pdf(html: str) -> bytes:
+    """The PDF of an HTML page (WeasyPrint). Slow (~0.3 s a page): fine for one summary, not for a list."""
+    import weasyprint
+
+    return weasyprint.HTML(string=html, base_url=str(TEMPLATES)).write_pdf()
