@@ -11,6 +11,7 @@ import carbon
 from api.errors import install_error_handlers
 from api.routes import factors, inventory, platform
 from api.routes import ets
+from api.routes import puhui
 from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
 
@@ -24,6 +25,7 @@ ROUTERS: list[APIRouter] = [
     factors.router,  # /factors
     ets.router,  # /ets (key emitters)
     ets.public_router,  # /public/ets (disclosures, inspection draws)
+    puhui.router,  # /puhui (碳普惠)
 ]
 
 

@@ -30,6 +30,18 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///./carbon.db"
     token_secret: str = DEV_TOKEN_SECRET
     puhui_dev_login: bool = False
+    # 碳普惠 (carbon/puhui, api/routes/puhui.py). WeChat code2Session: app id, secret and base URL (the
+    # secret never leaves the server). Openids are stored as HMAC-SHA256(puhui_openid_secret, openid):
+    # set a long random value in any shared deployment (changing it later orphans existing users).
+    # Rate limits are per minute; with puhui_redis_url they are shared by all API workers, otherwise each
+    # process counts on its own (and Redis being unreachable falls back to that).
+    puhui_wechat_app_id: str = ""
+    puhui_wechat_app_secret: str = ""
+    puhui_wechat_base_url: str = "https://api.weixin.qq.com"
+    puhui_openid_secret: str = DEV_TOKEN_SECRET
+    puhui_redis_url: str | None = None
+    puhui_rate_user_per_minute: int = 120
+    puhui_rate_ip_per_minute: int = 600
 
 
 @lru_cache(maxsize=1)

@@ -1,0 +1,473 @@
+"""碳普惠 endpoints for the WeChat mini-program, the public and the bureau (``/api/v1/puhui``).
+
+The mini-program contract is fixed (issue 5): ``POST /login``, ``POST /behaviours``, ``GET /me``,
+``GET /me/ledger``, ``GET /rewards``, ``POST /redemptions``, ``DELETE /me``, with the bodies and status codes
+written there. Everything else here is additive.
+
+Residents' tokens. A resident is not an ``api_tokens`` holder: logging in through WeChat creates our own
+session token (32 random bytes, only its SHA-256 stored in ``puhui_sessions``, valid 30 days), so 2.2
+million residents do not crowd the bureau's token list, a session expires on its own, and erasure removes
+them. The bureau uses its ordinary API token (role ``bureau``) on the bureau endpoints. A token of one kind
+is never accepted where the other is expected.
+
+Idempotency. ``POST /behaviours``, ``POST /redemptions`` and ``POST /me/contributions`` take
+``Idempotency-Key`` scoped to the *resident* (carbon/puhui/service.py; a resident's token changes at every
+login, so api/idempotency.py's per-token scope would let a retry after re-login award twice). Same key and
+same body: the stored response again (``Idempotent-Replayed: true``), nothing added; same key, other body:
+422 ``idempotency_key_reused``. Bureau writes use api/idempotency.py as the rest of the API does.
+
+Rate limits (carbon/puhui/ratelimit.py): per resident and per IP on the resident endpoints, per IP on login
+and the public ones; 429 ``rate_limited`` with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from api.deps import BearerDep, BureauUser, SessionDep
+from api.errors import error_body
+from api.idempotency import KeyHeader, idempotent
+from carbon.core.db import utcnow
+from carbon.core.errors import CarbonError
+from carbon.puhui import footprint, privacy, service
+from carbon.puhui.certificate import render_pdf
+from carbon.puhui.ratelimit import RateLimited, enforce, make_limiter
+from carbon.puhui.wechat import WeChatClient, WeChatError, resolve_login
+
+
+class PuhuiRoute(APIRoute):
+    """Errors that the shared handlers (api/errors.py) have no status for: 429 rate limits, WeChat's answers,
+    PDF not available. They carry ``status`` and maybe ``retry_after``; the body keeps the one error shape."""
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def route_handler(request: Request) -> Response:
+            try:
+                return await handler(request)
+            except (RateLimited, WeChatError, _StatusError) as exc:
+                headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
+                return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
+                                    headers=headers)
+
+        return route_handler
+
+
+class _StatusError(CarbonError):
+    status = 500
+
+
+router = APIRouter(prefix="/puhui", tags=["碳普惠"], route_class=PuhuiRoute)
+
+
+# --- dependencies ---------------------------------------------------------------------------------------------
+
+def _limiter(request: Request):
+    state = request.app.state
+    limiter = getattr(state, "puhui_limiter", None)
+    if limiter is None:
+        limiter = state.puhui_limiter = make_limiter(state.settings.puhui_redis_url)
+    return limiter
+
+
+def _ip(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def limit_ip(request: Request) -> None:
+    enforce(_limiter(request), [(f"ip:{_ip(request)}", request.app.state.settings.puhui_rate_ip_per_minute)])
+
+
+def current_resident(request: Request, session: SessionDep, credentials: BearerDep) -> int:
+    """The resident's id from their session token, counted against the per-resident and per-IP limits."""
+    user_id = service.authenticate(session, credentials.credentials if credentials else None)
+    settings = request.app.state.settings
+    enforce(_limiter(request), [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
+                                (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])
+    return user_id
+
+
+Resident = Annotated[int, Depends(current_resident)]
+PublicLimit = Depends(limit_ip)
+
+
+def _outcome(outcome: service.Outcome, key: str | None) -> JSONResponse:
+    headers = {}
+    if key is not None:
+        headers["Idempotency-Key"] = key
+    if outcome.replayed:
+        headers["Idempotent-Replayed"] = "true"
+    return JSONResponse(outcome.body, status_code=outcome.status, headers=headers)
+
+
+# --- schemas ------------------------------------------------------------------------------------------------
+
+class LoginIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=128, description="the code from wx.login")
+
+
+class LoginOut(BaseModel):
+    token: str
+    user_id: int
+    expires_at: str
+
+
+class Evidence(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    operator: str = Field(min_length=1, max_length=64, description="who recorded the trip, e.g. ordos-bus")
+    trip_id: str = Field(min_length=1, max_length=128, description="the operator's id of the trip or bill")
+
+
+class BehaviourIn(BaseModel):
+    """A claimed behaviour. No location fields exist: GPS tracks are never accepted (extra fields are 422)."""
+
+    model_config = ConfigDict(extra="forbid")
+    type: str = Field(min_length=1, max_length=40, description="methodology code: bus, cycling, walking, ...")
+    quantity: Decimal = Field(max_digits=18, decimal_places=6)
+    unit: str = Field(min_length=1, max_length=32)
+    occurred_at: AwareDatetime
+    duration_s: int | None = Field(None, le=31 * 24 * 3600)
+    evidence: Evidence | None = None
+
+
+class MethodologyRef(BaseModel):
+    code: str
+    version: int
+
+
+class BehaviourOut(BaseModel):
+    id: int
+    reduction_g: int
+    points: int
+    methodology: MethodologyRef
+    capped: bool
+    cap_reason: str | None = None
+    calculation: dict[str, str]
+
+
+class ProfilePatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    display_name: str | None = Field(None, max_length=64, description="the name printed on the certificate")
+
+
+class RewardOut(BaseModel):
+    id: int
+    name: str
+    description: str
+    cost_points: int
+    stock: int
+    active: bool
+
+
+class RewardIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200)
+    description: str = ""
+    cost_points: int = Field(gt=0)
+    stock: int = Field(ge=0)
+
+
+class RewardPatch(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str | None = Field(None, min_length=1, max_length=200)
+    description: str | None = None
+    cost_points: int | None = Field(None, gt=0)
+    active: bool | None = None
+    stock_add: int | None = Field(None, description="add (or, negative, withdraw) stock; never set absolutely")
+
+
+class RedemptionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reward_id: int
+
+
+class RedemptionOut(BaseModel):
+    id: int
+    points_spent: int
+    balance_after: int
+    reward_id: int
+    voucher_code: str
+
+
+class ContributionIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    reduction_g: int | None = Field(None, gt=0, description="grams to pool; omitted: everything not pooled yet")
+
+
+class MethodologyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=40)
+    version: int | None = Field(None, ge=1, description="omitted: the next version of this code")
+    name_zh: str = Field(min_length=1, max_length=100)
+    behaviour: str = Field(min_length=1, max_length=300)
+    quantity_unit: str = Field(min_length=1, max_length=32)
+    factor: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    factor_unit: str = Field(min_length=3, max_length=40, description="mass per quantity unit, e.g. 'g CO2e/km'")
+    confidence: Literal["high", "medium", "low", "placeholder"] = "medium"
+    baseline: str = ""
+    source: str = Field(min_length=1, description="the published document the factor comes from")
+    cap_period: Literal["day", "month"] | None = None
+    cap_claims: int | None = Field(None, gt=0)
+    cap_quantity: Decimal | None = Field(None, gt=0)
+    speed_min_kmh: Decimal | None = Field(None, ge=0)
+    speed_max_kmh: Decimal | None = Field(None, gt=0)
+    step_length_m: Decimal | None = Field(None, gt=0)
+    max_quantity_per_claim: Decimal | None = Field(None, gt=0)
+    window_days: int = Field(7, ge=1, le=366)
+    evidence_required: bool = False
+    valid_from: date = date(2020, 1, 1)
+    note: str = ""
+
+
+class OffsetIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(min_length=1, max_length=200, description="e.g. 2025 鄂尔多斯马拉松")
+    beneficiary: str = Field(min_length=1, max_length=200)
+    reduction_g: int = Field(gt=0)
+    note: str = ""
+
+
+class Amount(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    quantity: float = Field(ge=0)
+    unit: str = Field(min_length=1, max_length=32)
+
+
+class FootprintIn(BaseModel):
+    """The questionnaire: yearly quantities, each with its unit. Omitted items count as none."""
+
+    model_config = ConfigDict(extra="forbid")
+    year: int = Field(ge=2000, le=2100)
+    household_size: int = Field(1, ge=1, le=20)
+    electricity: Amount | None = Field(None, description="household electricity a year, e.g. 2400 kWh")
+    natural_gas: Amount | None = Field(None, description="household natural gas a year, e.g. 300 m3")
+    coal_heating: Amount | None = Field(None, description="raw coal burnt for heating a year, e.g. 1.5 t")
+    car: Amount | None = Field(None, description="distance driven in a petrol car a year, e.g. 8000 km")
+    car_fuel_economy: Amount | None = Field(None, description="the car's consumption, e.g. 7.5 L/100km")
+    flights: Amount | None = Field(None, description="distance flown a year, e.g. 3000 km")
+    diet: Literal["high_meat", "medium_meat", "low_meat", "vegetarian", "vegan"] | None = None
+
+
+def _method_out(row) -> dict:
+    m = service.as_methodology(row)
+    d = m.as_dict()
+    for k, v in list(d.items()):
+        if isinstance(v, Decimal):
+            d[k] = str(v)
+        elif isinstance(v, date):
+            d[k] = v.isoformat()
+    return {"id": row.id, **d, "factor_g_per_unit": str(m.factor_g), "origin": row.origin}
+
+
+def _reward_out(r) -> RewardOut:
+    return RewardOut(id=r.id, name=r.name, description=r.description, cost_points=r.cost_points, stock=r.stock,
+                     active=r.active)
+
+
+# --- residents ----------------------------------------------------------------------------------------------
+
+@router.post("/login", response_model=LoginOut, dependencies=[PublicLimit])
+def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
+    """Exchange a ``wx.login`` code for our session token. The WeChat session_key never leaves the server."""
+    settings = request.app.state.settings
+    client = WeChatClient(settings.puhui_wechat_app_id, settings.puhui_wechat_app_secret,
+                          settings.puhui_wechat_base_url)
+    identity = resolve_login(body.code, dev_enabled=settings.puhui_dev_login, client=client)
+    token, user = service.login(session, identity=identity, secret=settings.puhui_openid_secret)
+    expires = utcnow() + service.SESSION_TTL
+    return LoginOut(token=token, user_id=user.id, expires_at=expires.isoformat())
+
+
+@router.post("/behaviours", status_code=201, response_model=BehaviourOut,
+             responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"}})
+def record_behaviour(body: BehaviourIn, request: Request, session: SessionDep, user_id: Resident,
+                     idempotency_key: KeyHeader = None):
+    """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps."""
+    claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
+                          duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
+                          trip_id=body.evidence.trip_id if body.evidence else None)
+    outcome = service.record_behaviour(session, user_id=user_id, claim=claim,
+                                       secret=request.app.state.settings.puhui_openid_secret,
+                                       idempotency_key=idempotency_key, fingerprint=body.model_dump(mode="json"),
+                                       route="POST /puhui/behaviours")
+    return _outcome(outcome, idempotency_key)
+
+
+@router.get("/me")
+def me(session: SessionDep, user_id: Resident) -> dict:
+    """Points balance, reductions (total, pooled, available) and what expires next."""
+    return service.profile(session, user_id=user_id)
+
+
+@router.patch("/me")
+def update_me(body: ProfilePatch, session: SessionDep, user_id: Resident) -> dict:
+    service.set_display_name(session, user_id=user_id, display_name=body.display_name)
+    return service.profile(session, user_id=user_id)
+
+
+@router.delete("/me")
+def erase_me(session: SessionDep, user_id: Resident) -> dict:
+    """Erase personal data (PIPL); the anonymous ledger stays. The token stops working at once."""
+    return privacy.erase(session, user_id=user_id)
+
+
+@router.get("/me/ledger")
+def my_ledger(session: SessionDep, user_id: Resident, asset: Literal["points", "reduction_g"] = "points",
+              limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+    """The resident's postings, newest first, with the balance after each."""
+    return service.ledger_page(session, user_id=user_id, asset=asset, limit=limit, offset=offset)
+
+
+@router.get("/me/export")
+def my_export(session: SessionDep, user_id: Resident) -> JSONResponse:
+    """Everything held about the resident (PIPL access and copy)."""
+    return JSONResponse(privacy.export(session, user_id=user_id),
+                        headers={"Content-Disposition": 'attachment; filename="puhui-export.json"'})
+
+
+@router.put("/me/footprint")
+def put_footprint(body: FootprintIn, session: SessionDep, user_id: Resident) -> dict:
+    """Answer the footprint questionnaire for a year; returns the computed footprint."""
+    def amount(a: Amount | None) -> footprint.Amount | None:
+        return footprint.Amount(a.quantity, a.unit) if a is not None else None
+
+    answers = footprint.Answers(year=body.year, household_size=body.household_size,
+                                electricity=amount(body.electricity), natural_gas=amount(body.natural_gas),
+                                coal_heating=amount(body.coal_heating), car=amount(body.car),
+                                car_fuel_economy=amount(body.car_fuel_economy), flights=amount(body.flights),
+                                diet=body.diet)
+    return service.save_footprint(session, user_id=user_id, answers=answers, raw=body.model_dump(mode="json"))
+
+
+@router.get("/me/footprint")
+def get_footprint(session: SessionDep, user_id: Resident, year: int) -> dict:
+    return service.get_footprint(session, user_id=user_id, year=year)
+
+
+@router.get("/me/summary")
+def my_summary(session: SessionDep, user_id: Resident, year: int) -> dict:
+    """The resident's year: reductions by behaviour, points earned/redeemed/expired, footprint share."""
+    return service.yearly_summary(session, user_id=user_id, year=year)
+
+
+@router.get("/me/certificate", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}, 503: {"description": "PDF rendering unavailable"}})
+def my_certificate(session: SessionDep, user_id: Resident, year: int,
+                   name: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """The shareable yearly certificate (PDF) with the name the resident chose (``name``, else the display
+    name; never anything from WeChat)."""
+    summary = service.yearly_summary(session, user_id=user_id, year=year)
+    shown = (name or summary["display_name"] or "碳普惠参与者").strip()
+    labels = {r.code: r.name_zh for r in service.list_methodologies(session)}
+    try:
+        pdf = render_pdf(summary, name=shown, issued=utcnow().date(), labels=labels)
+    except CarbonError as exc:
+        err = _StatusError(exc.message)
+        err.code, err.status = exc.code, getattr(exc, "status", 503)
+        raise err from exc
+    return Response(pdf, media_type="application/pdf",
+                    headers={"Content-Disposition": f'inline; filename="puhui-certificate-{year}.pdf"'})
+
+
+@router.post("/me/contributions", status_code=201)
+def contribute(body: ContributionIn, session: SessionDep, user_id: Resident, idempotency_key: KeyHeader = None):
+    """Pool reductions into the platform account (for offset claims). Points are not affected."""
+    outcome = service.contribute(session, user_id=user_id, reduction_g=body.reduction_g,
+                                 idempotency_key=idempotency_key, route="POST /puhui/me/contributions")
+    return _outcome(outcome, idempotency_key)
+
+
+# --- rewards and redemption ------------------------------------------------------------------------------------
+
+@router.get("/rewards", response_model=list[RewardOut], dependencies=[PublicLimit])
+def rewards(session: SessionDep) -> list[RewardOut]:
+    """Rewards on offer (active ones)."""
+    return [_reward_out(r) for r in service.list_rewards(session)]
+
+
+@router.post("/rewards", status_code=201, response_model=RewardOut)
+def create_reward(body: RewardIn, request: Request, session: SessionDep, user: BureauUser,
+                  idempotency_key: KeyHeader = None):
+    return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=body.model_dump(),
+                      status_code=201, produce=lambda: _reward_out(service.create_reward(session, **body.model_dump())))
+
+
+@router.patch("/rewards/{reward_id}", response_model=RewardOut)
+def update_reward(reward_id: int, body: RewardPatch, session: SessionDep, user: BureauUser) -> RewardOut:
+    return _reward_out(service.update_reward(session, reward_id=reward_id, **body.model_dump(exclude_unset=True)))
+
+
+@router.post("/redemptions", status_code=201, response_model=RedemptionOut,
+             responses={409: {"description": "insufficient_points or out_of_stock"}})
+def redeem(body: RedemptionIn, session: SessionDep, user_id: Resident, idempotency_key: KeyHeader = None):
+    """Spend points on a reward. Not enough points, or no stock: 409."""
+    outcome = service.redeem(session, user_id=user_id, reward_id=body.reward_id, idempotency_key=idempotency_key,
+                             route="POST /puhui/redemptions")
+    return _outcome(outcome, idempotency_key)
+
+
+# --- methodologies ----------------------------------------------------------------------------------------------
+
+@router.get("/methodologies", dependencies=[PublicLimit])
+def methodologies(session: SessionDep, code: str | None = None) -> list[dict]:
+    """Every version of every methodology, with its factor, source, caps and plausibility limits."""
+    return [_method_out(r) for r in service.list_methodologies(session, code=code)]
+
+
+@router.post("/methodologies", status_code=201)
+def add_methodology(body: MethodologyIn, request: Request, session: SessionDep, user: BureauUser,
+                    idempotency_key: KeyHeader = None):
+    """Add a methodology or a new version of one (versions are never edited)."""
+    return idempotent(session, request=request, user=user, key=idempotency_key,
+                      fingerprint=body.model_dump(mode="json"), status_code=201,
+                      produce=lambda: _method_out(service.add_methodology(
+                          session, data=body.model_dump(), origin=f"api: {user.name}")))
+
+
+# --- the closed loop -------------------------------------------------------------------------------------------
+
+@router.get("/pool", dependencies=[PublicLimit])
+def pool(session: SessionDep) -> dict:
+    """Pooled grams available for offset claims, and grams retired so far (from the ledger)."""
+    return service.pool_status(session)
+
+
+@router.get("/offsets", dependencies=[PublicLimit])
+def offsets(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
+            offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+    return service.list_claims(session, limit=limit, offset=offset)
+
+
+@router.get("/offsets/{claim_id}", dependencies=[PublicLimit])
+def offset_detail(claim_id: int, session: SessionDep) -> dict:
+    """The public record of an offset claim: every behaviour (methodology, version, day) and its grams."""
+    return service.claim_detail(session, claim_id=claim_id)
+
+
+@router.post("/offsets", status_code=201)
+def create_offset(body: OffsetIn, request: Request, session: SessionDep, user: BureauUser,
+                  idempotency_key: KeyHeader = None):
+    """Retire pooled grams against a named claim (an event, an organisation). Never more than the pool."""
+    def produce() -> dict:
+        claim = service.retire(session, name=body.name, beneficiary=body.beneficiary, reduction_g=body.reduction_g,
+                               note=body.note, created_by=user.name)
+        return service.claim_detail(session, claim_id=claim.id)
+
+    return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=body.model_dump(),
+                      status_code=201, produce=produce)
+
+
+@router.get("/stats")
+def stats(session: SessionDep, user: BureauUser) -> dict:
+    """Platform totals from the ledger, with the per-asset conservation check (both must be 0)."""
+    return service.stats(session)
+

@@ -1,0 +1,119 @@
+"""Rate limits per resident and per IP: fixed one-minute windows, 429 with ``Retry-After``.
+
+Two backends with one interface, ``Limiter.hit(key, limit, window_s) -> Decision``:
+
+- ``MemoryLimiter``: in-process counters (a dict under a lock). Correct for one API process; with N worker
+  processes each counts on its own, so the effective limit is up to N x the setting. Documented and
+  acceptable for a single-process deployment and for tests.
+- ``RedisLimiter``: ``INCR`` + ``EXPIRE`` on ``puhui:rl:<key>:<window>`` in one pipeline, shared by every
+  worker (set ``CARBON_PUHUI_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/0``). If Redis cannot be reached the
+  limiter falls back to its in-process counters for ``RETRY_REDIS_AFTER_S`` seconds and logs a warning once:
+  a Redis outage degrades the limit to per-process instead of taking the points API down.
+
+Keys used by api/routes/puhui.py: ``user:<id>`` and ``ip:<address>``. The IP is the socket peer, or the
+address uvicorn puts there from ``X-Forwarded-For`` when it runs with ``--proxy-headers`` behind a trusted
+proxy. Mobile carriers put many residents behind one address (carrier-grade NAT), so the IP limit is set well
+above the per-resident one.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from carbon.core.errors import CarbonError
+
+log = logging.getLogger(__name__)
+RETRY_REDIS_AFTER_S = 30.0
+
+
+class RateLimited(CarbonError):
+    code = "rate_limited"
+    status = 429
+
+    def __init__(self, message: str, *, retry_after: int):
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    count: int
+    retry_after: int  # seconds until the window resets (0 when allowed)
+
+
+class MemoryLimiter:
+    backend = "memory"
+
+    def __init__(self, clock: Callable[[], float] = time.time):
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._counts: dict[tuple[str, int], int] = {}
+        self._last_sweep = 0.0
+
+    def hit(self, key: str, limit: int, window_s: int = 60) -> Decision:
+        now = self._clock()
+        window = int(now // window_s)
+        with self._lock:
+            if now - self._last_sweep > window_s:  # drop finished windows
+                self._counts = {k: v for k, v in self._counts.items() if k[1] >= window}
+                self._last_sweep = now
+            count = self._counts.get((key, window), 0) + 1
+            self._counts[(key, window)] = count
+        return _decide(count, limit, now, window, window_s)
+
+
+def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> Decision:
+    if count <= limit:
+        return Decision(True, count, 0)
+    return Decision(False, count, max(1, math.ceil((window + 1) * window_s - now)))
+
+
+class RedisLimiter:
+    backend = "redis"
+
+    def __init__(self, url: str, clock: Callable[[], float] = time.time, client=None):
+        import redis  # a dependency of the project; imported here so the module loads without it
+
+        self._client = client or redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        self._clock = clock
+        self._fallback = MemoryLimiter(clock)
+        self._down_until = 0.0
+
+    def hit(self, key: str, limit: int, window_s: int = 60) -> Decision:
+        now = self._clock()
+        if now < self._down_until:
+            return self._fallback.hit(key, limit, window_s)
+        window = int(now // window_s)
+        name = f"puhui:rl:{key}:{window}"
+        try:
+            pipe = self._client.pipeline()
+            pipe.incr(name)
+            pipe.expire(name, window_s + 1)
+            count = int(pipe.execute()[0])
+        except Exception as exc:  # noqa: BLE001 - any Redis/network failure degrades to in-process counting
+            if self._down_until == 0.0:
+                log.warning("rate limiter: Redis unreachable (%s); counting in-process", type(exc).__name__)
+            self._down_until = now + RETRY_REDIS_AFTER_S
+            return self._fallback.hit(key, limit, window_s)
+        self._down_until = 0.0
+        return _decide(count, limit, now, window, window_s)
+
+
+def make_limiter(redis_url: str | None) -> MemoryLimiter | RedisLimiter:
+    return RedisLimiter(redis_url) if redis_url else MemoryLimiter()
+
+
+def enforce(limiter: MemoryLimiter | RedisLimiter, checks: list[tuple[str, int]], window_s: int = 60) -> None:
+    """Count one request against every (key, limit); raise RateLimited with the longest Retry-After."""
+    refused = [(key, d) for key, limit in checks if not (d := limiter.hit(key, limit, window_s)).allowed]
+    if refused:
+        key, decision = max(refused, key=lambda kd: kd[1].retry_after)
+        kind = key.split(":", 1)[0]
+        raise RateLimited(f"too many requests for this {'resident' if kind == 'user' else kind}; "
+                          f"retry after {decision.retry_after} s", retry_after=decision.retry_after)
