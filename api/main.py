@@ -9,7 +9,7 @@ from fastapi import APIRouter, FastAPI
 
 import carbon
 from api.errors import install_error_handlers
-from api.routes import factors, inventory, platform
+from api.routes import factors, intensity, inventory, platform, reports
 from api.routes import ets
 from api.routes import puhui
 from carbon.core.db import make_engine, session_factory
@@ -26,6 +26,8 @@ ROUTERS: list[APIRouter] = [
     ets.router,  # /ets (key emitters)
     ets.public_router,  # /public/ets (disclosures, inspection draws)
     puhui.router,  # /puhui (碳普惠)
+    intensity.router,  # /intensity
+    reports.router,  # /reports (its lifespan starts the report worker thread)
 ]
 
 

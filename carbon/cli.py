@@ -36,3 +36,11 @@ app.add_typer(inventory_app, name="inventory")  # carbon inventory create|import
 from carbon.ets.commands import ets_app  # noqa: E402
 
 app.add_typer(ets_app, name="ets")  # carbon ets compute|emitter|verifier|principal|summary
+
+from carbon.intensity.commands import intensity_app  # noqa: E402
+
+app.add_typer(intensity_app, name="intensity")  # carbon intensity RESULTS ECONOMY --year Y | import-economy | split | ...
+
+from carbon.reporting.commands import report_app  # noqa: E402
+
+app.add_typer(report_app, name="report")  # carbon report inventory --year Y --out report.pdf

@@ -287,7 +287,7 @@ def _load_library_cached(root: Path) -> FactorLibrary:
     catalogue = load_parameter_catalogue(root)
     rows: list[FactorRow] = []
     digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*.csv") if p.parent.name not in ("parameters", "gwp"))
+    files = sorted(p for p in root.rglob("*.csv") if p.parent.name not in ("parameters", "gwp", "uncertainty"))
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())

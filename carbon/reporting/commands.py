@@ -1,0 +1,75 @@
+"""``carbon report ...``: the Chinese inventory report as a PDF.
+
+    carbon report inventory --year 2022 --out out/ordos_2022_inventory.pdf [--inventory ID] [--html report.html]
+    carbon report worker      # run queued report jobs in this process (beside or instead of the API's thread)
+
+The CLI renders synchronously, from the store (CARBON_DATABASE_URL).
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from carbon.intensity.commands import db_session
+from carbon.intensity.intensity import DEFAULT_NUMERATOR
+from carbon.inventory.commands import err, stdout_console
+
+report_app = typer.Typer(no_args_is_help=True, help="Reports: the Chinese GHG inventory report (PDF).")
+out = stdout_console()
+
+
+@report_app.command("inventory")
+def inventory(
+    year: Annotated[int, typer.Option(help="Inventory year")],
+    out_file: Annotated[Path, typer.Option("--out", help="PDF to write")],
+    inventory_id: Annotated[Optional[int], typer.Option("--inventory", help="Inventory id (default: the city's latest published, else compiled, of YEAR)")] = None,
+    numerator: Annotated[str, typer.Option(help="Carbon-intensity numerator")] = DEFAULT_NUMERATOR,
+    co2_source: Annotated[str, typer.Option(help="auto, inventory or statistics")] = "auto",
+    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty section")] = 20000,
+    seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 20060101,
+    html: Annotated[Optional[Path], typer.Option(help="Also write the HTML the PDF was made from")] = None,
+) -> None:
+    """Render the inventory report of YEAR to a PDF (synchronously)."""
+    from carbon.reporting import service
+    from carbon.reporting.render import html_to_pdf
+
+    started = time.perf_counter()
+    with db_session() as session:
+        text = service.report_html(session, year=year, inventory_id=inventory_id, numerator=numerator,
+                                   co2_source=co2_source, draws=draws, seed=seed)
+    rendered = html_to_pdf(text)
+    out_file.parent.mkdir(parents=True, exist_ok=True)
+    out_file.write_bytes(rendered.pdf)
+    if html is not None:
+        html.write_text(text, encoding="utf-8")
+    out.print(f"wrote {out_file} ({rendered.pages} pages, {len(rendered.pdf) / 1024:.0f} KB, "
+              f"{time.perf_counter() - started:.1f} s)")
+
+
+@report_app.command("worker")
+def worker(poll: Annotated[float, typer.Option(help="Seconds between polls for new jobs")] = 2.0,
+           once: Annotated[bool, typer.Option(help="Run the queued jobs, then exit")] = False) -> None:
+    """Run queued report jobs in this process (several workers may run: each job is claimed once)."""
+    import os
+
+    from carbon.core.db import make_engine, session_factory
+    from carbon.core.settings import get_settings
+    from carbon.reporting import service
+
+    engine = make_engine(get_settings().database_url)
+    factory = session_factory(engine)
+    name = f"cli-{os.getpid()}"
+    try:
+        while True:
+            n = service.drain(factory, worker=name)
+            if n:
+                err.print(f"ran {n} report job(s)")
+            if once:
+                return
+            time.sleep(poll)
+    finally:
+        engine.dispose()

@@ -1,0 +1,469 @@
+"""The Chinese inventory report: its data (from the store), rendering, and report jobs run in the background.
+
+``inventory_report(session, year=...)`` gathers everything the report shows from the stored inventory, the
+economic data, targets and plan indicators, and renders the PDF (synchronously: the CLI uses it). The API
+submits a *job* instead (``submit``): a row in ``report_jobs`` that a worker thread started with the API
+(``ReportWorker``) claims, renders and fills with the PDF; the client polls the job and downloads the file.
+Several API processes may run workers: a job is claimed with a conditional UPDATE, so it runs once; a job
+left ``running`` by a process that died is claimed again after ``STALE_AFTER``, at most ``MAX_ATTEMPTS`` times.
+
+Functions take the session first and commit nothing, except the worker, which owns its transactions (it is
+a job, DESIGN §2): claim (commit), render, store the result (commit).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from datetime import timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+import carbon
+from carbon.core.db import session_scope, utcnow
+from carbon.core.errors import CarbonError, Conflict, NotFound, ValidationError
+from carbon.core.gases import FAMILIES, family_of
+from carbon.core.regions import BANNER_CODES, BY_CODE, CITY_CODE
+from carbon.factors import service as factor_service
+from carbon.intensity import decomposition as dec
+from carbon.intensity import service as intensity_service
+from carbon.intensity.intensity import DEFAULT_NUMERATOR, get_numerator
+from carbon.intensity.key_categories import SOURCE as KEY_SOURCE
+from carbon.intensity.key_categories import THRESHOLD
+from carbon.intensity.models import IntensityTarget
+from carbon.intensity.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
+from carbon.intensity.uncertainty import SOURCE as UNCERTAINTY_SOURCE
+from carbon.inventory import service as inventory_service
+from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, load_catalog
+from carbon.inventory.models import Inventory
+from carbon.reporting import charts
+from carbon.reporting.models import ReportJob
+from carbon.reporting.render import Rendered, render_html, html_to_pdf
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "inventory_report.html.j2"
+STALE_AFTER = timedelta(minutes=15)
+MAX_ATTEMPTS = 3
+SECTORS = [s for s in SECTOR_NAMES_ZH if s != "memo"]
+STATUS_ZH = {**dec.STATUS_ZH, None: "—"}
+
+
+# --- the report's data --------------------------------------------------------------------------------
+
+def _inventory(session: Session, year: int, inventory_id: int | None) -> Inventory:
+    if inventory_id is not None:
+        inv = inventory_service.get_inventory(session, inventory_id=inventory_id)
+        if inv.year != year:
+            raise ValidationError(f"inventory {inv.id} is of {inv.year}, not {year}", field="inventory_id")
+    else:
+        inv = intensity_service.inventory_for_year(session, year)
+        if inv is None:
+            raise NotFound(f"no compiled or published inventory of the city for {year}", field="year")
+    if inv.status == "draft":
+        raise Conflict(f"inventory {inv.id} is a draft; compile it before reporting", field="status")
+    if inv.region.code != CITY_CODE:
+        raise ValidationError("the inventory report is of the city's inventory (city and banners)", field="inventory_id")
+    return inv
+
+
+def _name(code: str) -> str:
+    return BY_CODE[code].name_zh if code in BY_CODE else code
+
+
+def _records(frame: pd.DataFrame) -> list[dict]:
+    clean = frame.astype(object).where(frame.notna(), None)
+    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in r.items()} for r in clean.to_dict("records")]
+
+
+def _totals(detail: pd.DataFrame) -> dict:
+    terr = detail[~detail["memo"]].copy()
+    terr["family"] = terr["gas"].map(family_of)
+    city = terr[terr["region"] == CITY_CODE]
+    by_sector_gas = city.pivot_table(index="sector", columns="family", values="co2e_t", aggfunc="sum", fill_value=0.0)
+    rows = []
+    for s in SECTORS:
+        cells = [float(by_sector_gas.at[s, f]) if s in by_sector_gas.index and f in by_sector_gas.columns else 0.0
+                 for f in FAMILIES]
+        rows.append({"sector": s, "name": SECTOR_NAMES_ZH[s], "cells": cells, "total": sum(cells),
+                     "present": s in by_sector_gas.index})
+    family_totals = [sum(r["cells"][i] for r in rows) for i in range(len(FAMILIES))]
+    total = sum(family_totals)
+    gross = sum(r["total"] for r in rows if r["sector"] != "lulucf")
+    memo = detail[detail["memo"] & (detail["region"] == CITY_CODE)].groupby("category")["co2e_t"].sum()
+    catalog = load_catalog()
+    mass = city.groupby("gas")["mass_t"].sum()
+    gases = [{"gas": g, "mass_t": float(mass.get(g, 0.0)), "co2e_t": float(city.loc[city["gas"] == g, "co2e_t"].sum())}
+             for g in sorted(mass.index, key=lambda g: (FAMILIES.index(family_of(g)), g))]
+    return {"families": list(FAMILIES), "rows": rows, "family_totals": family_totals, "total": total,
+            "gross_excl_lulucf": gross, "gases": gases,
+            "memo": [{"category": c, "name": catalog.categories[c].name_zh, "co2e_t": float(v)} for c, v in memo.items()]}
+
+
+def _banners(detail: pd.DataFrame) -> list[dict]:
+    terr = detail[~detail["memo"]]
+    piv = terr.pivot_table(index="region", columns="sector", values="co2e_t", aggfunc="sum", fill_value=0.0)
+    out = []
+    for code in [*BANNER_CODES, CITY_CODE]:
+        if code not in piv.index:
+            continue
+        cells = [float(piv.at[code, s]) if s in piv.columns else 0.0 for s in SECTORS]
+        out.append({"region": code, "name": _name(code), "cells": cells, "total": sum(cells), "city": code == CITY_CODE})
+    return out
+
+
+def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_source: str) -> dict:
+    """Intensity per banner, target status, trend and decomposition previews; ``available`` False with the reason."""
+    year = inv.year
+    econ = intensity_service.economy(session)
+    if econ.empty:
+        return {"available": False, "reason": "未导入经济数据（GDP、能源消费），无法计算排放强度。"}
+    target = session.scalar(select(IntensityTarget).where(
+        IntensityTarget.region_code == CITY_CODE, IntensityTarget.parent_id.is_(None),
+        IntensityTarget.metric == "carbon_intensity", IntensityTarget.base_year <= year,
+        IntensityTarget.target_year >= year).order_by(IntensityTarget.id.desc()))
+    energy_target = session.scalar(select(IntensityTarget).where(
+        IntensityTarget.region_code == CITY_CODE, IntensityTarget.parent_id.is_(None),
+        IntensityTarget.metric == "energy_intensity", IntensityTarget.base_year <= year,
+        IntensityTarget.target_year >= year).order_by(IntensityTarget.id.desc()))
+    num = get_numerator(target.numerator if target is not None and target.numerator else numerator)
+    base_year = target.base_year if target is not None else None
+    years = sorted({*range(base_year, year + 1)} if base_year else {year})
+    years = [y for y in years if (econ["year"] == y).any()]
+    try:
+        _, prov_all = intensity_service.emissions_series(session, years=years, numerator=num.key, co2_source=co2_source,
+                                                         economy_frame=econ)
+    except CarbonError as exc:
+        return {"available": False, "reason": f"无法计算排放强度：{exc.message}"}
+    source = prov_all["co2_source"]
+    table, provenance = intensity_service.intensity(session, year=year, base_year=base_year, numerator=num.key,
+                                                    co2_source=source,
+                                                    price_base_year=target.price_base_year if target else None)
+    rows = _records(table)
+    section: dict = {"available": True, "year": year, "base_year": base_year, "numerator": num.key,
+                     "numerator_zh": num.label_zh, "numerator_definition": num.describe(), "co2_source": source,
+                     "provenance": provenance, "rows": rows, "price_base_year": provenance["price_base_year"],
+                     "target": None, "energy_target": None, "decompositions": [], "status_rule_zh": dec.STATUS_RULE_ZH,
+                     "status_rule": dec.STATUS_RULE}
+    if target is not None:
+        evaluation, ev_prov = intensity_service.evaluate(session, target_id=target.id, year=year, co2_source=source)
+        by_region = {e["region"]: e for e in evaluation}
+        for r in rows:
+            r["evaluation"] = by_region.get(r["region"])
+        section["target"] = {"id": target.id, "value": target.value, "base_year": target.base_year,
+                             "target_year": target.target_year, "label": target.label, "source": target.source,
+                             "kind_zh": "约束性" if target.kind == "binding" else "预期性",
+                             "banner_targets": ev_prov["banner_targets"],
+                             "required_annual_pct": dec.annual_rate(target.value / 100,
+                                                                    target.target_year - target.base_year) * 100}
+        for method in dec.METHODS:
+            try:
+                d, dprov = intensity_service.decompose(session, target_id=target.id, method=method, co2_source=source)
+            except CarbonError as exc:
+                section["decompositions"].append({"method": method, "method_zh": dec.METHODS[method], "error": exc.message})
+                continue
+            section["decompositions"].append({
+                "method": method, "method_zh": dec.METHODS[method], "meets": d.meets,
+                "implied_pct": d.implied_city_reduction * 100, "k": d.k, "notes": d.notes_zh,
+                "banners": {b["region"]: b for b in _records(d.as_frame())}, "gdp_path": dprov.get("gdp_path"),
+                "trend_years": dprov.get("trend_years")})
+        # the trend of the city against the target path
+        actual = []
+        for y in years:
+            t, _ = intensity_service.intensity(session, year=y, numerator=num.key, co2_source=source,
+                                               price_base_year=provenance["price_base_year"])
+            city = t[t["region"] == CITY_CODE]
+            if len(city):
+                actual.append((y, float(city["intensity_t_per_10k_cny"].iloc[0])))
+        base_city = next((v for y, v in actual if y == target.base_year), None)
+        if base_city is not None:
+            path = dec.target_path(base_city, target.value / 100, target.base_year, target.target_year)
+            section["trend_chart"] = charts.lines(
+                [{"label": "全市实际", "points": actual, "colour": charts.PALETTE[0]},
+                 {"label": f"目标路径（−{target.value:g}%）", "points": path, "dashed": True, "colour": "#c23b3b"}],
+                title="全市碳排放强度与目标路径", unit="t CO2/万元", x_range=(target.base_year, target.target_year))
+    if energy_target is not None:
+        ev, _ = intensity_service.evaluate(session, target_id=energy_target.id, year=year, co2_source=source)
+        by_region = {e["region"]: e for e in ev}
+        for r in rows:
+            r["energy_evaluation"] = by_region.get(r["region"])
+        section["energy_target"] = {"value": energy_target.value, "base_year": energy_target.base_year,
+                                    "target_year": energy_target.target_year}
+    banners = [r for r in rows if r["region"] != CITY_CODE]
+    city_row = next((r for r in rows if r["region"] == CITY_CODE), None)
+    colours = [charts.STATUS_COLOURS[(r.get("evaluation") or {}).get("status")] for r in banners]
+    section["banner_chart"] = charts.hbars(
+        [(r["region_name"], r["intensity_t_per_10k_cny"]) for r in banners], title="各旗区碳排放强度", unit="t CO2/万元",
+        reference=("全市", city_row["intensity_t_per_10k_cny"]) if city_row else None, colours=colours, digits=2)
+    # reconciliation: the inventory's numerator against the statistics' energy CO2 for the report year
+    if num.key == "energy_co2":
+        stats = econ[(econ["year"] == year)].dropna(subset=["energy_co2_t"]).drop_duplicates("region").set_index("region")
+        try:
+            inv_series, _ = intensity_service.emissions_series(session, years=[year], numerator=num.key,
+                                                               co2_source="inventory")
+        except CarbonError:
+            inv_series = pd.DataFrame(columns=["region", "co2_t"])
+        inv_map = dict(zip(inv_series["region"], inv_series["co2_t"]))
+        rec = [{"region": c, "name": _name(c), "inventory_t": inv_map[c], "statistics_t": float(stats.at[c, "energy_co2_t"]),
+                "diff_pct": (inv_map[c] / float(stats.at[c, "energy_co2_t"]) - 1) * 100}
+               for c in [*BANNER_CODES, CITY_CODE] if c in inv_map and c in stats.index]
+        section["reconciliation"] = rec
+    return section
+
+
+def _plan(session: Session, intensity: dict) -> list[dict]:
+    rows = intensity_service.plan_progress(session)
+    city = next((r for r in intensity.get("rows", []) if r["region"] == CITY_CODE), None) if intensity.get("available") else None
+    for r in rows:
+        if city is None or r.get("metric") not in ("carbon_intensity", "energy_intensity"):
+            continue
+        key = "evaluation" if r["metric"] == "carbon_intensity" else "energy_evaluation"
+        ev = city.get(key)
+        if ev and ev["base_year"] == r["baseline_year"]:
+            r["latest_year"], r["latest"] = ev["year"], ev["achieved_cumulative_pct"]
+            r["progress_pct"] = ev["achieved_cumulative_pct"] / ev["target_reduction_pct"] * 100
+            r["expected_pct"] = ev["expected_cumulative_pct"] / ev["target_reduction_pct"] * 100
+            r["status"], r["status_zh"] = ev["status"], ev["status_zh"]
+            r["computed"] = True
+    return rows
+
+
+def _factors(session: Session, detail: pd.DataFrame) -> tuple[list[dict], list[str]]:
+    """Every factor row the results used, and the numbered list of source documents they cite."""
+    refs = {ref for refs in detail["factor_refs"] for ref in str(refs).split(";") if ref}
+    used = factor_service.factors_by_refs(session, refs)
+    catalog = load_catalog()
+    sources: list[str] = []
+    out = []
+    for f in sorted(used, key=lambda f: (f.scope, f.item, f.parameter, f.ref)):
+        doc = f"{f.source}（{f.edition}）" if f.edition and f.edition not in f.source else f.source
+        if doc not in sources:
+            sources.append(doc)
+        out.append({"ref": f.ref, "parameter": f.parameter, "gas": f.gas or "", "value": f.value, "unit": f.unit,
+                    "item": catalog.items[f.item].name_zh if f.item in catalog.items else f.item, "scope": f.scope,
+                    "basis": "实测" if f.basis == "local" else "缺省", "source_no": sources.index(doc) + 1,
+                    "source_table": f.source_table, "uncertainty_pct": f.uncertainty_pct})
+    return out, sources
+
+
+def _methods(detail: pd.DataFrame) -> list[dict]:
+    catalog = load_catalog()
+    city = detail[detail["region"] == CITY_CODE]
+    out = []
+    for (category, method), grp in city.groupby(["category", "method"]):
+        cat = catalog.categories.get(category)
+        out.append({"category": category, "name": cat.name_zh if cat else category, "method": method,
+                    "gases": "、".join(sorted(set(grp["gas"]))),
+                    "basis": "、".join(sorted({"地方实测" if b == "local" else "缺省值"
+                                              for bs in grp["basis"] for b in str(bs).split(";") if b})),
+                    "factors": len({r for refs in grp["factor_refs"] for r in str(refs).split(";") if r})})
+    return out
+
+
+def inventory_report_context(session: Session, *, year: int, inventory_id: int | None = None,
+                             numerator: str = DEFAULT_NUMERATOR, co2_source: str = "auto",
+                             draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict:
+    """Everything the inventory report shows, as plain data (numbers in t; templates format them)."""
+    inv = _inventory(session, year, inventory_id)
+    result = inventory_service.stored_result(session, inventory_id=inv.id)
+    detail = result.detail
+    totals = _totals(detail)
+    banners = _banners(detail)
+    intensity = _intensity_section(session, inv, numerator=numerator, co2_source=co2_source)
+    base_inv = None
+    if intensity.get("base_year"):
+        base_inv = intensity_service.inventory_for_year(session, intensity["base_year"])
+        if base_inv is not None and base_inv.gwp_set != inv.gwp_set:
+            base_inv = None
+    keys = intensity_service.key_categories(session, inventory_id=inv.id,
+                                            base_inventory_id=base_inv.id if base_inv else None)
+    unc = intensity_service.uncertainty(session, inventory_id=inv.id, monte_carlo_draws=draws, seed=seed)
+    catalog = load_catalog()
+    notation = [{**n, "region_name": _name(n["region"]),
+                 "category_name": catalog.categories[n["category"]].name_zh if n["category"] in catalog.categories else n["category"],
+                 "meaning": NOTATION_KEYS.get(str(n["notation"]).split(",")[0], "")}
+                for n in (inv.notation_keys or [])]
+    city_categories = inventory_service.get_results(session, inventory_id=inv.id, region=CITY_CODE)
+    charts_ = {
+        "sectors": charts.donut([(SECTOR_NAMES_ZH[r["sector"]], r["total"] / 1e4) for r in totals["rows"] if r["present"]],
+                                title="各领域排放占比", unit="万t CO2e"),
+        "banners": charts.hbars([(b["name"], b["total"] / 1e4) for b in banners if not b["city"]],
+                                title="各旗区温室气体排放", unit="万t CO2e"),
+    }
+    level = keys["level"]
+    factors, factor_sources = _factors(session, detail)
+    u_sources: list[str] = []
+    u_rows = _records(unc["categories"])
+    for row in u_rows:
+        if row["source"] not in u_sources:
+            u_sources.append(row["source"])
+        row["source_no"] = u_sources.index(row["source"]) + 1
+    return {
+        "title": f"{_name(CITY_CODE)}{year}年温室气体清单报告",
+        "generated_at": utcnow().astimezone().strftime("%Y-%m-%d %H:%M"),
+        "software": f"carbon {carbon.__version__}",
+        "inventory": {"id": inv.id, "year": inv.year, "version": inv.version, "status": inv.status,
+                      "status_zh": {"compiled": "已编制（未发布）", "published": "已发布"}.get(inv.status, inv.status),
+                      "label": inv.label or "", "gwp_set": inv.gwp_set, "ch4_ar6": inv.ch4_ar6,
+                      "factor_profile": inv.factor_profile, "factor_fingerprint": inv.factor_fingerprint or "",
+                      "compiled_at": inv.compiled_at.strftime("%Y-%m-%d %H:%M UTC") if inv.compiled_at else "",
+                      "published_at": inv.published_at.strftime("%Y-%m-%d %H:%M UTC") if inv.published_at else ""},
+        "synthetic": "synthetic" in (inv.label or "").lower() or "合成" in (inv.label or ""),
+        "totals": totals, "banners": banners, "sector_names": [SECTOR_NAMES_ZH[s] for s in SECTORS],
+        "intensity": intensity, "plan": _plan(session, intensity),
+        "key_level": _records(level), "key_level_count": int(level["key"].sum()), "key_threshold": THRESHOLD * 100,
+        "key_trend": _records(keys["trend"]) if keys["trend"] is not None else None,
+        "key_trend_base_year": keys.get("base_year"), "key_source": KEY_SOURCE,
+        "uncertainty": {"categories": u_rows, "sources": u_sources, "approach1": unc["approach1"],
+                        "approach2": unc["approach2"], "defaults": unc["provenance"]["defaults"],
+                        "factor_rows_with_uncertainty": unc["provenance"]["factor_rows_with_uncertainty"],
+                        "source": UNCERTAINTY_SOURCE},
+        "methods": _methods(detail), "factors": factors, "factor_sources": factor_sources, "notation": notation,
+        "notation_keys": NOTATION_KEYS, "double_counts": list(inv.double_counts or []),
+        "city_categories": _records(city_categories.drop(columns=["factor_refs"], errors="ignore")),
+        "charts": charts_,
+    }
+
+
+def render_inventory_report(session: Session, **kwargs) -> tuple[Rendered, dict]:
+    """The report PDF (synchronous) and the context it was made from."""
+    context = inventory_report_context(session, **kwargs)
+    return html_to_pdf(render_html(TEMPLATE, context)), context
+
+
+def report_html(session: Session, **kwargs) -> str:
+    return render_html(TEMPLATE, inventory_report_context(session, **kwargs))
+
+
+# --- jobs ---------------------------------------------------------------------------------------------
+
+def submit(session: Session, *, year: int, inventory_id: int | None = None, numerator: str = DEFAULT_NUMERATOR,
+           co2_source: str = "auto", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
+           requested_by: str | None = None) -> ReportJob:
+    """Queue an inventory report (validated now, so a bad request fails at once, not in the worker)."""
+    inv = _inventory(session, year, inventory_id)
+    get_numerator(numerator)
+    if co2_source not in intensity_service.CO2_SOURCES:
+        raise ValidationError(f"co2_source must be one of {', '.join(intensity_service.CO2_SOURCES)}", field="co2_source")
+    params = {"year": year, "inventory_id": inv.id, "inventory_version": inv.version, "numerator": numerator,
+              "co2_source": co2_source, "draws": draws, "seed": seed}
+    job = ReportJob(kind="inventory", status="queued", inventory_id=inv.id, year=year, params=params,
+                    requested_by=requested_by, created_at=utcnow(), attempts=0)
+    session.add(job)
+    session.flush()
+    return job
+
+
+def get_job(session: Session, *, job_id: int) -> ReportJob:
+    job = session.get(ReportJob, job_id)
+    if job is None:
+        raise NotFound(f"no report job with id {job_id}", field="job_id")
+    return job
+
+
+def list_jobs(session: Session, *, limit: int = 50) -> list[ReportJob]:
+    return list(session.scalars(select(ReportJob).order_by(ReportJob.id.desc()).limit(limit)))
+
+
+def job_pdf(session: Session, *, job_id: int) -> tuple[bytes, str]:
+    job = get_job(session, job_id=job_id)
+    if job.status != "done":
+        raise Conflict(f"report job {job.id} is {job.status}; the PDF is there when it is done", field="status")
+    return job.pdf, job.filename or f"report-{job.id}.pdf"
+
+
+def _claimable():
+    stale = utcnow() - STALE_AFTER
+    return or_(ReportJob.status == "queued",
+               and_(ReportJob.status == "running", ReportJob.started_at < stale, ReportJob.attempts < MAX_ATTEMPTS))
+
+
+def claim(session: Session, *, worker: str) -> int | None:
+    """Take the oldest claimable job (conditional UPDATE: exactly one worker wins it). The caller commits."""
+    while True:
+        job_id = session.scalar(select(ReportJob.id).where(_claimable()).order_by(ReportJob.created_at, ReportJob.id)
+                                .limit(1))
+        if job_id is None:
+            return None
+        done = session.execute(update(ReportJob).where(ReportJob.id == job_id, _claimable()).values(
+            status="running", started_at=utcnow(), worker=worker[:100], attempts=ReportJob.attempts + 1))
+        if done.rowcount == 1:
+            return job_id
+
+
+def run_job(factory: sessionmaker[Session], job_id: int) -> None:
+    """Render a claimed job and store the PDF (or the error) in one transaction of its own."""
+    started = time.perf_counter()
+    try:
+        with session_scope(factory) as session:
+            job = get_job(session, job_id=job_id)
+            p = job.params
+            rendered, _ = render_inventory_report(session, year=p["year"], inventory_id=p["inventory_id"],
+                                                  numerator=p["numerator"], co2_source=p["co2_source"],
+                                                  draws=p["draws"], seed=p["seed"])
+            job.pdf = rendered.pdf
+            job.pages = rendered.pages
+            job.size_bytes = len(rendered.pdf)
+            job.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
+            job.filename = f"ordos_{p['year']}_inventory_v{p['inventory_version']}_job{job.id}.pdf"
+            job.status = "done"
+            job.error = None
+            job.finished_at = utcnow()
+            job.seconds = time.perf_counter() - started
+    except Exception as exc:  # noqa: BLE001 - any failure is the job's result, recorded for the client
+        log.exception("report job %s failed", job_id)
+        message = exc.message if isinstance(exc, CarbonError) else f"{type(exc).__name__}: {exc}"
+        with session_scope(factory) as session:
+            session.execute(update(ReportJob).where(ReportJob.id == job_id).values(
+                status="failed", error=message[:2000], finished_at=utcnow(), seconds=time.perf_counter() - started))
+
+
+def drain(factory: sessionmaker[Session], *, worker: str, stop: threading.Event | None = None) -> int:
+    """Run claimable jobs until none is left; returns how many ran."""
+    ran = 0
+    while stop is None or not stop.is_set():
+        with session_scope(factory) as session:
+            job_id = claim(session, worker=worker)
+        if job_id is None:
+            return ran
+        run_job(factory, job_id)
+        ran += 1
+    return ran
+
+
+class ReportWorker:
+    """One background thread per API process: runs queued report jobs, woken by ``wake()`` after a submit and
+    polling every ``poll`` seconds for jobs submitted to other processes."""
+
+    def __init__(self, factory: sessionmaker[Session], *, name: str, poll: float = 2.0):
+        self.factory = factory
+        self.name = name
+        self.poll = poll
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"report-worker-{name}", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def stop(self, timeout: float = 60.0) -> None:
+        self._stop.set()
+        self._wake.set()
+        self._thread.join(timeout)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                drain(self.factory, worker=self.name, stop=self._stop)
+            except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker; retry after the poll
+                log.exception("report worker %s", self.name)
+            self._wake.wait(self.poll)
+            self._wake.clear()
