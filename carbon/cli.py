@@ -44,3 +44,7 @@ app.add_typer(intensity_app, name="intensity")  # carbon intensity RESULTS ECONO
 from carbon.reporting.commands import report_app  # noqa: E402
 
 app.add_typer(report_app, name="report")  # carbon report inventory --year Y --out report.pdf
+
+from carbon.puhui.commands import puhui_app  # noqa: E402
+
+app.add_typer(puhui_app, name="puhui")  # carbon puhui methodologies|sync-methodologies|expire|reward-add|rewards|stats|prune-keys
