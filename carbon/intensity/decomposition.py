@@ -194,8 +194,8 @@ def check(decomposition: Decomposition) -> Decomposition:
     b = decomposition.banners
     implied = implied_city_reduction([x.base_value for x in b], [x.base_gdp for x in b], [x.target_gdp for x in b],
                                      [x.reduction for x in b])
-    decomposition.implied_city_reduction = implied
-    decomposition.meets = implied >= decomposition.city_reduction - TOLERANCE * max(1.0, decomposition.city_reduction)
+    decomposition.implied_city_reduction = float(implied)
+    decomposition.meets = bool(implied >= decomposition.city_reduction - TOLERANCE * max(1.0, decomposition.city_reduction))
     return decomposition
 
 
