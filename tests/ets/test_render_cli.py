@@ -65,3 +65,15 @@ def test_cli_registers_emitters_verifiers_and_principals(tmp_path, monkeypatch, 
             assert (e.region.code, e.quality_plan_ref) == ("150621", "DQCP-1")
     finally:
         engine.dispose()
+
+
+def test_cli_summary_html(world, engine, migrated_url, monkeypatch, tmp_path):
+    with session_scope(engine) as s:
+        service.submit_report(s, uscc=EMITTER_A, payload=E1_REPORT, actor="t")
+    monkeypatch.setenv("CARBON_DATABASE_URL", migrated_url)
+    out = tmp_path / "summary.html"
+    r = CliRunner().invoke(app, ["ets", "summary", EMITTER_A, "2022", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    text = out.read_text(encoding="utf-8")
+    # not verified yet: the reported figure, labelled as such
+    assert "报告排放量（未核查）" in text and "2,946,003" in text and "DQCP-2022-A" in text
