@@ -106,11 +106,43 @@ def _fuel_out(f: mrv.FuelResult) -> dict[str, Any]:
             "defaults_applied": f.defaults_applied}
 
 
+def _without_rules(year: int, inputs: list[mrv.PowerUnitInput], results: list[mrv.PowerUnitResult], note: str,
+                   adjustment_t: int) -> dict[str, Any]:
+    """Emissions only, for a year without an allocation plan in the data (e.g. 2025-26, still a draft):
+    no quota, no gap; covered emissions follow the latest plan (direct emissions only, since 2023)."""
+    units_out = [{
+        "id": r.id, "type": r.type, "cooling": r.cooling, "fuel_emissions_t": _r(r.fuel_emissions_t),
+        "electricity_emissions_t": _r(r.electricity_emissions_t), "emissions_t": _r(r.emissions_t),
+        "covered_emissions_t": _r(r.fuel_emissions_t), "intensity_t_per_mwh": _ratio(r.intensity_generated_t_per_mwh),
+        "intensity_basis": "generated", "intensity_supplied_t_per_mwh": _ratio(r.intensity_supplied_t_per_mwh),
+        "intensity_generated_t_per_mwh": _ratio(r.intensity_generated_t_per_mwh),
+        "heat_intensity_t_per_gj": _ratio(r.heat_intensity_t_per_gj), "heat_ratio": r.heat_ratio,
+        "load_factor": _ratio(r.load_factor), "correction_factors": {}, "quota_t": None, "gap_t": None,
+        "gap_rate": None, "grid_factor": r.grid_factor.as_dict(), "defaults_applied": r.defaults_applied,
+        "fuels": [_fuel_out(f) for f in r.fuels], "steps": [s.as_dict() for s in r.steps]} for r in results]
+    gross = sum(float(u.gross_generation_mwh) for u in inputs)
+    total = {
+        "fuel_emissions_t": _r(sum(r.fuel_emissions_t for r in results)),
+        "electricity_emissions_t": _r(sum(r.electricity_emissions_t for r in results)),
+        "emissions_t": _r(sum(r.emissions_t for r in results) + adjustment_t), "conservative_adjustment_t": adjustment_t,
+        "covered_emissions_t": allocation.round_half_up(sum(r.fuel_emissions_t for r in results)) + adjustment_t,
+        "intensity_t_per_mwh": _ratio(sum(r.power_emissions_t for r in results) / gross) if gross else None,
+        "intensity_basis": "generated",
+        "load_factor": _ratio(gross / sum(float(u.capacity_mw) * float(u.operating_hours) for u in inputs)),
+        "correction_factors": {}, "quota_t": None, "obligation_t": None, "gap_t": None, "gap_rate": None,
+        "defaults_applied": [d for u in units_out for d in u["defaults_applied"]]}
+    return {"year": year, "method": "power", "rules": None, "allocation": f"not computed: {note}",
+            "units": units_out, "total": total}
+
+
 def compute_power(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[str, Any]:
     year = parse_year(payload)
-    rule = allocation.rule(year)
     inputs = parse_power_units(payload)
     results = [mrv.power_unit_emissions(u, year=year, where=f"units[{i}]") for i, u in enumerate(inputs)]
+    try:
+        rule = allocation.rule(year)
+    except ValidationError as exc:
+        return _without_rules(year, inputs, results, exc.message, adjustment_t)
     covered = [r.emissions_t if rule["indirect_in_scope"] else r.fuel_emissions_t for r in results]
     quota = allocation.emitter_quota([
         allocation.UnitAllocationInput(

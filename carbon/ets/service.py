@@ -653,7 +653,8 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str,
         raise Conflict(f"{e.uscc} {year}: the verification is not final yet", field="year")
     total = g.verified_result["total"]
     if total.get("quota_t") is None:
-        raise NotImplementedError(f"allocation for {e.industry}: no benchmarks in the reference")
+        raise Conflict(f"{e.uscc} {year}: no allocation computed ({g.verified_result.get('allocation', '')})",
+                       field="year")
     pre = _allocation(session, e, year, "pre")
     pre_t = pre.amount_t if pre else 0
     delta = allocation.true_up(final_t=int(total["quota_t"]), pre_t=pre_t)

@@ -169,3 +169,17 @@ def test_years_without_a_plan_are_refused():
     with pytest.raises(ValidationError) as info:
         al.rule(2025)
     assert info.value.field == "year"
+
+
+def test_a_year_without_a_plan_still_reports_emissions(tmp_path):
+    # 2025: no allocation plan in the data (the 2025-26 plan is a draft) and no grid factor: emissions of the
+    # fuel only (no purchased electricity), no quota
+    report = e1(purchased_electricity_mwh=0)
+    report["year"] = 2025
+    out = compute_cli(tmp_path, report)
+    assert out["total"]["emissions_t"] == pytest.approx(2_940_300) and out["total"]["quota_t"] is None
+    assert "no allocation rules for 2025" in out["allocation"]
+    path = tmp_path / "elec.json"
+    path.write_text(json.dumps({**e1(), "year": 2025}), encoding="utf-8")
+    result = CliRunner().invoke(app, ["ets", "compute", str(path)])
+    assert result.exit_code != 0 and "no ETS grid emission factor for 2025" in result.output
