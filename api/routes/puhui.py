@@ -86,9 +86,14 @@ def limit_ip(request: Request) -> None:
     enforce(_limiter(request), [(f"ip:{_ip(request)}", request.app.state.settings.puhui_rate_ip_per_minute)])
 
 
-def current_resident(request: Request, session: SessionDep, credentials: BearerDep) -> int:
-    """The resident's id from their session token, counted against the per-resident and per-IP limits."""
-    user_id = service.authenticate(session, credentials.credentials if credentials else None)
+def current_resident(request: Request, credentials: BearerDep) -> int:
+    """The resident's id from their session token, counted against the per-resident and per-IP limits.
+
+    Authentication reads in its own short session, so that the request's session starts with the resident's
+    lock (service.lock_user) and, on SQLite, never has to upgrade a read transaction to a write one.
+    """
+    with request.app.state.session_factory() as auth_session:
+        user_id = service.authenticate(auth_session, credentials.credentials if credentials else None)
     settings = request.app.state.settings
     enforce(_limiter(request), [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
                                 (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])

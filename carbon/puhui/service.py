@@ -132,6 +132,15 @@ def authenticate(session: Session, token: str | None, *, now: datetime | None = 
 
 
 def lock_user(session: Session, user_id: int) -> PuhuiUser:
+    """Lock the resident's row for the rest of the transaction: every write to their balance goes through here.
+
+    PostgreSQL: ``SELECT ... FOR UPDATE``. SQLite has no row locks and one writer; a transaction that read
+    first and then writes fails at once with "database is locked" if another one committed in between (see
+    carbon/core/db.py), so on SQLite the lock is a no-op UPDATE that takes the write lock up front (waiting up to
+    ``busy_timeout``). Call it before any other statement of the transaction on SQLite.
+    """
+    if session.get_bind().dialect.name == "sqlite":
+        session.execute(update(PuhuiUser).where(PuhuiUser.id == user_id).values(erased_at=PuhuiUser.erased_at))
     user = session.scalar(select(PuhuiUser).where(PuhuiUser.id == user_id).with_for_update()
                           .execution_options(populate_existing=True))
     if user is None or user.erased_at is not None:
@@ -156,7 +165,15 @@ def request_hash(fingerprint: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _replay(session: Session, user_id: int, key: str | None, route: str, digest: str) -> Outcome | None:
+def _lock_and_replay(session: Session, user_id: int, key: str | None, route: str, digest: str) -> Outcome | None:
+    """``lock_user``, then the Idempotency-Key lookup: the stored outcome, or None (go on).
+
+    Two statements on purpose. On PostgreSQL (READ COMMITTED) a ``SELECT ... FOR UPDATE`` that waited for the lock
+    re-checks the locked row only; a key row joined in the same statement would come from the snapshot taken
+    *before* the wait and miss the key the other request just committed (the concurrency test caught exactly
+    that). The lookup after the lock is a new statement with a new snapshot.
+    """
+    lock_user(session, user_id)
     if key is None:
         return None
     found = session.scalar(select(PuhuiIdempotencyKey).where(PuhuiIdempotencyKey.user_id == user_id,
@@ -205,7 +222,13 @@ def post(session: Session, journal: ledger.Journal, *, now: datetime) -> int:
     """Append one balanced journal; returns its id. ``balance_after`` for residents' accounts and the pool,
     which the caller has locked; InsufficientBalance if one would go negative."""
     keys = {p.account for p in journal.postings}
-    ids = _account_ids(session, keys)
+    latest = (select(PuhuiPosting.balance_after).where(PuhuiPosting.account_id == PuhuiAccount.id)
+              .order_by(PuhuiPosting.id.desc()).limit(1).scalar_subquery())
+    found = {k: (i, b) for k, i, b in session.execute(select(PuhuiAccount.key, PuhuiAccount.id, latest)
+                                                      .where(PuhuiAccount.key.in_(keys)))}
+    if keys - found.keys():
+        raise NotFound(f"ledger accounts missing: {', '.join(sorted(keys - found.keys()))} (run the migrations)")
+    ids = {k: i for k, (i, _) in found.items()}
     row = PuhuiJournal(kind=journal.kind, reference=journal.reference, created_at=now)
     session.add(row)
     session.flush()
@@ -213,7 +236,7 @@ def post(session: Session, journal: ledger.Journal, *, now: datetime) -> int:
     for p in journal.postings:
         after = None
         if p.account.startswith(TRACKED):
-            after = _balance(session, ids[p.account]) + p.amount
+            after = int(found[p.account][1] or 0) + p.amount
             if after < 0:
                 raise ledger.InsufficientBalance(f"{p.account} would go to {after}")
         values.append({"journal_id": row.id, "account_id": ids[p.account], "amount": p.amount,
@@ -359,9 +382,8 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
                      fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours") -> Outcome:
     """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking."""
     now = now or utcnow()
-    lock_user(session, user_id)
     digest = request_hash(fingerprint if fingerprint is not None else claim.__dict__)
-    replayed = _replay(session, user_id, idempotency_key, route, digest)
+    replayed = _lock_and_replay(session, user_id, idempotency_key, route, digest)
     if replayed is not None:
         return replayed
 
@@ -372,9 +394,7 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     has_evidence = bool(claim.operator and claim.trip_id)
     rules.check_claim(m, quantity=quantity, occurred_at=claim.occurred_at, now=now, duration_s=claim.duration_s,
                       has_evidence=has_evidence)
-    ref = trip_ref(secret, claim.operator, claim.trip_id) if has_evidence else None
-    if ref is not None and session.scalar(select(PuhuiBehaviour.id).where(PuhuiBehaviour.trip_ref == ref)) is not None:
-        raise conflict("duplicate_trip", "this operator trip has already been claimed", field="evidence.trip_id")
+    ref = trip_ref(secret, claim.operator, claim.trip_id) if has_evidence else None  # unique: see the flush below
     cap = rules.apply_caps(m, quantity=quantity, earlier=_earlier_eligible(session, user_id, m, day))
     exact = methodologies.reduction_g(m, cap.eligible)
     points = methodologies.points_for(exact)
@@ -393,7 +413,7 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     session.add(behaviour)
     try:
         session.flush()
-    except IntegrityError as exc:  # a concurrent claim of the same trip committed first
+    except IntegrityError as exc:  # this trip was claimed before, or by a concurrent request that committed first
         if "trip_ref" in str(exc.orig):
             raise conflict("duplicate_trip", "this operator trip has already been claimed",
                            field="evidence.trip_id") from None
@@ -523,9 +543,8 @@ def redeem(session: Session, *, user_id: int, reward_id: int, idempotency_key: s
     """Spend points on one reward: 409 ``insufficient_points`` or ``out_of_stock``; 404 for an unknown or
     withdrawn reward. Due expiry is applied first, so expired points are never spent."""
     now = now or utcnow()
-    lock_user(session, user_id)
     digest = request_hash({"reward_id": reward_id})
-    replayed = _replay(session, user_id, idempotency_key, route, digest)
+    replayed = _lock_and_replay(session, user_id, idempotency_key, route, digest)
     if replayed is not None:
         return replayed
     reward = session.get(PuhuiReward, reward_id)
@@ -615,9 +634,8 @@ def contribute(session: Session, *, user_id: int, reduction_g: int | None = None
     """Pool a resident's reductions (all not yet pooled, or ``reduction_g`` of them, oldest first) into the
     platform account, from which the bureau retires them against offset claims."""
     now = now or utcnow()
-    lock_user(session, user_id)
     digest = request_hash({"reduction_g": reduction_g})
-    replayed = _replay(session, user_id, idempotency_key, route, digest)
+    replayed = _lock_and_replay(session, user_id, idempotency_key, route, digest)
     if replayed is not None:
         return replayed
     available = user_balance(session, user_id=user_id, asset="reduction_g")

@@ -1,0 +1,325 @@
+"""Load on the 碳普惠 award endpoint vs a bare FastAPI endpoint, same server, same settings; then a ledger audit.
+
+    .venv/bin/python -m bench.points_api                          # SQLite file in a temp dir
+    .venv/bin/python -m bench.points_api --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+    options: --requests 3000 --duration 20 --concurrency 8 --users 500 --workers 1 --replay-every 10
+
+What it does:
+
+1. Makes a scratch database (a temp SQLite file, or a new database ``carbon_bench_<pid>`` on the PostgreSQL
+   server given, dropped at the end) and migrates it.
+2. Starts uvicorn on 127.0.0.1 (a free port) with ``bench_app``: the real app plus ``POST /bench/bare``, a
+   FastAPI endpoint that parses the same JSON body and returns a constant. Same process, same uvicorn
+   settings, same workers: the only difference is what the endpoint does.
+3. Logs ``--users`` residents in through the development login.
+4. Closed-loop load: ``--concurrency`` keep-alive connections (a minimal asyncio HTTP/1.1 client, so the client
+   costs little CPU next to the server), bounded by ``--requests`` AND ``--duration`` per phase, loopback
+   only. Phase 1 posts to the bare endpoint, phase 2 posts bus claims to ``/api/v1/puhui/behaviours``, each with
+   its own Idempotency-Key and operator trip id; every ``--replay-every``-th request re-sends an earlier request
+   byte for byte (a phone retrying), which must replay, not award again.
+5. Prints requests/s, p50 and p99 latency of both phases and the ratio, then audits the ledger: one behaviour
+   per distinct key that got 201, one award journal each, every resident's balance equal to the points in
+   their responses, ``SUM(postings) = 0`` per asset. Exit status 1 if the audit finds a lost or duplicated
+   award.
+
+Targets (issue 5): award throughput >= 50 % of the bare endpoint, p99 <= 50 ms at that load, zero lost or
+duplicated awards. The script prints the figures; it asserts only the ledger audit.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+HOST = "127.0.0.1"  # loopback only: never point a load generator anywhere else
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def bench_app():
+    """The real app plus a bare endpoint (uvicorn --factory bench.points_api:bench_app)."""
+    from api.main import create_app
+
+    app = create_app()
+
+    @app.post("/bench/bare")
+    def bare(body: dict) -> dict:
+        return {"ok": True}
+
+    return app
+
+
+# --- a minimal keep-alive HTTP/1.1 client ----------------------------------------------------------------------
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list[float] = field(default_factory=list)
+    statuses: dict[int, int] = field(default_factory=dict)
+    bodies: dict[int, bytes] = field(default_factory=dict)  # request index -> response body
+    elapsed: float = 0.0
+
+    def line(self) -> str:
+        n = len(self.latencies)
+        lat = sorted(self.latencies)
+        p50 = statistics.median(lat) * 1000 if lat else float("nan")
+        p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if lat else float("nan")
+        return (f"{self.name:<8} {n:>6} req  {n / self.elapsed:>8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+                f"statuses {dict(sorted(self.statuses.items()))}")
+
+    @property
+    def rate(self) -> float:
+        return len(self.latencies) / self.elapsed
+
+
+def request_bytes(path: str, body: bytes, headers: dict[str, str]) -> bytes:
+    head = [f"POST {path} HTTP/1.1", f"Host: {HOST}", "Content-Type: application/json",
+            f"Content-Length: {len(body)}", *(f"{k}: {v}" for k, v in headers.items())]
+    return ("\r\n".join(head) + "\r\n\r\n").encode() + body
+
+
+async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
+    status_line = await reader.readline()
+    status = int(status_line.split()[1])
+    length = 0
+    while True:
+        line = await reader.readline()
+        if line in (b"\r\n", b""):
+            break
+        name, _, value = line.decode("latin-1").partition(":")
+        if name.lower() == "content-length":
+            length = int(value.strip())
+    return status, await reader.readexactly(length)
+
+
+async def run_phase(name: str, port: int, requests: list[bytes], concurrency: int, duration: float,
+                    keep_bodies: bool) -> Phase:
+    phase = Phase(name)
+    next_index = 0
+    deadline = time.perf_counter() + duration
+
+    async def worker() -> None:
+        nonlocal next_index
+        reader, writer = await asyncio.open_connection(HOST, port)
+        try:
+            while next_index < len(requests) and time.perf_counter() < deadline:
+                i = next_index
+                next_index += 1
+                t0 = time.perf_counter()
+                try:
+                    writer.write(requests[i])
+                    await writer.drain()
+                    status, body = await read_response(reader)
+                except (ConnectionError, asyncio.IncompleteReadError, IndexError, ValueError):
+                    status, body = 599, b"{}"  # the server dropped the connection: count it, reconnect
+                    writer.close()
+                    reader, writer = await asyncio.open_connection(HOST, port)
+                phase.latencies.append(time.perf_counter() - t0)
+                phase.statuses[status] = phase.statuses.get(status, 0) + 1
+                if keep_bodies:
+                    phase.bodies[i] = body
+        finally:
+            writer.close()
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker() for _ in range(concurrency)))
+    phase.elapsed = time.perf_counter() - start
+    return phase
+
+
+# --- setup ------------------------------------------------------------------------------------------------------
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((HOST, 0))
+        return s.getsockname()[1]
+
+
+def scratch_database(postgres: str | None, tmp: Path) -> tuple[str, callable]:
+    if not postgres:
+        return f"sqlite:///{tmp / 'bench.db'}", lambda: None
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    name = f"carbon_bench_{os.getpid()}"
+    admin = create_engine(postgres, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+
+    def drop() -> None:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+    return make_url(postgres).set(database=name).render_as_string(hide_password=False), drop
+
+
+def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+    env = {**os.environ, "CARBON_DATABASE_URL": url, "CARBON_PUHUI_DEV_LOGIN": "1",
+           "CARBON_PUHUI_OPENID_SECRET": "bench-secret", "CARBON_PUHUI_RATE_USER_PER_MINUTE": "1000000",
+           "CARBON_PUHUI_RATE_IP_PER_MINUTE": "1000000"}
+    env.pop("CARBON_PUHUI_REDIS_URL", None)
+    cmd = [sys.executable, "-m", "uvicorn", "--factory", "bench.points_api:bench_app", "--host", HOST, "--port",
+           str(port), "--workers", str(workers), "--log-level", "warning", "--no-access-log"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env)
+    for _ in range(200):
+        try:
+            with socket.create_connection((HOST, port), timeout=0.2):
+                return proc
+        except OSError:
+            time.sleep(0.05)
+    proc.terminate()
+    raise RuntimeError("uvicorn did not start")
+
+
+def login_all(port: int, users: int) -> list[tuple[int, str]]:
+    import httpx
+
+    out = []
+    with httpx.Client(base_url=f"http://{HOST}:{port}", timeout=10) as client:
+        for i in range(users):
+            r = client.post("/api/v1/puhui/login", json={"code": f"dev-bench{i}"})
+            r.raise_for_status()
+            out.append((r.json()["user_id"], r.json()["token"]))
+    return out
+
+
+def award_requests(users: list[tuple[int, str]], n: int, replay_every: int) -> tuple[list[bytes], list[int], list[str]]:
+    """n requests; returns (bytes, user id per request, key per request). Every replay_every-th one repeats the
+    request replay_every - 1 before it (same resident, same key, same body)."""
+    when = (datetime.now(UTC) - timedelta(hours=1)).isoformat()
+    reqs: list[bytes] = []
+    owners: list[int] = []
+    keys: list[str] = []
+    for i in range(n):
+        if replay_every and i % replay_every == replay_every - 1:
+            j = i - (replay_every - 1)
+            reqs.append(reqs[j])
+            owners.append(owners[j])
+            keys.append(keys[j])
+            continue
+        uid, token = users[i % len(users)]
+        body = json.dumps({"type": "bus", "quantity": 8, "unit": "km", "occurred_at": when,
+                           "evidence": {"operator": "bench-bus", "trip_id": f"trip-{i}"}}).encode()
+        key = f"bench-{i}"
+        reqs.append(request_bytes("/api/v1/puhui/behaviours", body,
+                                  {"Authorization": f"Bearer {token}", "Idempotency-Key": key}))
+        owners.append(uid)
+        keys.append(key)
+    return reqs, owners, keys
+
+
+def audit(url: str, phase: Phase, owners: list[int], keys: list[str]) -> list[str]:
+    """Compare the responses with the ledger. Returns the problems found (empty: no lost or duplicated award)."""
+    from sqlalchemy import func, select
+
+    from carbon.core.db import make_engine, session_scope
+    from carbon.puhui import service
+    from carbon.puhui.models import PuhuiAccount, PuhuiBehaviour, PuhuiJournal, PuhuiPosting
+
+    problems: list[str] = []
+    first: dict[str, dict] = {}  # key -> the response of its first 201
+    expected: dict[int, int] = {}
+    for i, raw in sorted(phase.bodies.items()):
+        body = json.loads(raw)
+        if "id" not in body:
+            continue
+        if keys[i] in first:
+            if body != first[keys[i]]:
+                problems.append(f"replay of {keys[i]} answered differently: {body} vs {first[keys[i]]}")
+            continue
+        first[keys[i]] = body
+        expected[owners[i]] = expected.get(owners[i], 0) + body["points"]
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as s:
+            behaviours = s.scalar(select(func.count()).select_from(PuhuiBehaviour))
+            awards = s.scalar(select(func.count()).select_from(PuhuiJournal).where(PuhuiJournal.kind == "award"))
+            ids = {b["id"] for b in first.values()}
+            if behaviours != len(first) or len(ids) != len(first):
+                problems.append(f"{behaviours} behaviours stored for {len(first)} distinct keys answered 201")
+            if awards != sum(1 for b in first.values() if b["points"] > 0):
+                problems.append(f"{awards} award journals for {len(first)} awards")
+            for uid, points in expected.items():
+                if service.user_balance(s, user_id=uid) != points:
+                    problems.append(f"resident {uid}: ledger {service.user_balance(s, user_id=uid)} != responses {points}")
+            for asset in ("points", "reduction_g"):
+                total = s.scalar(select(func.coalesce(func.sum(PuhuiPosting.amount), 0))
+                                 .join(PuhuiAccount, PuhuiAccount.id == PuhuiPosting.account_id)
+                                 .where(PuhuiAccount.asset == asset))
+                if total != 0:
+                    problems.append(f"{asset} does not balance: {total}")
+            print(f"ledger   {behaviours} behaviours, {awards} award journals, {len(first)} distinct keys answered 201, "
+                  f"{len(phase.bodies) - len(first)} replays or errors; {len(expected)} residents checked")
+    finally:
+        engine.dispose()
+    return problems
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--postgres", help="a PostgreSQL server URL; a scratch database is created and dropped on it")
+    p.add_argument("--requests", type=int, default=3000, help="requests per phase (upper bound)")
+    p.add_argument("--duration", type=float, default=20.0, help="seconds per phase (upper bound)")
+    p.add_argument("--concurrency", type=int, default=8)
+    p.add_argument("--users", type=int, default=500)
+    p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--replay-every", type=int, default=10, help="every N-th award request is a retry (0: none)")
+    args = p.parse_args(argv)
+    if not (0 < args.requests <= 100_000 and 0 < args.duration <= 300 and 0 < args.concurrency <= 256):
+        p.error("bounds: requests 1..100000, duration 1..300 s, concurrency 1..256")
+
+    from carbon.core import migrate
+
+    tmp = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
+    url, drop = scratch_database(args.postgres, tmp)
+    proc = None
+    try:
+        migrate.upgrade(url)
+        port = free_port()
+        proc = start_server(url, port, args.workers)
+        users = login_all(port, args.users)
+        backend = "PostgreSQL" if args.postgres else "SQLite"
+        print(f"server   uvicorn {args.workers} worker(s) on {HOST}:{port}, {backend}; client: {args.concurrency} "
+              f"keep-alive connections, <= {args.requests} requests and <= {args.duration:.0f} s per phase")
+
+        award_reqs, owners, keys = award_requests(users, args.requests, args.replay_every)
+        bare_body = json.loads(award_reqs[0].split(b"\r\n\r\n", 1)[1])
+        bare_reqs = [request_bytes("/bench/bare", json.dumps(bare_body).encode(), {"Authorization": "Bearer x"})
+                     for _ in range(args.requests)]
+        asyncio.run(run_phase("warm-up", port, bare_reqs[:200], args.concurrency, 5, False))
+        bare = asyncio.run(run_phase("bare", port, bare_reqs, args.concurrency, args.duration, False))
+        award = asyncio.run(run_phase("award", port, award_reqs, args.concurrency, args.duration, True))
+        print(bare.line())
+        print(award.line())
+        print(f"ratio    award / bare throughput = {award.rate / bare.rate:.2f} (target >= 0.50)")
+        problems = audit(url, award, owners, keys)
+        if problems:
+            print("AUDIT FAILED:\n  " + "\n  ".join(problems[:20]))
+            return 1
+        print("audit    no lost or duplicated awards")
+        return 0
+    finally:
+        if proc is not None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        drop()
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
