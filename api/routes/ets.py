@@ -22,7 +22,7 @@ from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from api.deps import BureauUser, CurrentUser, SessionDep, require_role
+from api.deps import BureauUser, SessionDep, require_role
 from api.idempotency import KeyHeader, idempotent
 from carbon.core.errors import Forbidden, NotFound
 from carbon.core.models import ApiToken

@@ -11,12 +11,10 @@ from __future__ import annotations
 import hashlib
 from typing import Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 from fastapi import APIRouter, File, Query, Request, UploadFile
-from fastapi.exceptions import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.uploads import json_records, read_upload
 from api.deps import BureauUser, SessionDep
 from api.idempotency import KeyHeader, idempotent
 from carbon.intensity import decomposition as dec
@@ -33,17 +31,6 @@ CO2Source = Literal["auto", "inventory", "statistics"]
 Method = Literal["equal_rate", "intensity_level", "gdp_share"]
 
 
-def _read(upload: UploadFile) -> bytes:
-    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"file larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    return data
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")]
 
 
 # --- economic data ------------------------------------------------------------------------------------
@@ -62,7 +49,7 @@ def upload_economy(session: SessionDep, user: BureauUser, request: Request,
                    idempotency_key: KeyHeader = None):
     """Import GDP (constant prices of a named base year), energy, shares and population, all or nothing.
     A row for a region, year and price basis already stored is replaced."""
-    content = _read(file)
+    content = read_upload(file, MAX_UPLOAD_BYTES)
     name = file.filename or "economy.csv"
     return idempotent(session, request=request, user=user, key=idempotency_key, status_code=201,
                       fingerprint={"filename": name, "sha256": hashlib.sha256(content).hexdigest()},
@@ -73,7 +60,7 @@ def upload_economy(session: SessionDep, user: BureauUser, request: Request,
 def list_economy(session: SessionDep, user: BureauUser, year: int | None = None, region: str | None = None) -> dict:
     """Stored economic data (GDP in yuan, energy in kgce: exact integers as stored)."""
     frame = service.economy(session, years=[year] if year is not None else None, region=region)
-    return {"items": _records(frame.drop(columns=["gdp_10k_cny", "energy_tce"]))}
+    return {"items": json_records(frame.drop(columns=["gdp_10k_cny", "energy_tce"]))}
 
 
 # --- intensity ----------------------------------------------------------------------------------------
@@ -100,7 +87,7 @@ def get_intensity(session: SessionDep, user: BureauUser, year: int, base_year: i
                                     co2_source=co2_source, price_base_year=price_base_year)
     return IntensityOut(year=year, base_year=base_year, numerator=prov["numerator"], numerator_zh=prov["numerator_zh"],
                         numerator_definition=prov["numerator_definition"], co2_source=prov["co2_source"],
-                        price_base_year=prov["price_base_year"], items=_records(table), provenance=prov)
+                        price_base_year=prov["price_base_year"], items=json_records(table), provenance=prov)
 
 
 @router.get("/numerators")
@@ -202,7 +189,7 @@ def decompose(target_id: int, body: DecomposeIn, session: SessionDep, user: Bure
                 "alpha": body.alpha, "city_reduction_pct": result.city_reduction * 100,
                 "implied_city_reduction_pct": result.implied_city_reduction * 100, "meets": result.meets,
                 "k": result.k, "notes": result.notes, "notes_zh": result.notes_zh,
-                "banners": _records(result.as_frame()), "provenance": prov, "adopted": adopted}
+                "banners": json_records(result.as_frame()), "provenance": prov, "adopted": adopted}
 
     return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=body.model_dump(),
                       status_code=200, produce=produce)
@@ -224,7 +211,7 @@ def cap_split(target_id: int, session: SessionDep, user: BureauUser,
     """Split an energy total cap (tce) across banners; the banner caps add up to the city cap."""
     frame, prov = service.split_cap(session, target_id=target_id, method=method)
     return {"target_id": target_id, "method": method, "method_zh": dec.CAP_METHODS[method], "unit": "tce",
-            "items": _records(frame), "provenance": prov}
+            "items": json_records(frame), "provenance": prov}
 
 
 # --- plan indicators ----------------------------------------------------------------------------------
@@ -235,7 +222,7 @@ def upload_plan_indicators(session: SessionDep, user: BureauUser, request: Reque
                            idempotency_key: KeyHeader = None):
     """Import or update (by code) the plan's indicators and yearly values; rows with a target metric set the
     city's targets."""
-    content = _read(file)
+    content = read_upload(file, MAX_UPLOAD_BYTES)
     name = file.filename or "plan_indicators.csv"
     return idempotent(session, request=request, user=user, key=idempotency_key, status_code=201,
                       fingerprint={"filename": name, "sha256": hashlib.sha256(content).hexdigest()},
@@ -255,8 +242,8 @@ def key_categories(inventory_id: int, session: SessionDep, user: BureauUser, bas
                    region: str = "150600") -> dict:
     """IPCC Approach 1 level assessment (and trend against ``base_inventory_id``), ranked, 95 % cut marked."""
     out = service.key_categories(session, inventory_id=inventory_id, base_inventory_id=base_inventory_id, region=region)
-    return {**out, "level": _records(out["level"]),
-            "trend": _records(out["trend"]) if out["trend"] is not None else None}
+    return {**out, "level": json_records(out["level"]),
+            "trend": json_records(out["trend"]) if out["trend"] is not None else None}
 
 
 @router.get("/inventories/{inventory_id}/uncertainty")
@@ -266,4 +253,4 @@ def uncertainty(inventory_id: int, session: SessionDep, user: BureauUser, region
     """Approach 1 per category and for the total (95 % interval); Approach 2 (seeded Monte Carlo) with draws."""
     out = service.uncertainty(session, inventory_id=inventory_id, region=region, monte_carlo_draws=draws or None,
                               seed=seed)
-    return {**out, "categories": _records(out["categories"])}
+    return {**out, "categories": json_records(out["categories"])}

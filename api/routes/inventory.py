@@ -15,12 +15,10 @@ import hashlib
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-import numpy as np
-import pandas as pd
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
-from fastapi.exceptions import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.uploads import json_records, read_upload
 from api.deps import BureauUser, OptionalUser, SessionDep
 from api.idempotency import KeyHeader, idempotent
 from carbon.core.errors import NotFound
@@ -161,18 +159,6 @@ def _who(user: ApiToken) -> str:
     return f"token {user.id} ({user.name})"
 
 
-def _read_upload(upload: UploadFile) -> bytes:
-    data = upload.file.read(MAX_UPLOAD_BYTES + 1)
-    if len(data) > MAX_UPLOAD_BYTES:
-        raise HTTPException(413, f"file larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
-    return data
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """DataFrame rows as JSON-able dicts (NaN -> null, numpy scalars -> Python)."""
-    clean = frame.astype(object).where(frame.notna(), None)
-    return [{k: (v.item() if isinstance(v, np.generic) else v) for k, v in row.items()}
-            for row in clean.to_dict(orient="records")]
 
 
 # --- inventories --------------------------------------------------------------------------------------
@@ -239,7 +225,7 @@ def upload_activity(inventory_id: int, session: SessionDep, user: BureauUser, re
                     replace: Annotated[bool, Query(description="replace the inventory's current data")] = False,
                     idempotency_key: KeyHeader = None):
     """Upload activity data, all or nothing. 422 lists every bad row and nothing is stored."""
-    content = _read_upload(file)
+    content = read_upload(file, MAX_UPLOAD_BYTES)
     filename = file.filename or "upload.csv"
     digest = hashlib.sha256(content).hexdigest()
 
@@ -269,7 +255,7 @@ def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, 
                       idempotency_key: KeyHeader = None):
     """Compile the inventory's records (replacing earlier results); returns totals by sector and gas of the
     inventory's region and the possible double counts. 422 lists records that cannot be compiled."""
-    local = _read_upload(factors) if factors is not None else None
+    local = read_upload(factors, MAX_UPLOAD_BYTES) if factors is not None else None
     local_name = (factors.filename if factors is not None else None) or "local_factors.csv"
 
     def produce() -> CompileOut:
@@ -299,7 +285,7 @@ def get_results(inventory_id: int, session: SessionDep, user: OptionalUser,
     frame = service.get_results(session, inventory_id=inventory.id, region=region, sector=sector, category=category,
                                 gas=gas, level=level)
     page = frame.iloc[offset:offset + limit]
-    return ResultsPage(level=level, items=_records(page), total=len(frame), limit=limit, offset=offset)
+    return ResultsPage(level=level, items=json_records(page), total=len(frame), limit=limit, offset=offset)
 
 
 @router.get("/{inventory_id}/export", response_class=Response,

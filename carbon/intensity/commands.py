@@ -16,8 +16,6 @@ CARBON_DATABASE_URL, one transaction per command (committed at the end, or not a
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -25,15 +23,13 @@ import click
 import pandas as pd
 import typer
 from rich.table import Table
-from sqlalchemy.orm import Session
 from typer.core import TyperGroup
 
-from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
-from carbon.core.settings import get_settings
 from carbon.intensity import decomposition as dec
 from carbon.intensity.intensity import BASE_COLUMNS, DEFAULT_NUMERATOR, NUMERATORS, OUTPUT_COLUMNS
 from carbon.inventory.commands import err, fail, stdout_console
+from carbon.inventory.store_commands import db_session  # one transaction per command, schema checked
 
 
 class DefaultToCompute(TyperGroup):
@@ -51,21 +47,6 @@ intensity_app = typer.Typer(cls=DefaultToCompute, no_args_is_help=True,
 out = stdout_console()
 
 
-@contextmanager
-def db_session() -> Iterator[Session]:
-    """One transaction on CARBON_DATABASE_URL; domain errors become exit code 2 with the message."""
-    from carbon.inventory.store_commands import _check_schema
-
-    url = get_settings().database_url
-    _check_schema(url)
-    engine = make_engine(url)
-    try:
-        with session_scope(engine) as session:
-            yield session
-    except CarbonError as exc:
-        fail(exc)
-    finally:
-        engine.dispose()
 
 
 def _table(frame: pd.DataFrame, title: str, formats: dict[str, str] | None = None) -> Table:

@@ -11,7 +11,7 @@ Values are converted column by column (``tolist()``) before the loop, so the per
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import numpy as np

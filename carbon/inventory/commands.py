@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from typing import Annotated, Optional
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
@@ -17,7 +16,7 @@ from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import load_library
 from carbon.inventory.catalog import SECTOR_NAMES_ZH, load_catalog
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
-from carbon.inventory.io import RESULTS_COLUMNS, blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table  # noqa: F401
+from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table
 
 err = Console(stderr=True)
 

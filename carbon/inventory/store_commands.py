@@ -59,7 +59,7 @@ def _check_schema(url: str) -> None:
 
 
 @contextmanager
-def _session() -> Iterator[Session]:
+def db_session() -> Iterator[Session]:
     """One transaction on CARBON_DATABASE_URL; domain errors become exit code 2 with the message."""
     url = get_settings().database_url
     _check_schema(url)
@@ -92,7 +92,7 @@ def create(
     """Create a draft inventory and print its id."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         inv = service.create_inventory(session, year=year, region=region, gwp_set=gwp, ch4_ar6=ch4_ar6,
                                        factor_profile=profile, label=label, user=_user())
         inventory_id = inv.id
@@ -116,7 +116,7 @@ def import_(
         def report(done: int, total: int) -> None:
             progress.update(task, description=f"loading {file.name}", completed=done, total=total)
 
-        with _session() as session:
+        with db_session() as session:
             batch = service.import_activity(session, inventory_id=inventory_id, content=content, filename=file.name,
                                             user=_user(), replace=replace, progress=report)
             rows, batch_id = batch.rows, batch.id
@@ -132,7 +132,7 @@ def compile_(
     """Compile the inventory and print the summary by sector and gas."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         result = service.compile_inventory(session, inventory_id=inventory_id,
                                            local_factors=factors.read_bytes() if factors else None,
                                            local_filename=factors.name if factors else "local_factors.csv")
@@ -154,7 +154,7 @@ def show(
     """Show an inventory: its state, uploads, and results (when compiled)."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         inv = service.get_inventory(session, inventory_id=inventory_id)
         typer.echo(_describe(inv))
         if inv.parent_id:
@@ -198,7 +198,7 @@ def export(
     from carbon.inventory import service
 
     fmt = "xlsx" if out_path.suffix.lower() == ".xlsx" else "csv"
-    with _session() as session:
+    with db_session() as session:
         content = service.export_results(session, inventory_id=inventory_id, fmt=fmt)
     out_path.write_bytes(content)
     typer.echo(f"wrote {out_path}")
@@ -209,7 +209,7 @@ def publish(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -
     """Publish a compiled inventory (it becomes immutable and public)."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         inv = service.publish(session, inventory_id=inventory_id)
         text = _describe(inv)
     typer.echo(f"published {text}")
@@ -223,7 +223,7 @@ def new_version(
     """Create a draft copy (next version, same data) to correct a published inventory; prints its id."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         inv = service.new_version(session, inventory_id=inventory_id, user=_user(), label=label)
         new_id = inv.id
     typer.echo(new_id)
@@ -234,7 +234,7 @@ def list_() -> None:
     """List inventories: id, region and year and version, status, GWP set, label."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         rows, _ = service.list_inventories(session, limit=10_000)
         for inv in rows:
             typer.echo(_describe(inv))
@@ -248,7 +248,7 @@ def remove_batch(
     """Remove the records of one upload from a draft or compiled inventory."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         n = service.remove_batch(session, inventory_id=inventory_id, batch_id=batch_id)
     typer.echo(f"removed {n} records of batch {batch_id}")
 
@@ -258,7 +258,7 @@ def delete(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) ->
     """Delete a draft or compiled inventory."""
     from carbon.inventory import service
 
-    with _session() as session:
+    with db_session() as session:
         service.delete_inventory(session, inventory_id=inventory_id)
     typer.echo(f"deleted inventory {inventory_id}")
 
@@ -268,7 +268,7 @@ def sync_factors() -> None:
     """Copy factor-library rows not stored yet into the database (compile does this too)."""
     from carbon.factors.service import sync_factor_library
 
-    with _session() as session:
+    with db_session() as session:
         report = sync_factor_library(session)
     typer.echo(f"{report.added} factor rows added, {report.present} already stored")
     for ref in report.changed:

@@ -14,7 +14,7 @@ from typing import Annotated, Optional
 
 import typer
 
-from carbon.intensity.commands import db_session
+from carbon.inventory.store_commands import db_session
 from carbon.intensity.intensity import DEFAULT_NUMERATOR
 from carbon.inventory.commands import err, stdout_console
 
