@@ -22,7 +22,7 @@ and the public ones; 429 ``rate_limited`` with ``Retry-After``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
 from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
@@ -31,6 +31,7 @@ from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from sqlalchemy.orm import Session
 
 from api.deps import BearerDep, BureauUser, SessionDep
 from api.errors import error_body
@@ -94,13 +95,38 @@ def current_resident(request: Request, credentials: BearerDep) -> int:
     """
     with request.app.state.session_factory() as auth_session:
         user_id = service.authenticate(auth_session, credentials.credentials if credentials else None)
-    settings = request.app.state.settings
-    enforce(_limiter(request), [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
-                                (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])
+    _limit_resident(request, user_id)
     return user_id
 
 
+def _limit_resident(request: Request, user_id: int) -> None:
+    settings = request.app.state.settings
+    enforce(_limiter(request), [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
+                                (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])
+
+
+def locked_resident(request: Request, credentials: BearerDep) -> Iterator[tuple[Session, int]]:
+    """The request's session and the resident, authenticated AND locked in that session in one statement
+    (service.authenticate_and_lock): the award path's replacement for ``SessionDep`` + ``Resident``, which cost a
+    second session, a separate lock and two more thread-pool hops per request. The lock is the transaction's
+    first statement, as service.lock_user requires on SQLite. Same unit of work as api.deps.get_session: commit
+    once after the endpoint succeeded (before the response is sent: ``scope="function"``), roll back on any error.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        user_id = service.authenticate_and_lock(session, credentials.credentials if credentials else None)
+        _limit_resident(request, user_id)
+        yield session, user_id
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
 Resident = Annotated[int, Depends(current_resident)]
+LockedResident = Annotated[tuple[Session, int], Depends(locked_resident, scope="function")]
 PublicLimit = Depends(limit_ip)
 
 
@@ -294,16 +320,16 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
 
 @router.post("/behaviours", status_code=201, response_model=BehaviourOut,
              responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"}})
-def record_behaviour(body: BehaviourIn, request: Request, session: SessionDep, user_id: Resident,
-                     idempotency_key: KeyHeader = None):
+def record_behaviour(body: BehaviourIn, request: Request, resident: LockedResident, idempotency_key: KeyHeader = None):
     """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps."""
+    session, user_id = resident
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
                           duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
                           trip_id=body.evidence.trip_id if body.evidence else None)
     outcome = service.record_behaviour(session, user_id=user_id, claim=claim,
                                        secret=request.app.state.settings.puhui_openid_secret,
                                        idempotency_key=idempotency_key, fingerprint=body.model_dump(mode="json"),
-                                       route="POST /puhui/behaviours")
+                                       route="POST /puhui/behaviours", locked=True)
     return _outcome(outcome, idempotency_key)
 
 

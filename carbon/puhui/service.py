@@ -14,6 +14,14 @@ the journal with ``balance_after`` on the resident's postings. So:
 - the same operator trip claimed by two residents at once: the unique ``trip_ref`` index lets one commit and
   the other gets 409.
 
+The award (``POST /behaviours``, the hot path) keeps the same lock and the same checks in fewer round trips:
+``authenticate_and_lock`` (token -> resident, locked, one statement), one SELECT for everything read after the
+lock (methodology row, Idempotency-Key, the period's earlier claims, the ledger accounts and their balances), then
+on PostgreSQL one INSERT statement (data-modifying CTEs) for the journal, postings, behaviour and key (elsewhere
+four Core INSERTs). Statements are built once per process (SQL only); methodologies are read from the database
+on every award and only their parsing is cached, keyed by the row's full content, so a new version or another
+database is never served from a stale cache.
+
 Lock order is resident, then the pool account, then a reward row: no two services take them the other way
 round, so they cannot deadlock.
 
@@ -32,11 +40,11 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import String, bindparam, cast, func, insert, select, text, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from carbon.core.db import utcnow
+from carbon.core.db import UTCDateTime, utcnow
 from carbon.core.errors import Conflict, NotFound, Unauthorized, ValidationError
 from carbon.puhui import ledger, methodologies, rules
 from carbon.puhui.methodologies import Methodology
@@ -79,6 +87,18 @@ class Outcome:
     status: int
     body: dict
     replayed: bool = False
+
+
+_STATEMENTS: dict[Any, Any] = {}  # SQL structure only (no data), built once per process: see _statement
+
+
+def _statement(name: Any, build):
+    """A Core statement with bind parameters, built once. Building a large Core statement costs more Python than
+    running it (coercions); the award path runs the same few statements every time with new parameters."""
+    stmt = _STATEMENTS.get(name)
+    if stmt is None:
+        stmt = _STATEMENTS[name] = build()
+    return stmt
 
 
 # --- residents and sessions ------------------------------------------------------------------------------
@@ -129,6 +149,56 @@ def authenticate(session: Session, token: str | None, *, now: datetime | None = 
     if row is None or row.expires_at <= now:
         raise Unauthorized("invalid or expired session; log in again")
     return row.user_id
+
+
+def authenticate_and_lock(session: Session, token: str | None, *, now: datetime | None = None) -> int:
+    """``authenticate`` and ``lock_user`` in one statement: the resident id for a session token, their row locked
+    for the rest of the transaction. Unauthorized if the token is missing, unknown, expired or erased.
+
+    The hot path of ``POST /behaviours`` (one round trip instead of a separate session plus two statements).
+    PostgreSQL: ``SELECT ... FOR UPDATE OF puhui_users``; a waiter re-checks the locked row, so an erasure committed
+    meanwhile makes it a 401. SQLite: ``UPDATE ... RETURNING`` as the transaction's first statement takes the write
+    lock up front (see ``lock_user``).
+    """
+    if not token:
+        raise Unauthorized("missing bearer token")
+    now = now or utcnow()
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+
+    def build():
+        session_user = select(PuhuiSession.user_id).where(
+            PuhuiSession.token_hash == bindparam("token_hash"),
+            PuhuiSession.expires_at > bindparam("now", type_=UTCDateTime()))
+        if sqlite:
+            return (update(PuhuiUser.__table__)
+                    .where(PuhuiUser.id == session_user.scalar_subquery(), PuhuiUser.erased_at.is_(None))
+                    .values(erased_at=PuhuiUser.erased_at).returning(PuhuiUser.id))
+        return (select(PuhuiUser.id).where(PuhuiUser.id.in_(session_user), PuhuiUser.erased_at.is_(None))
+                .with_for_update(of=PuhuiUser.__table__))
+
+    stmt = _statement(("authenticate_and_lock", sqlite), build)
+    user_id = conn.execute(stmt, {"token_hash": hash_token(token), "now": now}).scalar()
+    if user_id is None:
+        raise Unauthorized("invalid or expired session; log in again")
+    return user_id
+
+
+def _lock_resident(session: Session, user_id: int) -> None:
+    """``lock_user`` in one statement, without loading the ORM object (the award path)."""
+    conn = session.connection()
+    sqlite = conn.dialect.name == "sqlite"
+
+    def build():
+        if sqlite:
+            return (update(PuhuiUser.__table__)
+                    .where(PuhuiUser.id == bindparam("user_id"), PuhuiUser.erased_at.is_(None))
+                    .values(erased_at=PuhuiUser.erased_at).returning(PuhuiUser.id))
+        return (select(PuhuiUser.id).where(PuhuiUser.id == bindparam("user_id"), PuhuiUser.erased_at.is_(None))
+                .with_for_update())
+
+    if conn.execute(_statement(("lock", sqlite), build), {"user_id": user_id}).scalar() is None:
+        raise Unauthorized("this account no longer exists")
 
 
 def lock_user(session: Session, user_id: int) -> PuhuiUser:
@@ -243,6 +313,93 @@ def post(session: Session, journal: ledger.Journal, *, now: datetime) -> int:
                        "balance_after": after, "created_at": now})
     session.execute(PuhuiPosting.__table__.insert(), values)
     return row.id
+
+
+def _posting_rows(journal: ledger.Journal, found: dict[str, tuple[int, int]]) -> list[dict]:
+    """The postings of ``journal`` as rows, for a caller that has already read the accounts under the lock
+    (``found``: key -> (id, latest balance_after)); InsufficientBalance if a tracked account would go negative."""
+    missing = {p.account for p in journal.postings} - found.keys()
+    if missing:
+        raise NotFound(f"ledger accounts missing: {', '.join(sorted(missing))} (run the migrations)")
+    rows = []
+    for p in journal.postings:
+        after = None
+        if p.account.startswith(TRACKED):
+            after = found[p.account][1] + p.amount
+            if after < 0:
+                raise ledger.InsufficientBalance(f"{p.account} would go to {after}")
+        rows.append({"account_id": found[p.account][0], "amount": p.amount, "balance_after": after})
+    return rows
+
+
+_POSTING_COLUMNS = ("journal_id", "account_id", "amount", "balance_after", "created_at")
+
+
+def _insert_journal(conn, journal: ledger.Journal, postings: list[dict], *, now: datetime) -> int:
+    """Two Core statements: the journal (RETURNING its id), then all its postings in one multi-row INSERT."""
+    jt, pt = PuhuiJournal.__table__, PuhuiPosting.__table__
+    journal_id = conn.execute(_statement("journal", lambda: insert(jt).returning(jt.c.id)),
+                              {"kind": journal.kind, "reference": journal.reference, "created_at": now}).scalar_one()
+    n = len(postings)
+    stmt = _statement(("postings", n), lambda: insert(pt).values(
+        [{c: bindparam(f"{c}_{i}", type_=pt.c[c].type) for c in _POSTING_COLUMNS} for i in range(n)]))
+    params = {}
+    for i, row in enumerate(postings):
+        params.update({f"journal_id_{i}": journal_id, f"created_at_{i}": now,
+                       **{f"{c}_{i}": row[c] for c in ("account_id", "amount", "balance_after")}})
+    conn.execute(stmt, params)
+    return journal_id
+
+
+_BEHAVIOUR_COLUMNS = ("user_id", "methodology_id", "code", "version", "quantity", "unit", "quantity_in_unit",
+                      "eligible_quantity", "occurred_at", "local_date", "duration_s", "operator", "trip_id", "trip_ref",
+                      "reduction_exact", "reduction_g", "points", "capped", "cap_reason", "pooled_g", "retired_g",
+                      "created_at")
+
+
+def _build_award_pg(n: int):
+    """PostgreSQL: the journal, its ``n`` postings, the behaviour and the Idempotency-Key in ONE statement
+    (data-modifying CTEs; the foreign keys are checked at the end of the statement, when every row exists).
+    The stored response is the JSON text built in Python with the behaviour's id spliced in by the database."""
+    rows = ", ".join(f"(CAST(:account_id_{i} AS integer), CAST(:amount_{i} AS bigint), "
+                     f"CAST(:balance_after_{i} AS bigint))" for i in range(n))
+    columns = ", ".join(_BEHAVIOUR_COLUMNS)
+    values = ", ".join(f":b_{c}" for c in _BEHAVIOUR_COLUMNS)
+    sql = f"""
+        WITH j AS (
+            INSERT INTO puhui_journals (kind, reference, created_at) VALUES (:kind, :reference, :now) RETURNING id
+        ), p AS (
+            INSERT INTO puhui_postings (journal_id, account_id, amount, balance_after, created_at)
+            SELECT j.id, v.account_id, v.amount, v.balance_after, :now
+            FROM j, (VALUES {rows}) AS v(account_id, amount, balance_after)
+        ), b AS (
+            INSERT INTO puhui_behaviours ({columns}, journal_id) SELECT {values}, j.id FROM j RETURNING id
+        )
+        INSERT INTO puhui_idempotency_keys (user_id, key, route, request_hash, status_code, response, created_at)
+        SELECT :k_user_id, :k_key, :k_route, :k_request_hash, :k_status_code,
+               CAST(:response_head || CAST(b.id AS text) || :response_tail AS json), :now FROM b
+        RETURNING (SELECT id FROM b)"""
+    bt = PuhuiBehaviour.__table__
+    types = [bindparam("now", type_=UTCDateTime())]
+    types += [bindparam(f"b_{c}", type_=bt.c[c].type) for c in _BEHAVIOUR_COLUMNS]
+    return text(sql).bindparams(*types)
+
+
+def _write_award_pg(conn, journal: ledger.Journal, postings: list[dict], behaviour: dict, key: dict, body: dict,
+                    *, now: datetime) -> int:
+    """One round trip for every write of an award (PostgreSQL); returns the behaviour's id."""
+    head = '{"id": '
+    text_body = json.dumps(body, ensure_ascii=False)
+    if not text_body.startswith(head + "0,"):
+        raise AssertionError("the response body must start with its id")
+    params: dict[str, Any] = {"kind": journal.kind, "reference": journal.reference, "now": now,
+                              "response_head": head, "response_tail": text_body[len(head) + 1:]}
+    for i, row in enumerate(postings):
+        params.update({f"{c}_{i}": row[c] for c in ("account_id", "amount", "balance_after")})
+    params.update({f"b_{c}": behaviour[c] for c in _BEHAVIOUR_COLUMNS})
+    params.update({f"k_{c}": key[c] for c in ("user_id", "key", "route", "request_hash", "status_code")})
+    return conn.execute(_statement(("award_pg", len(postings)), lambda: _build_award_pg(len(postings))),
+                        params).scalar_one()
 
 
 def user_balance(session: Session, *, user_id: int, asset: str = "points") -> int:
@@ -362,64 +519,128 @@ class Claim:
     trip_id: str | None = None
 
 
-def _earlier_eligible(session: Session, user_id: int, m: Methodology, day: date) -> list[Decimal]:
-    bounds = rules.period_bounds(m, day)
-    if bounds is None:
-        return []
-    rows = session.scalars(select(PuhuiBehaviour.eligible_quantity).where(
-        PuhuiBehaviour.user_id == user_id, PuhuiBehaviour.code == m.code,
-        PuhuiBehaviour.local_date >= bounds[0], PuhuiBehaviour.local_date <= bounds[1]))
-    return [Decimal(q) for q in rows]
-
-
 def _num(value: Decimal) -> str:
     """A decimal as plain text without exponent or trailing zeros ('215.2', '8', '20000')."""
     text = format(value.normalize(), "f")
     return text
 
 
+def _build_snapshot(with_key: bool):
+    m, b, k, a, p = (PuhuiMethodology.__table__.c, PuhuiBehaviour.__table__.c, PuhuiIdempotencyKey.__table__.c,
+                     PuhuiAccount.__table__.c, PuhuiPosting.__table__.c)
+    earlier = (select(func.aggregate_strings(cast(b.local_date, String) + "|" + b.eligible_quantity, ";"))
+               .where(b.user_id == bindparam("user_id"), b.code == bindparam("code"),
+                      b.local_date >= bindparam("first"), b.local_date <= bindparam("last"))
+               .scalar_subquery())
+    latest = (select(p.balance_after).where(p.account_id == a.id).order_by(p.id.desc()).limit(1)
+              .correlate(PuhuiAccount.__table__).scalar_subquery())
+    accounts = (select(func.aggregate_strings(a.key + "|" + cast(a.id, String) + "|"
+                                              + func.coalesce(cast(latest, String), ""), ";"))
+                .where(a.key.in_([bindparam("acct_1"), bindparam("acct_2"), bindparam("acct_3"), bindparam("acct_4")]))
+                .scalar_subquery())
+    extra = []
+    if with_key:
+        extra = [select(k.route + "|" + k.request_hash)
+                 .where(k.user_id == bindparam("user_id"), k.key == bindparam("key"))
+                 .scalar_subquery().label("key_hit")]
+    return (select(*(m[c] for c in _METHOD_COLUMNS), m.id, earlier.label("earlier"), accounts.label("accounts"),
+                   *extra)
+            .where(m.code == bindparam("code"), m.valid_from <= bindparam("day"))
+            .order_by(m.version.desc()).limit(1))
+
+
+def _award_snapshot(session: Session, *, user_id: int, code: str, day: date, key: str | None):
+    """Everything the award reads, in ONE statement (run after the resident's lock, so it sees every commit
+    made before the lock was granted): the methodology of ``code`` in force on ``day`` (all its columns), the
+    Idempotency-Key's route and request hash, the resident's eligible quantities of ``code`` in ``day``'s month
+    (``local_date|quantity;...``: covers a daily and a monthly cap period; the caller filters by the period),
+    and the award's four ledger accounts with their latest ``balance_after`` (``key|id|balance;...``).
+    None when no methodology of ``code`` is in force on ``day``."""
+    first = day.replace(day=1)
+    last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+    stmt = _statement(("snapshot", key is not None), lambda: _build_snapshot(key is not None))
+    params = {"user_id": user_id, "code": code, "day": day, "first": first, "last": last,
+              "acct_1": ledger.ISSUANCE, "acct_2": ledger.REDUCTION_ISSUANCE,
+              "acct_3": ledger.user_account(user_id, "points"), "acct_4": ledger.user_account(user_id, "reduction_g")}
+    if key is not None:
+        params["key"] = key
+    return session.connection().execute(stmt, params).first()
+
+
+def _replay(session: Session, user_id: int, key: str, route: str, digest: str) -> Outcome | None:
+    k = PuhuiIdempotencyKey.__table__.c
+    found = session.connection().execute(select(k.route, k.request_hash, k.status_code, k.response)
+                                         .where(k.user_id == user_id, k.key == key)).first()
+    if found is None:
+        return None
+    if found.route != route or found.request_hash != digest:
+        raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
+                                   "use a new key for a new request", field="Idempotency-Key")
+    return Outcome(found.status_code, found.response, replayed=True)
+
+
 def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: str, idempotency_key: str | None = None,
-                     fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours") -> Outcome:
-    """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking."""
+                     fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours",
+                     locked: bool = False) -> Outcome:
+    """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking.
+
+    ``locked``: the caller already holds the resident's lock in this transaction (``authenticate_and_lock``).
+
+    The hot path of the points API, so it is written for few round trips: the lock (one statement, or none when
+    ``locked``), one SELECT for everything read (``_award_snapshot``), then Core INSERTs: the journal, its postings
+    (one multi-row statement), the behaviour, the Idempotency-Key. Same rules and the same order of checks as
+    the rest of this module: the key first (replay or 422), then the methodology, units, plausibility, caps.
+    """
     now = now or utcnow()
     digest = request_hash(fingerprint if fingerprint is not None else claim.__dict__)
-    replayed = _lock_and_replay(session, user_id, idempotency_key, route, digest)
-    if replayed is not None:
-        return replayed
-
+    if not locked:
+        _lock_resident(session, user_id)
     day = rules.local_date(claim.occurred_at)
-    row = current_methodology(session, code=claim.type, on=day)
-    m = as_methodology(row)
+    snap = _award_snapshot(session, user_id=user_id, code=claim.type, day=day, key=idempotency_key)
+    if idempotency_key is not None and (snap is None or snap.key_hit is not None):
+        replayed = _replay(session, user_id, idempotency_key, route, digest)
+        if replayed is not None:
+            return replayed
+    if snap is None:
+        current_methodology(session, code=claim.type, on=day)  # raises the 422 naming the known types
+        raise AssertionError("unreachable: no methodology in force")  # pragma: no cover
+    m = _methodology_of(tuple(snap[:len(_METHOD_COLUMNS)]))
     quantity = methodologies.to_method_unit(m, claim.quantity, claim.unit)
     has_evidence = bool(claim.operator and claim.trip_id)
     rules.check_claim(m, quantity=quantity, occurred_at=claim.occurred_at, now=now, duration_s=claim.duration_s,
                       has_evidence=has_evidence)
-    ref = trip_ref(secret, claim.operator, claim.trip_id) if has_evidence else None  # unique: see the flush below
-    cap = rules.apply_caps(m, quantity=quantity, earlier=_earlier_eligible(session, user_id, m, day))
+    ref = trip_ref(secret, claim.operator, claim.trip_id) if has_evidence else None  # unique: see the INSERT below
+    bounds = rules.period_bounds(m, day)
+    earlier = []
+    if bounds is not None and snap.earlier:
+        lo, hi = bounds[0].isoformat(), bounds[1].isoformat()
+        for item in snap.earlier.split(";"):
+            on, _, q = item.partition("|")
+            if lo <= on <= hi:
+                earlier.append(Decimal(q))
+    cap = rules.apply_caps(m, quantity=quantity, earlier=earlier)
     exact = methodologies.reduction_g(m, cap.eligible)
     points = methodologies.points_for(exact)
 
-    journal_id = None
+    conn = session.connection()
     journal = ledger.award(user_id, points, points)  # 1 point = 1 g: the same whole grams in both assets
+    postings = None
     if journal is not None:
-        journal_id = post(session, journal, now=now)
-    behaviour = PuhuiBehaviour(
-        user_id=user_id, methodology_id=row.id, code=m.code, version=m.version, quantity=_num(claim.quantity),
+        found = {}
+        for item in (snap.accounts or "").split(";"):
+            if item:
+                account, account_id, balance = item.split("|")
+                found[account] = (int(account_id), int(balance) if balance else 0)
+        postings = _posting_rows(journal, found)
+    behaviour = dict(
+        user_id=user_id, methodology_id=snap.id, code=m.code, version=m.version, quantity=_num(claim.quantity),
         unit=claim.unit, quantity_in_unit=_num(quantity), eligible_quantity=_num(cap.eligible),
         occurred_at=claim.occurred_at, local_date=day, duration_s=claim.duration_s,
         operator=claim.operator if has_evidence else None, trip_id=claim.trip_id if has_evidence else None,
         trip_ref=ref, reduction_exact=_num(exact), reduction_g=points, points=points, capped=cap.capped,
-        cap_reason=cap.reason, pooled_g=0, retired_g=0, journal_id=journal_id, created_at=now)
-    session.add(behaviour)
-    try:
-        session.flush()
-    except IntegrityError as exc:  # this trip was claimed before, or by a concurrent request that committed first
-        if "trip_ref" in str(exc.orig):
-            raise conflict("duplicate_trip", "this operator trip has already been claimed",
-                           field="evidence.trip_id") from None
-        raise
+        cap_reason=cap.reason, pooled_g=0, retired_g=0, created_at=now)
     body = {
-        "id": behaviour.id,
+        "id": 0,  # the behaviour's id, known after the INSERT
         "reduction_g": points,
         "points": points,
         "methodology": {"code": m.code, "version": m.version},
@@ -431,7 +652,26 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
             "rounding": "points = reduction rounded down to whole grams, after caps",
         },
     }
-    return _remember(session, user_id, idempotency_key, route, digest, Outcome(201, body), now)
+    key = None
+    if idempotency_key is not None:
+        key = dict(user_id=user_id, key=idempotency_key, route=route, request_hash=digest, status_code=201,
+                   created_at=now)
+    try:
+        if conn.dialect.name == "postgresql" and postings is not None and key is not None:
+            body["id"] = _write_award_pg(conn, journal, postings, behaviour, key, body, now=now)
+        else:
+            journal_id = _insert_journal(conn, journal, postings, now=now) if postings is not None else None
+            bt = PuhuiBehaviour.__table__
+            body["id"] = conn.execute(_statement("behaviour", lambda: insert(bt).returning(bt.c.id)),
+                                      {**behaviour, "journal_id": journal_id}).scalar_one()
+            if key is not None:
+                conn.execute(_statement("key", lambda: insert(PuhuiIdempotencyKey.__table__)), {**key, "response": body})
+    except IntegrityError as exc:  # this trip was claimed before, or by a concurrent request that committed first
+        if "trip_ref" in str(exc.orig):
+            raise conflict("duplicate_trip", "this operator trip has already been claimed",
+                           field="evidence.trip_id") from None
+        raise
+    return Outcome(201, body)
 
 
 # --- expiry -------------------------------------------------------------------------------------------------
