@@ -41,7 +41,7 @@ from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import String, bindparam, cast, func, insert, select, text, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
 from carbon.core.db import UTCDateTime, utcnow
@@ -151,6 +151,9 @@ def authenticate(session: Session, token: str | None, *, now: datetime | None = 
     return row.user_id
 
 
+LOCK_WAIT_MS = 5000  # how long an award waits for the resident's row lock (PostgreSQL) before a 409
+
+
 def authenticate_and_lock(session: Session, token: str | None, *, now: datetime | None = None) -> int:
     """``authenticate`` and ``lock_user`` in one statement: the resident id for a session token, their row locked
     for the rest of the transaction. Unauthorized if the token is missing, unknown, expired or erased.
@@ -178,7 +181,17 @@ def authenticate_and_lock(session: Session, token: str | None, *, now: datetime 
                 .with_for_update(of=PuhuiUser.__table__))
 
     stmt = _statement(("authenticate_and_lock", sqlite), build)
-    user_id = conn.execute(stmt, {"token_hash": hash_token(token), "now": now}).scalar()
+    if not sqlite:
+        # A waiter gives up after LOCK_WAIT instead of holding its worker thread for ever: with every thread of the
+        # pool waiting on one resident's lock, the holder could not get a thread to finish and commit.
+        conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{LOCK_WAIT_MS}ms'")
+    try:
+        user_id = conn.execute(stmt, {"token_hash": hash_token(token), "now": now}).scalar()
+    except OperationalError as exc:
+        if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":  # lock_not_available
+            raise Conflict("another request of this resident is still being processed; retry shortly",
+                           field="authorization") from None
+        raise
     if user_id is None:
         raise Unauthorized("invalid or expired session; log in again")
     return user_id

@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from carbon.core import migrate
 from carbon.core.db import make_engine, session_scope
-from carbon.core.errors import Unauthorized
+from carbon.core.errors import Conflict, Unauthorized
 from carbon.puhui import methodologies, privacy, service
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal
 from carbon.puhui.wechat import Code2Session
@@ -112,3 +112,20 @@ def test_keyed_award_stores_exactly_the_response(session):
     stored = session.scalar(select(PuhuiIdempotencyKey.response).where(PuhuiIdempotencyKey.key == "k"))
     assert stored == first.body and first.body["id"] == session.scalar(select(PuhuiBehaviour.id))
     assert service.user_balance(session, user_id=uid) == 215
+
+
+def test_a_waiter_gives_up_on_a_held_resident_lock(session, engine, monkeypatch):
+    """PostgreSQL: an award waiting for a resident's row lock stops after LOCK_WAIT_MS with a 409 instead of
+    holding its worker thread for ever (with every pool thread waiting, the holder could never commit)."""
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row-lock waits are a PostgreSQL matter; SQLite has a single writer")
+    token, uid = login(session)
+    session.commit()
+    monkeypatch.setattr(service, "LOCK_WAIT_MS", 200)
+    with session_scope(engine) as holder:
+        assert service.authenticate_and_lock(holder, token) == uid  # holds the lock until the block ends
+        with session_scope(engine) as waiter:
+            t0 = datetime.now(UTC)
+            with pytest.raises(Conflict, match="still being processed"):
+                service.authenticate_and_lock(waiter, token)
+            assert datetime.now(UTC) - t0 < timedelta(seconds=3)
