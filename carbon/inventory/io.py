@@ -42,7 +42,7 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.Da
         if suffix in (".xlsx", ".xlsm"):
             df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
         elif suffix in (".csv", ".txt", ""):
-            text = data.decode("utf-8-sig")
+            text = _decode(data)
             lines = text.splitlines(keepends=True)
             skip = 0
             while skip < len(lines) and lines[skip].startswith("#"):  # leading comment lines (provenance notes)
@@ -57,6 +57,18 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.Da
         raise ValidationError(f"cannot read {Path(name).name}: {exc}", field="file") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030: Excel on a Chinese Windows saves CSV in GBK."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            return data.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise ValidationError(f"the file is neither UTF-8 nor GBK/GB18030 text ({exc.reason} at byte {exc.start})",
+                                  field="file") from None
 
 
 def read_activity(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None) -> pd.DataFrame:

@@ -66,3 +66,10 @@ def test_blank_templates_per_sector(tmp_path):
     path.write_bytes(data)
     sheets = pd.read_excel(path, sheet_name=None)
     assert set(sheets) == {"activity", "items"} and "原煤" in set(sheets["items"]["名称"])
+
+
+def test_gbk_csv_from_excel_on_chinese_windows_reads_like_utf8():
+    gbk = read_activity(GOOD.encode("gbk"), "a.csv")
+    utf8 = read_activity(GOOD.encode("utf-8-sig"), "a.csv")
+    pd.testing.assert_frame_equal(gbk, utf8)
+    assert list(gbk["region"]) == ["150621", "150627", "150602"]
