@@ -236,10 +236,9 @@ def read_local_factors(source: str | Path | bytes, filename: str | None = None, 
     catalog = catalog or load_catalog()
     name = Path(filename or (str(source) if not isinstance(source, bytes) else "local.csv")).name
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    if name.lower().endswith(".xlsx"):
-        data = read_table(data, name).to_csv(index=False).encode("utf-8")
+    text = read_table(data, name).to_csv(index=False) if name.lower().endswith(".xlsx") else _decode(data)
     return parse_local_factors(
-        data, name=name,
+        text, name=name,
         resolve_category=lambda t: catalog.category(t).code,
         resolve_item=lambda t: catalog.item(t).code,
         resolve_region=resolve_region,

@@ -126,3 +126,8 @@ def test_local_factors_all_or_nothing_with_row_report():
     cells = {(e.row, e.column) for e in exc.value.errors}
     assert {(3, "value"), (4, "unit"), (5, "category"), (5, "parameter")} <= cells
     assert (2, "value") not in cells
+
+
+def test_local_factors_in_gbk_are_read():
+    rows, _ = read_local_factors("category,item,parameter,value,unit,source\n1.A,原煤,ncv,20.9,GJ/t,准格尔旗实测\n".encode("gbk"), "l.csv")
+    assert rows[0].item == "raw_coal" and rows[0].source == "准格尔旗实测"
