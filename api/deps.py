@@ -22,6 +22,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from carbon.core.auth import authenticate
+from carbon.core.db import session_scope
 from carbon.core.errors import Forbidden, Unauthorized
 from carbon.core.models import ROLES, ApiToken
 
@@ -34,15 +35,8 @@ def get_session(request: Request) -> Iterator[Session]:
     Used with ``scope="function"`` (below) so the commit happens *before* the response is sent: a
     failing commit then becomes an error response instead of a 200 for data that was never saved.
     """
-    session: Session = request.app.state.session_factory()
-    try:
+    with session_scope(request.app.state.session_factory) as session:
         yield session
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]

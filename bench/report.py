@@ -20,27 +20,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from carbon.core import migrate  # noqa: E402
 from carbon.core.db import make_engine, session_scope  # noqa: E402
-from carbon.intensity import service as intensity_service  # noqa: E402
-from carbon.inventory import service as inventory_service  # noqa: E402
+from carbon.sample import load_sample  # noqa: E402
 from carbon.reporting import service as report_service  # noqa: E402
 from carbon.reporting.render import TEMPLATES, html_to_pdf  # noqa: E402
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
 
 
 def build(url: str) -> None:
     migrate.upgrade(url)
     engine = make_engine(url)
     with session_scope(engine) as s:
-        inv = inventory_service.create_inventory(s, year=2022, label="synthetic sample")
-        inventory_service.import_activity(s, inventory_id=inv.id, filename="ordos_2022_synthetic.csv",
-                                          content=(SAMPLE / "ordos_2022_synthetic.csv").read_bytes())
-        inventory_service.compile_inventory(s, inventory_id=inv.id,
-                                            local_factors=(SAMPLE / "ordos_local_factors.csv").read_bytes())
-        intensity_service.import_economy(s, content=(SAMPLE / "ordos_economy_synthetic.csv").read_bytes(),
-                                         filename="ordos_economy_synthetic.csv")
-        intensity_service.import_plan_indicators(s, content=(SAMPLE / "ordos_plan_indicators.csv").read_bytes(),
-                                                 filename="ordos_plan_indicators.csv")
+        load_sample(s, label="synthetic sample")
     engine.dispose()
 
 

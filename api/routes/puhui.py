@@ -36,7 +36,7 @@ from sqlalchemy.orm import Session
 from api.deps import BearerDep, BureauUser, SessionDep
 from api.errors import error_body
 from api.idempotency import KeyHeader, idempotent
-from carbon.core.db import utcnow
+from carbon.core.db import session_scope, utcnow
 from carbon.core.errors import CarbonError
 from carbon.puhui import footprint, privacy, service
 from carbon.puhui.certificate import render_pdf
@@ -112,17 +112,10 @@ def locked_resident(request: Request, credentials: BearerDep) -> Iterator[tuple[
     first statement, as service.lock_user requires on SQLite. Same unit of work as api.deps.get_session: commit
     once after the endpoint succeeded (before the response is sent: ``scope="function"``), roll back on any error.
     """
-    session: Session = request.app.state.session_factory()
-    try:
+    with session_scope(request.app.state.session_factory) as session:
         user_id = service.authenticate_and_lock(session, credentials.credentials if credentials else None)
         _limit_resident(request, user_id)
         yield session, user_id
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 Resident = Annotated[int, Depends(current_resident)]

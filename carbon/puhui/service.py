@@ -248,6 +248,14 @@ def request_hash(fingerprint: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+def _stored_outcome(found: Any, route: str, digest: str) -> Outcome:
+    """The stored response for a key seen before; IdempotencyKeyReused when it came with another request."""
+    if found.route != route or found.request_hash != digest:
+        raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
+                                   "use a new key for a new request", field="Idempotency-Key")
+    return Outcome(found.status_code, found.response, replayed=True)
+
+
 def _lock_and_replay(session: Session, user_id: int, key: str | None, route: str, digest: str) -> Outcome | None:
     """``lock_user``, then the Idempotency-Key lookup: the stored outcome, or None (go on).
 
@@ -263,10 +271,7 @@ def _lock_and_replay(session: Session, user_id: int, key: str | None, route: str
                                                              PuhuiIdempotencyKey.key == key))
     if found is None:
         return None
-    if found.route != route or found.request_hash != digest:
-        raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
-                                   "use a new key for a new request", field="Idempotency-Key")
-    return Outcome(found.status_code, found.response, replayed=True)
+    return _stored_outcome(found, route, digest)
 
 
 def _remember(session: Session, user_id: int, key: str | None, route: str, digest: str, outcome: Outcome,
@@ -586,10 +591,7 @@ def _replay(session: Session, user_id: int, key: str, route: str, digest: str) -
                                          .where(k.user_id == user_id, k.key == key)).first()
     if found is None:
         return None
-    if found.route != route or found.request_hash != digest:
-        raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
-                                   "use a new key for a new request", field="Idempotency-Key")
-    return Outcome(found.status_code, found.response, replayed=True)
+    return _stored_outcome(found, route, digest)
 
 
 def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: str, idempotency_key: str | None = None,

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import subprocess
 import xml.etree.ElementTree as ET
-from pathlib import Path
 
 import pytest
 
@@ -14,13 +13,11 @@ from carbon.core import migrate
 from carbon.core.db import make_engine, session_scope
 from carbon.core.regions import REGIONS
 from carbon.intensity import service as intensity_service
-from carbon.inventory import service as inventory_service
+from carbon.sample import load_sample
 from carbon.reporting import charts
 from carbon.reporting import service as report_service
 from carbon.reporting.render import html_to_pdf
 
-ROOT = Path(__file__).resolve().parents[2]
-SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture(scope="module")
@@ -32,15 +29,7 @@ def report(tmp_path_factory: pytest.TempPathFactory) -> dict:
     engine = make_engine(url)
     try:
         with session_scope(engine) as s:
-            inv = inventory_service.create_inventory(s, year=2022, label="鄂尔多斯市 2022 (synthetic sample)")
-            inventory_service.import_activity(s, inventory_id=inv.id, filename="ordos_2022_synthetic.csv",
-                                              content=(SAMPLE / "ordos_2022_synthetic.csv").read_bytes())
-            inventory_service.compile_inventory(s, inventory_id=inv.id,
-                                                local_factors=(SAMPLE / "ordos_local_factors.csv").read_bytes())
-            intensity_service.import_economy(s, content=(SAMPLE / "ordos_economy_synthetic.csv").read_bytes(),
-                                             filename="ordos_economy_synthetic.csv")
-            intensity_service.import_plan_indicators(s, content=(SAMPLE / "ordos_plan_indicators.csv").read_bytes(),
-                                                     filename="ordos_plan_indicators.csv")
+            load_sample(s)
             carbon_target = next(t for t in intensity_service.list_targets(s, city_only=True)
                                  if t.metric == "carbon_intensity")
             intensity_service.adopt(s, target_id=carbon_target.id, method="intensity_level")
