@@ -22,23 +22,26 @@ and the public ones; 429 ``rate_limited`` with ``Retry-After``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine, Iterator
+import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from datetime import date
+from functools import partial
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
-from sqlalchemy.orm import Session
 
 from api.deps import BearerDep, BureauUser, SessionDep
 from api.errors import error_body
 from api.idempotency import KeyHeader, idempotent
-from carbon.core.db import session_scope, utcnow
+from carbon.core.db import utcnow
 from carbon.core.errors import CarbonError
 from carbon.puhui import footprint, privacy, service
+from carbon.puhui.award_batch import AwardRequest, AwardWriter
 from carbon.puhui.certificate import render_pdf
 from carbon.puhui.ratelimit import RateLimited, enforce, make_limiter
 from carbon.puhui.wechat import WeChatClient, WeChatError, resolve_login
@@ -66,7 +69,28 @@ class _StatusError(CarbonError):
     status = 500
 
 
-router = APIRouter(prefix="/puhui", tags=["碳普惠"], route_class=PuhuiRoute)
+def _award_writer(app: FastAPI) -> AwardWriter:
+    """The award writer of the running event loop (started with the application; made here on first use where no
+    lifespan ran, or where the loop is another one, as in a test client without its context manager)."""
+    writer = getattr(app.state, "puhui_awards", None)
+    if writer is None or writer.loop is not asyncio.get_running_loop():
+        writer = app.state.puhui_awards = AwardWriter(app.state.session_factory,
+                                                      secret=app.state.settings.puhui_openid_secret)
+    return writer
+
+
+@asynccontextmanager
+async def award_writer(app: FastAPI) -> AsyncIterator[None]:
+    """Start the award writer with the application; at shutdown let it finish what is queued, then stop it."""
+    writer = _award_writer(app)
+    try:
+        yield
+    finally:
+        app.state.puhui_awards = None
+        await writer.close()
+
+
+router = APIRouter(prefix="/puhui", tags=["碳普惠"], route_class=PuhuiRoute, lifespan=award_writer)
 
 
 # --- dependencies ---------------------------------------------------------------------------------------------
@@ -105,21 +129,7 @@ def _limit_resident(request: Request, user_id: int) -> None:
                                 (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])
 
 
-def locked_resident(request: Request, credentials: BearerDep) -> Iterator[tuple[Session, int]]:
-    """The request's session and the resident, authenticated AND locked in that session in one statement
-    (service.authenticate_and_lock): the award path's replacement for ``SessionDep`` + ``Resident``, which cost a
-    second session, a separate lock and two more thread-pool hops per request. The lock is the transaction's
-    first statement, as service.lock_user requires on SQLite. Same unit of work as api.deps.get_session: commit
-    once after the endpoint succeeded (before the response is sent: ``scope="function"``), roll back on any error.
-    """
-    with session_scope(request.app.state.session_factory) as session:
-        user_id = service.authenticate_and_lock(session, credentials.credentials if credentials else None)
-        _limit_resident(request, user_id)
-        yield session, user_id
-
-
 Resident = Annotated[int, Depends(current_resident)]
-LockedResident = Annotated[tuple[Session, int], Depends(locked_resident, scope="function")]
 PublicLimit = Depends(limit_ip)
 
 
@@ -313,16 +323,19 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
 
 @router.post("/behaviours", status_code=201, response_model=BehaviourOut,
              responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"}})
-def record_behaviour(body: BehaviourIn, request: Request, resident: LockedResident, idempotency_key: KeyHeader = None):
-    """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps."""
-    session, user_id = resident
+async def record_behaviour(body: BehaviourIn, request: Request, credentials: BearerDep,
+                           idempotency_key: KeyHeader = None):
+    """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps.
+
+    Handed to this process's award writer (carbon/puhui/award_batch.py: claims that arrive together share one
+    transaction) and awaited here, so a claim holds no worker thread while it waits."""
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
                           duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
                           trip_id=body.evidence.trip_id if body.evidence else None)
-    outcome = service.record_behaviour(session, user_id=user_id, claim=claim,
-                                       secret=request.app.state.settings.puhui_openid_secret,
-                                       idempotency_key=idempotency_key, fingerprint=body.model_dump(mode="json"),
-                                       route="POST /puhui/behaviours", locked=True)
+    award = AwardRequest(token=credentials.credentials if credentials else None, claim=claim,
+                         fingerprint=body.model_dump(mode="json"), idempotency_key=idempotency_key,
+                         route="POST /puhui/behaviours", limit=partial(_limit_resident, request))
+    outcome = await _award_writer(request.app).submit(award)
     return _outcome(outcome, idempotency_key)
 
 

@@ -594,31 +594,31 @@ def _replay(session: Session, user_id: int, key: str, route: str, digest: str) -
     return _stored_outcome(found, route, digest)
 
 
-def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: str, idempotency_key: str | None = None,
-                     fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours",
-                     locked: bool = False) -> Outcome:
-    """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking.
+@dataclass(frozen=True)
+class PlannedAward:
+    """The writes of one award, decided under the resident's lock from what ``_award_snapshot`` read.
 
-    ``locked``: the caller already holds the resident's lock in this transaction (``authenticate_and_lock``).
+    ``body`` is the response with ``"id": 0`` until the behaviour row has its id; ``behaviour``, ``postings`` and
+    ``key`` are the rows to insert without their ids; ``journal`` and ``postings`` are None when nothing is earned
+    (fully capped); ``key`` is None without an Idempotency-Key."""
 
-    The hot path of the points API, so it is written for few round trips: the lock (one statement, or none when
-    ``locked``), one SELECT for everything read (``_award_snapshot``), then Core INSERTs: the journal, its postings
-    (one multi-row statement), the behaviour, the Idempotency-Key. Same rules and the same order of checks as
-    the rest of this module: the key first (replay or 422), then the methodology, units, plausibility, caps.
+    journal: ledger.Journal | None
+    postings: list[dict] | None
+    behaviour: dict
+    body: dict
+    key: dict | None
+
+
+def plan_award(snap: Any, *, user_id: int, claim: Claim, secret: str, digest: str, idempotency_key: str | None,
+               route: str, now: datetime) -> PlannedAward:
+    """Units, plausibility, caps and the ledger postings of one claim: no database access.
+
+    ``snap`` is a row with the methodology's ``_METHOD_COLUMNS`` first, then ``id`` (the methodology row),
+    ``earlier`` (``local_date|eligible_quantity;...`` of the resident's claims of this code in the month) and
+    ``accounts`` (``key|id|latest balance_after;...``): what ``_award_snapshot`` returns, or the group-commit
+    writer's snapshot of many claims (carbon/puhui/award_batch.py). Raises the rule's error (422) when a check fails.
     """
-    now = now or utcnow()
-    digest = request_hash(fingerprint if fingerprint is not None else claim.__dict__)
-    if not locked:
-        _lock_resident(session, user_id)
     day = rules.local_date(claim.occurred_at)
-    snap = _award_snapshot(session, user_id=user_id, code=claim.type, day=day, key=idempotency_key)
-    if idempotency_key is not None and (snap is None or snap.key_hit is not None):
-        replayed = _replay(session, user_id, idempotency_key, route, digest)
-        if replayed is not None:
-            return replayed
-    if snap is None:
-        current_methodology(session, code=claim.type, on=day)  # raises the 422 naming the known types
-        raise AssertionError("unreachable: no methodology in force")  # pragma: no cover
     m = _methodology_of(tuple(snap[:len(_METHOD_COLUMNS)]))
     quantity = methodologies.to_method_unit(m, claim.quantity, claim.unit)
     has_evidence = bool(claim.operator and claim.trip_id)
@@ -637,7 +637,6 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     exact = methodologies.reduction_g(m, cap.eligible)
     points = methodologies.points_for(exact)
 
-    conn = session.connection()
     journal = ledger.award(user_id, points, points)  # 1 point = 1 g: the same whole grams in both assets
     postings = None
     if journal is not None:
@@ -671,6 +670,38 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     if idempotency_key is not None:
         key = dict(user_id=user_id, key=idempotency_key, route=route, request_hash=digest, status_code=201,
                    created_at=now)
+    return PlannedAward(journal, postings, behaviour, body, key)
+
+
+def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: str, idempotency_key: str | None = None,
+                     fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours",
+                     locked: bool = False) -> Outcome:
+    """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking.
+
+    ``locked``: the caller already holds the resident's lock in this transaction (``authenticate_and_lock``).
+
+    The hot path of the points API, so it is written for few round trips: the lock (one statement, or none when
+    ``locked``), one SELECT for everything read (``_award_snapshot``), then Core INSERTs: the journal, its postings
+    (one multi-row statement), the behaviour, the Idempotency-Key. Same rules and the same order of checks as
+    the rest of this module: the key first (replay or 422), then the methodology, units, plausibility, caps.
+    """
+    now = now or utcnow()
+    digest = request_hash(fingerprint if fingerprint is not None else claim.__dict__)
+    if not locked:
+        _lock_resident(session, user_id)
+    day = rules.local_date(claim.occurred_at)
+    snap = _award_snapshot(session, user_id=user_id, code=claim.type, day=day, key=idempotency_key)
+    if idempotency_key is not None and (snap is None or snap.key_hit is not None):
+        replayed = _replay(session, user_id, idempotency_key, route, digest)
+        if replayed is not None:
+            return replayed
+    if snap is None:
+        current_methodology(session, code=claim.type, on=day)  # raises the 422 naming the known types
+        raise AssertionError("unreachable: no methodology in force")  # pragma: no cover
+    plan = plan_award(snap, user_id=user_id, claim=claim, secret=secret, digest=digest,
+                      idempotency_key=idempotency_key, route=route, now=now)
+    conn = session.connection()
+    journal, postings, behaviour, body, key = plan.journal, plan.postings, plan.behaviour, plan.body, plan.key
     try:
         if conn.dialect.name == "postgresql" and postings is not None and key is not None:
             body["id"] = _write_award_pg(conn, journal, postings, behaviour, key, body, now=now)
