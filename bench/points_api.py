@@ -8,13 +8,15 @@ What it does:
 
 1. Makes a scratch database (a temp SQLite file, or a new database ``carbon_bench_<pid>`` on the PostgreSQL
    server given, dropped at the end) and migrates it.
-2. Starts uvicorn on 127.0.0.1 (a free port) with ``bench_app``: the real app plus ``POST /bench/bare``, a
-   FastAPI endpoint that parses the same JSON body and returns a constant. Same process, same uvicorn
-   settings, same workers: the only difference is what the endpoint does.
+2. Starts uvicorn on 127.0.0.1 (a free port) with ``bench_app``: the real app plus two bare endpoints that parse
+   the same JSON body and return a constant: ``POST /bench/bare`` (a plain ``def``: FastAPI runs it in its thread
+   pool, as it runs every other endpoint of this API) and ``POST /bench/bare-async`` (an ``async def``: no thread,
+   as the award endpoint now runs). Same process, same uvicorn settings, same workers: the only difference is what
+   the endpoint does. The async one is the like-for-like floor for the award endpoint; both ratios are printed.
 3. Logs ``--users`` residents in through the development login.
 4. Closed-loop load: ``--concurrency`` keep-alive connections (a minimal asyncio HTTP/1.1 client, so the client
    costs little CPU next to the server), bounded by ``--requests`` AND ``--duration`` per phase, loopback
-   only. Phase 1 posts to the bare endpoint, phase 2 posts bus claims to ``/api/v1/puhui/behaviours``, each with
+   only. Phases 1 and 2 post to the bare endpoints, phase 3 posts bus claims to ``/api/v1/puhui/behaviours``, each with
    its own Idempotency-Key and operator trip id; every ``--replay-every``-th request re-sends an earlier request
    byte for byte (a phone retrying), which must replay, not award again.
 5. Prints requests/s, p50 and p99 latency of both phases and the ratio, then audits the ledger: one behaviour
@@ -57,6 +59,10 @@ def bench_app():
     def bare(body: dict) -> dict:
         return {"ok": True}
 
+    @app.post("/bench/bare-async")
+    async def bare_async(body: dict) -> dict:
+        return {"ok": True}
+
     return app
 
 
@@ -75,7 +81,7 @@ class Phase:
         lat = sorted(self.latencies)
         p50 = statistics.median(lat) * 1000 if lat else float("nan")
         p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if lat else float("nan")
-        return (f"{self.name:<8} {n:>6} req  {n / self.elapsed:>8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
+        return (f"{self.name:<10} {n:>6} req  {n / self.elapsed:>8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
                 f"statuses {dict(sorted(self.statuses.items()))}")
 
     @property
@@ -298,12 +304,16 @@ def main(argv: list[str] | None = None) -> int:
         bare_body = json.loads(award_reqs[0].split(b"\r\n\r\n", 1)[1])
         bare_reqs = [request_bytes("/bench/bare", json.dumps(bare_body).encode(), {"Authorization": "Bearer x"})
                      for _ in range(args.requests)]
-        asyncio.run(run_phase("warm-up", port, bare_reqs[:200], args.concurrency, 5, False))
+        async_reqs = [r.replace(b"POST /bench/bare ", b"POST /bench/bare-async ") for r in bare_reqs]
+        asyncio.run(run_phase("warm-up", port, bare_reqs[:200] + async_reqs[:200], args.concurrency, 5, False))
         bare = asyncio.run(run_phase("bare", port, bare_reqs, args.concurrency, args.duration, False))
+        bare_async = asyncio.run(run_phase("bare-async", port, async_reqs, args.concurrency, args.duration, False))
         award = asyncio.run(run_phase("award", port, award_reqs, args.concurrency, args.duration, True))
         print(bare.line())
+        print(bare_async.line())
         print(award.line())
-        print(f"ratio    award / bare throughput = {award.rate / bare.rate:.2f} (target >= 0.50)")
+        print(f"ratio    award / bare (def, thread pool) = {award.rate / bare.rate:.2f}; award / bare-async (async def, "
+              f"like for like) = {award.rate / bare_async.rate:.2f} (target >= 0.50)")
         problems = audit(url, award, owners, keys)
         if problems:
             print("AUDIT FAILED:\n  " + "\n  ".join(problems[:20]))

@@ -16,6 +16,10 @@ login, so api/idempotency.py's per-token scope would let a retry after re-login 
 same body: the stored response again (``Idempotent-Replayed: true``), nothing added; same key, other body:
 422 ``idempotency_key_reused``. Bureau writes use api/idempotency.py as the rest of the API does.
 
+Awards. ``POST /behaviours`` is an ``async def``: it validates the claim and hands it to the process's award
+writer (carbon/puhui/award_batch.py), which decides the claims that arrive together in one transaction, and awaits
+the answer. No worker thread waits for a claim.
+
 Rate limits (carbon/puhui/ratelimit.py): per resident and per IP on the resident endpoints, per IP on login
 and the public ones; 429 ``rate_limited`` with ``Retry-After``.
 """

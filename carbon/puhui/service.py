@@ -14,7 +14,11 @@ the journal with ``balance_after`` on the resident's postings. So:
 - the same operator trip claimed by two residents at once: the unique ``trip_ref`` index lets one commit and
   the other gets 409.
 
-The award (``POST /behaviours``, the hot path) keeps the same lock and the same checks in fewer round trips:
+The API decides awards in groups (carbon/puhui/award_batch.py: one transaction for the claims that arrive
+together, on PostgreSQL) with ``plan_award`` below; ``record_behaviour`` is the single path it falls back to, and
+what the CLI, SQLite and the tests use.
+
+The single award path keeps the same lock and the same checks in few round trips:
 ``authenticate_and_lock`` (token -> resident, locked, one statement), one SELECT for everything read after the
 lock (methodology row, Idempotency-Key, the period's earlier claims, the ledger accounts and their balances), then
 on PostgreSQL one INSERT statement (data-modifying CTEs) for the journal, postings, behaviour and key (elsewhere
