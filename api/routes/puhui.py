@@ -45,7 +45,7 @@ from api.idempotency import KeyHeader, idempotent
 from carbon.core.db import utcnow
 from carbon.core.errors import CarbonError
 from carbon.puhui import footprint, privacy, service
-from carbon.puhui.award_batch import AwardRequest, AwardWriter
+from carbon.puhui.award_batch import AwardRequest, AwardWriter, OutcomeUnknown
 from carbon.puhui.certificate import render_pdf
 from carbon.puhui.ratelimit import RateLimited, enforce, make_limiter
 from carbon.puhui.wechat import WeChatClient, WeChatError, resolve_login
@@ -53,7 +53,7 @@ from carbon.puhui.wechat import WeChatClient, WeChatError, resolve_login
 
 class PuhuiRoute(APIRoute):
     """Errors that the shared handlers (api/errors.py) have no status for: 429 rate limits, WeChat's answers,
-    PDF not available. They carry ``status`` and maybe ``retry_after``; the body keeps the one error shape."""
+    PDF not available, 503 for an award whose outcome a lost database connection left unknown. They carry ``status`` and maybe ``retry_after``; the body keeps the one error shape."""
 
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         handler = super().get_route_handler()
@@ -61,7 +61,7 @@ class PuhuiRoute(APIRoute):
         async def route_handler(request: Request) -> Response:
             try:
                 return await handler(request)
-            except (RateLimited, WeChatError, _StatusError) as exc:
+            except (RateLimited, WeChatError, OutcomeUnknown, _StatusError) as exc:
                 headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
                 return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
                                     headers=headers)
@@ -326,7 +326,9 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
 
 
 @router.post("/behaviours", status_code=201, response_model=BehaviourOut,
-             responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"}})
+             responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"},
+                        503: {"description": "outcome_unknown: the database connection was lost while saving a claim "
+                                             "sent without Idempotency-Key"}})
 async def record_behaviour(body: BehaviourIn, request: Request, credentials: BearerDep,
                            idempotency_key: KeyHeader = None):
     """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps.

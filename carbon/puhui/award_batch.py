@@ -91,6 +91,14 @@ class AwardRequest:
 _SINGLE = object()  # a result meaning: decide this claim through the single path
 
 
+class OutcomeUnknown(CarbonError):
+    """The connection broke after a batch's writes and COMMIT were sent: they may or may not have been saved. A
+    claim with an Idempotency-Key is simply decided again (a saved one replays); one without cannot be, safely."""
+
+    code = "outcome_unknown"
+    status = 503
+
+
 class AwardWriter:
     """The award writer of one event loop. ``await submit(request)``: the Outcome, or the error the single path
     would have raised."""
@@ -108,6 +116,7 @@ class AwardWriter:
         self._task = asyncio.get_running_loop().create_task(self._run(), name="puhui-award-writer")
         self.loop = asyncio.get_running_loop()
         self._stopping = False
+        self._writes_sent = False  # the current batch's INSERT and COMMIT have been queued on the connection
         self.batches = 0  # counters for the bench and the tests
         self.fallbacks = 0
 
@@ -161,10 +170,14 @@ class AwardWriter:
                 deferred = [batch[i] for i in later]
                 self.batches += 1
             except Exception:  # noqa: BLE001 - rolled back as a whole: the claims go one by one
-                log.warning("award batch of %d rolled back; deciding its claims one by one", len(batch), exc_info=True)
+                log.warning("award batch of %d failed; deciding its claims one by one", len(batch), exc_info=True)
                 self.fallbacks += 1
+                unknown = self._writes_sent and (self._conn is None or self._conn.broken)
                 await self._disconnect()
-                results = [_SINGLE] * len(batch)
+                results = [_SINGLE if r.idempotency_key is not None or not unknown else OutcomeUnknown(
+                    "the connection to the database was lost while this claim was being saved, so whether it was "
+                    "recorded is unknown; look at GET /api/v1/puhui/me/ledger before sending it again (claims sent "
+                    "with an Idempotency-Key are always safe to send again)") for r in requests]
         for (request, future), result in zip(batch, results, strict=True):
             if result is _SINGLE:
                 result = await asyncio.to_thread(self._one, request)
@@ -208,6 +221,7 @@ class AwardWriter:
                 self._conn = None
 
     async def _batch(self, requests: list[AwardRequest]) -> tuple[list, list[int]]:
+        self._writes_sent = False
         conn = await self._connection()
         now = utcnow()
         claims, hashes = prepare(requests, secret=self._secret)
@@ -219,6 +233,7 @@ class AwardWriter:
             results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
                                             platform_accounts=self._platform)
             if writes is not None:
+                self._writes_sent = True
                 await conn.execute(WRITE_SQL, writes)
         return results, later
 

@@ -313,3 +313,56 @@ def test_a_lost_connection_falls_back_then_reconnects(pg_only, engine, residents
     assert writer.fallbacks == 1 and writer.batches == 2
     with session_scope(engine) as s:
         assert s.scalar(select(func.count()).select_from(PuhuiBehaviour)) == 3
+
+
+def test_a_connection_lost_after_the_commit_was_sent_never_awards_twice(pg_only, engine, residents):
+    """The batch's INSERT and COMMIT were sent, then the connection broke: the batch may have been saved. A keyed claim
+    is decided again (its key replays if it was saved); an unkeyed one gets 503 outcome_unknown, never a second try."""
+    (keyed_token, keyed), (bare_token, bare) = residents(2)
+
+    class Broken:
+        broken = closed = True
+
+        async def close(self):
+            pass
+
+    async def work(w):
+        async def lost(requests):
+            w._writes_sent = True
+            w._conn = Broken()
+            raise ConnectionError("server closed the connection unexpectedly")
+
+        w._batch = lost
+        return await asyncio.gather(submit(w, keyed_token, live("K-1"), "k"),
+                                    w.submit(award_batch.AwardRequest(token=bare_token, claim=live("U-1"),
+                                                                      fingerprint={}, idempotency_key=None,
+                                                                      route="POST /puhui/behaviours")),
+                                    return_exceptions=True)
+
+    (decided, unknown), writer = run(engine, work)
+    assert decided.status == 201  # the single path: nothing was saved by the fake batch, so it awards now
+    assert isinstance(unknown, award_batch.OutcomeUnknown) and unknown.status == 503
+    assert writer.fallbacks == 1
+    with session_scope(engine) as s:
+        assert service.user_balance(s, user_id=keyed) == 215 and service.user_balance(s, user_id=bare) == 0
+
+
+def test_outcome_unknown_is_a_503_with_the_one_error_shape(pclient, resident):
+    from tests.puhui.conftest import API, bus
+
+    headers = resident("alice")
+    real = pclient.app.state.puhui_awards
+
+    class Lost:
+        loop = real.loop
+
+        async def submit(self, request):
+            raise award_batch.OutcomeUnknown("the connection to the database was lost")
+
+    pclient.app.state.puhui_awards = Lost()
+    try:
+        r = pclient.post(f"{API}/behaviours", json=bus(), headers=headers)
+    finally:
+        pclient.app.state.puhui_awards = real
+    assert r.status_code == 503
+    assert r.json()["error"]["code"] == "outcome_unknown"
