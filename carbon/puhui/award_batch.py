@@ -30,8 +30,9 @@ thread), so each gets the answer it would have had alone and nothing is half-wri
 methodology takes the single path too (for its error message).
 
 The writer's connection is its own (not from the pool): ``lock_timeout`` is set on it once, and if it breaks, the
-batch falls back as above and the next batch reconnects. SQLite has one writer and no pipeline: there the task
-runs the single path for each claim in turn.
+batch falls back as above and the next batch reconnects. SQLite (one writer, no pipeline): the batch is one
+transaction too, in a worker thread, each claim through the single path in its own savepoint, so a claim that
+fails is rolled back alone and a resident's claims run in order; one commit for all.
 """
 
 from __future__ import annotations
@@ -178,6 +179,14 @@ class AwardWriter:
                     "the connection to the database was lost while this claim was being saved, so whether it was "
                     "recorded is unknown; look at GET /api/v1/puhui/me/ledger before sending it again (claims sent "
                     "with an Idempotency-Key are always safe to send again)") for r in requests]
+        else:  # SQLite: one transaction for the batch too, each claim in its own savepoint, in a worker thread
+            try:
+                results = await asyncio.to_thread(self._in_savepoints, requests)
+                self.batches += 1
+            except Exception:  # noqa: BLE001 - e.g. the commit failed: nothing was saved; one by one
+                log.warning("award batch of %d failed; deciding its claims one by one", len(batch), exc_info=True)
+                self.fallbacks += 1
+                results = [_SINGLE] * len(batch)
         for (request, future), result in zip(batch, results, strict=True):
             if result is _SINGLE:
                 result = await asyncio.to_thread(self._one, request)
@@ -192,13 +201,29 @@ class AwardWriter:
         """The single path: one transaction for one claim (a worker thread)."""
         try:
             with session_scope(self._factory) as session:
-                user_id = service.authenticate_and_lock(session, request.token)
-                request.check_limit(user_id)
-                return service.record_behaviour(session, user_id=user_id, claim=request.claim, secret=self._secret,
-                                                idempotency_key=request.idempotency_key,
-                                                fingerprint=request.fingerprint, route=request.route, locked=True)
+                return self._decide_one(session, request)
         except Exception as exc:  # noqa: BLE001 - handed to the caller
             return exc
+
+    def _in_savepoints(self, requests: list[AwardRequest]) -> list[service.Outcome | BaseException]:
+        """The single path for each claim in its own savepoint of one transaction, committed once (SQLite: one
+        writer, so one commit for the batch instead of one per claim; a resident's claims run in order)."""
+        results: list[service.Outcome | BaseException] = []
+        with session_scope(self._factory) as session:
+            for request in requests:
+                try:
+                    with session.begin_nested():
+                        results.append(self._decide_one(session, request))
+                except Exception as exc:  # noqa: BLE001 - this claim's savepoint is rolled back; the others go on
+                    results.append(exc)
+        return results
+
+    def _decide_one(self, session: Session, request: AwardRequest) -> service.Outcome:
+        user_id = service.authenticate_and_lock(session, request.token)
+        request.check_limit(user_id)
+        return service.record_behaviour(session, user_id=user_id, claim=request.claim, secret=self._secret,
+                                        idempotency_key=request.idempotency_key, fingerprint=request.fingerprint,
+                                        route=request.route, locked=True)
 
     async def _connection(self):
         if self._conn is None or self._conn.closed:

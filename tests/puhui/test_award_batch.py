@@ -265,6 +265,24 @@ def test_same_key_other_body_and_bad_token_through_the_writer(engine, residents)
     assert isinstance(stranger, Unauthorized)
 
 
+def test_a_claim_that_fails_in_a_batch_leaves_the_others_saved(engine, residents, backend):
+    """Two residents claim one operator trip in the same batch, a third claims another: one 409, two awards. On
+    SQLite the failing claim's savepoint is rolled back alone; on PostgreSQL decide() refuses it before writing."""
+    people = residents(3)
+
+    async def work(w):
+        return await asyncio.gather(submit(w, people[0][0], live("SAME"), "k"), submit(w, people[1][0], live("SAME"), "k"),
+                                    submit(w, people[2][0], live("OTHER"), "k"), return_exceptions=True)
+
+    (first, second, other), writer = run(engine, work)
+    assert first.status == 201 and other.status == 201
+    assert isinstance(second, Conflict) and second.code == "duplicate_trip"
+    assert writer.fallbacks == 0 and writer.batches == 1
+    with session_scope(engine) as s:
+        assert s.scalar(select(func.count()).select_from(PuhuiBehaviour)) == 2
+        assert [service.user_balance(s, user_id=uid) for _, uid in people] == [215, 0, 215]
+
+
 @pytest.fixture
 def pg_only(backend):
     if backend != "postgresql":
