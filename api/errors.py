@@ -49,6 +49,11 @@ def error_body(code: str, message: str, field: str | None = None, **extra: Any) 
 
 
 def status_for(exc: CarbonError) -> int:
+    """The error's own ``status`` if it names one (rate limits 429, WeChat's answers, a PDF renderer missing 503,
+    an award whose outcome is unknown 503), else by its class."""
+    own = getattr(exc, "status", None)
+    if isinstance(own, int):
+        return own
     for cls, status in STATUS_BY_ERROR:
         if isinstance(exc, cls):
             return status
@@ -60,9 +65,11 @@ async def carbon_error_handler(request: Request, exc: Exception) -> JSONResponse
     extra: dict[str, Any] = {}
     if isinstance(exc, ImportRejected):
         extra["rows"] = [e.as_dict() for e in exc.errors]
-    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else None
+    headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else {}
+    if getattr(exc, "retry_after", None):
+        headers["Retry-After"] = str(exc.retry_after)
     return JSONResponse(
-        error_body(exc.code, exc.message, exc.field, **extra), status_code=status_for(exc), headers=headers
+        error_body(exc.code, exc.message, exc.field, **extra), status_code=status_for(exc), headers=headers or None
     )
 
 

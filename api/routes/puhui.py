@@ -27,50 +27,25 @@ and the public ones; 429 ``rate_limited`` with ``Retry-After``.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Coroutine
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
-from functools import partial
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from functools import partial
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
-from fastapi.routing import APIRoute
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import BearerDep, BureauUser, SessionDep
-from api.errors import error_body
 from api.idempotency import KeyHeader, idempotent
 from carbon.core.db import utcnow
-from carbon.core.errors import CarbonError
 from carbon.puhui import footprint, privacy, service
-from carbon.puhui.award_batch import AwardRequest, AwardWriter, OutcomeUnknown
+from carbon.puhui.award_batch import AwardRequest, AwardWriter
 from carbon.puhui.certificate import render_pdf
-from carbon.puhui.ratelimit import RateLimited, enforce, make_limiter
-from carbon.puhui.wechat import WeChatClient, WeChatError, resolve_login
-
-
-class PuhuiRoute(APIRoute):
-    """Errors that the shared handlers (api/errors.py) have no status for: 429 rate limits, WeChat's answers,
-    PDF not available, 503 for an award whose outcome a lost database connection left unknown. They carry ``status`` and maybe ``retry_after``; the body keeps the one error shape."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handler = super().get_route_handler()
-
-        async def route_handler(request: Request) -> Response:
-            try:
-                return await handler(request)
-            except (RateLimited, WeChatError, OutcomeUnknown, _StatusError) as exc:
-                headers = {"Retry-After": str(exc.retry_after)} if getattr(exc, "retry_after", None) else None
-                return JSONResponse(error_body(exc.code, exc.message, exc.field), status_code=exc.status,
-                                    headers=headers)
-
-        return route_handler
-
-
-class _StatusError(CarbonError):
-    status = 500
+from carbon.puhui.ratelimit import enforce, make_limiter
+from carbon.puhui.wechat import WeChatClient, resolve_login
 
 
 def _award_writer(app: FastAPI) -> AwardWriter:
@@ -94,7 +69,7 @@ async def award_writer(app: FastAPI) -> AsyncIterator[None]:
         await writer.close()
 
 
-router = APIRouter(prefix="/puhui", tags=["碳普惠"], route_class=PuhuiRoute, lifespan=award_writer)
+router = APIRouter(prefix="/puhui", tags=["碳普惠"], lifespan=award_writer)
 
 
 # --- dependencies ---------------------------------------------------------------------------------------------
@@ -411,12 +386,7 @@ def my_certificate(session: SessionDep, user_id: Resident, year: int,
     summary = service.yearly_summary(session, user_id=user_id, year=year)
     shown = (name or summary["display_name"] or "碳普惠参与者").strip()
     labels = {r.code: r.name_zh for r in service.list_methodologies(session)}
-    try:
-        pdf = render_pdf(summary, name=shown, issued=utcnow().date(), labels=labels)
-    except CarbonError as exc:
-        err = _StatusError(exc.message)
-        err.code, err.status = exc.code, getattr(exc, "status", 503)
-        raise err from exc
+    pdf = render_pdf(summary, name=shown, issued=utcnow().date(), labels=labels)  # PdfUnavailable: 503
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="puhui-certificate-{year}.pdf"'})
 

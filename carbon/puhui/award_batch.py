@@ -114,8 +114,8 @@ class AwardWriter:
         self._conn = None
         self._platform = ""  # the platform's source accounts, 'key|id|;...' (PLATFORM_SQL)
         self._queue: asyncio.Queue[tuple[AwardRequest, asyncio.Future] | None] = asyncio.Queue()
-        self._task = asyncio.get_running_loop().create_task(self._run(), name="puhui-award-writer")
         self.loop = asyncio.get_running_loop()
+        self._task = self.loop.create_task(self._run(), name="puhui-award-writer")
         self._stopping = False
         self._writes_sent = False  # the current batch's INSERT and COMMIT have been queued on the connection
         self.batches = 0  # counters for the bench and the tests
@@ -249,9 +249,10 @@ class AwardWriter:
         self._writes_sent = False
         conn = await self._connection()
         now = utcnow()
-        claims, hashes = prepare(requests, secret=self._secret)
+        claims = prepare(requests, secret=self._secret)
+        hashes = sorted({c["token_hash"] for c in claims if c["token_hash"]})
         async with conn.pipeline(), conn.transaction():
-            lock = await conn.execute(LOCK_SQL, {"hashes": sorted({h for h in hashes if h}), "now": now})
+            lock = await conn.execute(LOCK_SQL, {"hashes": hashes, "now": now})
             snap = await conn.execute(SNAPSHOT_SQL, {"claims": _dumps(claims), "now": now})
             locked = {row.id for row in await lock.fetchall()}
             rows = await snap.fetchall()
@@ -285,8 +286,7 @@ SNAPSHOT_SQL = f"""
                 (SELECT p.balance_after FROM puhui_postings p WHERE p.account_id = a.id ORDER BY p.id DESC LIMIT 1)
                 AS varchar), ''), ';')
          FROM puhui_accounts a WHERE a.user_id = s.user_id) AS accounts,
-        v.i, s.user_id, k.route AS key_route, k.request_hash AS key_hash, k.status_code AS key_status,
-        k.response AS key_response, t.taken AS trip_taken,
+        v.i, s.user_id, k.route, k.request_hash, k.status_code, k.response, t.taken AS trip_taken,
         nextval(pg_get_serial_sequence('puhui_journals', 'id')) AS new_journal_id,
         nextval(pg_get_serial_sequence('puhui_behaviours', 'id')) AS new_behaviour_id
     FROM json_to_recordset(CAST(%(claims)s AS json))
@@ -345,13 +345,12 @@ def _dumps(value: Any) -> str:
 
 # --- deciding a batch (pure: no database) ---------------------------------------------------------------------------
 
-def prepare(requests: list[AwardRequest], *, secret: str) -> tuple[list[dict], list[str | None]]:
+def prepare(requests: list[AwardRequest], *, secret: str) -> list[dict]:
     """SNAPSHOT_SQL's input rows, one per request (no day when ``occurred_at`` is unusable: ``decide`` reports it
-    after authentication, in the single path's order), and each request's token hash."""
-    claims, hashes = [], []
+    after authentication, in the single path's order)."""
+    claims = []
     for i, request in enumerate(requests):
         token_hash = service.hash_token(request.token) if request.token else None
-        hashes.append(token_hash)
         claim = request.claim
         has_evidence = bool(claim.operator and claim.trip_id)
         row = {"i": i, "token_hash": token_hash, "code": claim.type, "day": None, "first": None, "last": None,
@@ -365,15 +364,7 @@ def prepare(requests: list[AwardRequest], *, secret: str) -> tuple[list[dict], l
             first = day.replace(day=1)
             row.update(day=day, first=first, last=(first + timedelta(days=32)).replace(day=1) - timedelta(days=1))
         claims.append(row)
-    return claims, hashes
-
-
-@dataclass(frozen=True)
-class _StoredKey:
-    route: str
-    request_hash: str
-    status_code: int
-    response: dict
+    return claims
 
 
 @dataclass
@@ -425,9 +416,8 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
             claim = request.claim
             rules.local_date(claim.occurred_at)  # raises the 422 for an unusable time, as the single path does
             digest = service.request_hash(request.fingerprint if request.fingerprint is not None else claim.__dict__)
-            if row.key_route is not None:
-                stored = _StoredKey(row.key_route, row.key_hash, row.key_status, _loads(row.key_response))
-                results[i] = service._stored_outcome(stored, request.route, digest)
+            if row.route is not None:  # the Idempotency-Key was used before (route, request_hash, status, response)
+                results[i] = service._stored_outcome(row, request.route, digest)
                 continue
             if row.id is None:  # no methodology of this type in force on that day: the single path words the 422
                 results[i] = _SINGLE
@@ -448,6 +438,3 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
         results[i] = service.Outcome(201, plan.body)
     return results, later, writes.params()
 
-
-def _loads(value: Any) -> Any:
-    return json.loads(value) if isinstance(value, (str, bytes)) else value

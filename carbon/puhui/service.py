@@ -21,10 +21,9 @@ what the CLI, SQLite and the tests use.
 The single award path keeps the same lock and the same checks in few round trips:
 ``authenticate_and_lock`` (token -> resident, locked, one statement), one SELECT for everything read after the
 lock (methodology row, Idempotency-Key, the period's earlier claims, the ledger accounts and their balances), then
-on PostgreSQL one INSERT statement (data-modifying CTEs) for the journal, postings, behaviour and key (elsewhere
-four Core INSERTs). Statements are built once per process (SQL only); methodologies are read from the database
-on every award and only their parsing is cached, keyed by the row's full content, so a new version or another
-database is never served from a stale cache.
+Core INSERTs for the journal, its postings, the behaviour and the key. Statements are built once per process (SQL
+only); methodologies are read from the database on every award and only their parsing is cached, keyed by the
+row's full content, so a new version or another database is never served from a stale cache.
 
 Lock order is resident, then the pool account, then a reward row: no two services take them the other way
 round, so they cannot deadlock.
@@ -44,7 +43,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import String, bindparam, cast, func, insert, select, text, update
+from sqlalchemy import String, bindparam, cast, func, insert, select, update
 from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.orm import Session
 
@@ -379,51 +378,6 @@ _BEHAVIOUR_COLUMNS = ("user_id", "methodology_id", "code", "version", "quantity"
                       "created_at")
 
 
-def _build_award_pg(n: int):
-    """PostgreSQL: the journal, its ``n`` postings, the behaviour and the Idempotency-Key in ONE statement
-    (data-modifying CTEs; the foreign keys are checked at the end of the statement, when every row exists).
-    The stored response is the JSON text built in Python with the behaviour's id spliced in by the database."""
-    rows = ", ".join(f"(CAST(:account_id_{i} AS integer), CAST(:amount_{i} AS bigint), "
-                     f"CAST(:balance_after_{i} AS bigint))" for i in range(n))
-    columns = ", ".join(_BEHAVIOUR_COLUMNS)
-    values = ", ".join(f":b_{c}" for c in _BEHAVIOUR_COLUMNS)
-    sql = f"""
-        WITH j AS (
-            INSERT INTO puhui_journals (kind, reference, created_at) VALUES (:kind, :reference, :now) RETURNING id
-        ), p AS (
-            INSERT INTO puhui_postings (journal_id, account_id, amount, balance_after, created_at)
-            SELECT j.id, v.account_id, v.amount, v.balance_after, :now
-            FROM j, (VALUES {rows}) AS v(account_id, amount, balance_after)
-        ), b AS (
-            INSERT INTO puhui_behaviours ({columns}, journal_id) SELECT {values}, j.id FROM j RETURNING id
-        )
-        INSERT INTO puhui_idempotency_keys (user_id, key, route, request_hash, status_code, response, created_at)
-        SELECT :k_user_id, :k_key, :k_route, :k_request_hash, :k_status_code,
-               CAST(:response_head || CAST(b.id AS text) || :response_tail AS json), :now FROM b
-        RETURNING (SELECT id FROM b)"""
-    bt = PuhuiBehaviour.__table__
-    types = [bindparam("now", type_=UTCDateTime())]
-    types += [bindparam(f"b_{c}", type_=bt.c[c].type) for c in _BEHAVIOUR_COLUMNS]
-    return text(sql).bindparams(*types)
-
-
-def _write_award_pg(conn, journal: ledger.Journal, postings: list[dict], behaviour: dict, key: dict, body: dict,
-                    *, now: datetime) -> int:
-    """One round trip for every write of an award (PostgreSQL); returns the behaviour's id."""
-    head = '{"id": '
-    text_body = json.dumps(body, ensure_ascii=False)
-    if not text_body.startswith(head + "0,"):
-        raise AssertionError("the response body must start with its id")
-    params: dict[str, Any] = {"kind": journal.kind, "reference": journal.reference, "now": now,
-                              "response_head": head, "response_tail": text_body[len(head) + 1:]}
-    for i, row in enumerate(postings):
-        params.update({f"{c}_{i}": row[c] for c in ("account_id", "amount", "balance_after")})
-    params.update({f"b_{c}": behaviour[c] for c in _BEHAVIOUR_COLUMNS})
-    params.update({f"k_{c}": key[c] for c in ("user_id", "key", "route", "request_hash", "status_code")})
-    return conn.execute(_statement(("award_pg", len(postings)), lambda: _build_award_pg(len(postings))),
-                        params).scalar_one()
-
-
 def user_balance(session: Session, *, user_id: int, asset: str = "points") -> int:
     ids = _account_ids(session, {ledger.user_account(user_id, asset)})
     return _balance(session, ids[ledger.user_account(user_id, asset)])
@@ -543,8 +497,7 @@ class Claim:
 
 def _num(value: Decimal) -> str:
     """A decimal as plain text without exponent or trailing zeros ('215.2', '8', '20000')."""
-    text = format(value.normalize(), "f")
-    return text
+    return format(value.normalize(), "f")
 
 
 def _build_snapshot(with_key: bool):
@@ -684,9 +637,9 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
 
     ``locked``: the caller already holds the resident's lock in this transaction (``authenticate_and_lock``).
 
-    The hot path of the points API, so it is written for few round trips: the lock (one statement, or none when
-    ``locked``), one SELECT for everything read (``_award_snapshot``), then Core INSERTs: the journal, its postings
-    (one multi-row statement), the behaviour, the Idempotency-Key. Same rules and the same order of checks as
+    Written for few round trips: the lock (one statement, or none when ``locked``), one SELECT for everything read
+    (``_award_snapshot``), then Core INSERTs: the journal, its postings (one multi-row statement), the behaviour,
+    the Idempotency-Key. Same rules and the same order of checks as
     the rest of this module: the key first (replay or 422), then the methodology, units, plausibility, caps.
     """
     now = now or utcnow()
@@ -707,15 +660,12 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     conn = session.connection()
     journal, postings, behaviour, body, key = plan.journal, plan.postings, plan.behaviour, plan.body, plan.key
     try:
-        if conn.dialect.name == "postgresql" and postings is not None and key is not None:
-            body["id"] = _write_award_pg(conn, journal, postings, behaviour, key, body, now=now)
-        else:
-            journal_id = _insert_journal(conn, journal, postings, now=now) if postings is not None else None
-            bt = PuhuiBehaviour.__table__
-            body["id"] = conn.execute(_statement("behaviour", lambda: insert(bt).returning(bt.c.id)),
-                                      {**behaviour, "journal_id": journal_id}).scalar_one()
-            if key is not None:
-                conn.execute(_statement("key", lambda: insert(PuhuiIdempotencyKey.__table__)), {**key, "response": body})
+        journal_id = _insert_journal(conn, journal, postings, now=now) if postings is not None else None
+        bt = PuhuiBehaviour.__table__
+        body["id"] = conn.execute(_statement("behaviour", lambda: insert(bt).returning(bt.c.id)),
+                                  {**behaviour, "journal_id": journal_id}).scalar_one()
+        if key is not None:
+            conn.execute(_statement("key", lambda: insert(PuhuiIdempotencyKey.__table__)), {**key, "response": body})
     except IntegrityError as exc:  # this trip was claimed before, or by a concurrent request that committed first
         if "trip_ref" in str(exc.orig):
             raise conflict("duplicate_trip", "this operator trip has already been claimed",

@@ -28,8 +28,8 @@ from carbon.puhui.wechat import Code2Session
 SECRET = "test-openid-secret"
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 
-Row = namedtuple("Row", [*service._METHOD_COLUMNS, "id", "earlier", "accounts", "i", "user_id", "key_route",
-                         "key_hash", "key_status", "key_response", "trip_taken", "new_journal_id",
+Row = namedtuple("Row", [*service._METHOD_COLUMNS, "id", "earlier", "accounts", "i", "user_id", "route",
+                         "request_hash", "status_code", "response", "trip_taken", "new_journal_id",
                          "new_behaviour_id"])
 BUS = next(m for m in methodologies.load_all() if m.code == "bus")
 
@@ -50,7 +50,7 @@ def row(i: int, user_id: int | None, **kw) -> Row:
     accounts = f"{ledger.user_account(user_id, 'points')}|{10 + 2 * i}|100;" \
                f"{ledger.user_account(user_id, 'reduction_g')}|{11 + 2 * i}|" if user_id else None
     base = {**values, "id": 1, "earlier": None, "accounts": accounts, "i": i, "user_id": user_id,
-            "key_route": None, "key_hash": None, "key_status": None, "key_response": None, "trip_taken": None,
+            "route": None, "request_hash": None, "status_code": None, "response": None, "trip_taken": None,
             "new_journal_id": 500 + i, "new_behaviour_id": 900 + i}
     base.update(kw)
     return Row(**base)
@@ -117,8 +117,8 @@ def test_a_stored_key_replays_the_same_request_and_refuses_another():
     stored = {"id": 3, "points": 215}
     results, _, writes = decide(
         [first, request(key="k", trip="T-other")],
-        [row(0, 7, key_route=first.route, key_hash=digest, key_status=201, key_response=json.dumps(stored)),
-         row(1, 8, key_route=first.route, key_hash=digest, key_status=201, key_response=stored)], {7, 8})
+        [row(0, 7, route=first.route, request_hash=digest, status_code=201, response=stored),
+         row(1, 8, route=first.route, request_hash=digest, status_code=201, response=stored)], {7, 8})
     assert results[0].replayed and results[0].body == stored and results[0].status == 201
     assert isinstance(results[1], service.IdempotencyKeyReused)
     assert writes is None  # nothing to insert
