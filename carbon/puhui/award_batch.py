@@ -6,8 +6,10 @@ Python stack (pool checkout and ping, five statements through SQLAlchemy and psy
 request between the event loop and worker threads, which also made every round trip wait for the GIL.
 
 How. ``AwardWriter`` lives in the API process's event loop. The endpoint hands it a claim and awaits the answer;
-the writer's task takes everything queued (at most ``max_batch``) and, on PostgreSQL, runs ONE transaction for it
-on its own connection, in two network round trips (psycopg pipeline mode):
+the writer takes everything queued (at most ``max_batch``) and, on PostgreSQL, runs ONE transaction for it on a
+connection of its own, in two network round trips. Each round trip is one simple query of several statements, the
+heavy ones prepared once per connection and run by name (``EXECUTE``), parameters bound on the client: psycopg's
+pipeline mode, used before, cost three times the client CPU per batch (measured: 1.1 ms against 0.37 ms).
 
 1. ``BEGIN``; authenticate every token and lock every resident in id order (one statement; two batches, or a batch
    and a redemption, cannot deadlock: everyone else locks one resident at a time); then one statement that
@@ -20,6 +22,10 @@ on its own connection, in two network round trips (psycopg pipeline mode):
 3. one statement inserts every journal, posting, behaviour and key (rows passed as JSON), and ``COMMIT``. Only
    then are the answers handed out.
 
+Two batches run at once (``LANES``), each on its own connection, so one batch's round trips overlap the next
+one's work, and a batch that waits for a resident locked elsewhere does not hold up everyone else's. A token is
+never in two running batches: that resident's next claim waits for the running one.
+
 Same rules as one transaction per claim, because no two claims of one resident are decided in one batch: a
 resident's second claim (a retry, or another behaviour sent at once) waits for the next batch, so it sees the
 first one's key, caps and balance exactly as if it had waited for the row lock. A claim that breaks a rule gets
@@ -29,10 +35,10 @@ rolls it back, and its claims run one by one through the single path (``service.
 thread), so each gets the answer it would have had alone and nothing is half-written. A claim whose type has no
 methodology takes the single path too (for its error message).
 
-The writer's connection is its own (not from the pool): ``lock_timeout`` is set on it once, and if it breaks, the
-batch falls back as above and the next batch reconnects. SQLite (one writer, no pipeline): the batch is one
-transaction too, in a worker thread, each claim through the single path in its own savepoint, so a claim that
-fails is rolled back alone and a resident's claims run in order; one commit for all.
+The writer's connections are its own (not from the pool): ``lock_timeout`` is set on each once, and if one breaks,
+the batch falls back as above and the next batch on that lane reconnects. SQLite (one writer, one lane): the batch
+is one transaction too, in a worker thread, each claim through the single path in its own savepoint, so a claim
+that fails is rolled back alone and a resident's claims run in order; one commit for all.
 """
 
 from __future__ import annotations
@@ -44,6 +50,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Table
@@ -59,6 +66,7 @@ from carbon.puhui.privacy import trip_ref
 log = logging.getLogger(__name__)
 
 MAX_BATCH = 64
+LANES = 2  # batches running at once on PostgreSQL, each on its own connection
 
 
 @dataclass
@@ -100,24 +108,39 @@ class OutcomeUnknown(CarbonError):
     status = 503
 
 
+@dataclass
+class _Lane:
+    """One of the writer's PostgreSQL connections and the state of the batch it runs."""
+
+    conn: Any = None
+    platform: str = ""  # the platform's source accounts, 'key|id|;...' (PLATFORM_SQL), read once per connection
+    cursor: Any = None  # a client-side binding cursor on conn: several statements, one round trip
+    writes_sent: bool = False  # the current batch's INSERT and COMMIT have been sent on the connection
+
+
 class AwardWriter:
     """The award writer of one event loop. ``await submit(request)``: the Outcome, or the error the single path
-    would have raised."""
+    would have raised.
 
-    def __init__(self, factory: sessionmaker[Session], *, secret: str, max_batch: int = MAX_BATCH):
+    On PostgreSQL up to ``lanes`` batches run at once, each on its own connection: while one batch waits for the
+    database, the next is read and decided. A token is never in two running batches, so a resident's claims are
+    still decided in the order they arrived; two tokens of one resident meet at the resident's row lock."""
+
+    def __init__(self, factory: sessionmaker[Session], *, secret: str, max_batch: int = MAX_BATCH,
+                 lanes: int = LANES):
         self._factory = factory
         self._secret = secret
         self._max_batch = max_batch
         engine = factory.kw["bind"]
         self._conninfo = (engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
                           if engine.dialect.name == "postgresql" else None)
-        self._conn = None
-        self._platform = ""  # the platform's source accounts, 'key|id|;...' (PLATFORM_SQL)
-        self._queue: asyncio.Queue[tuple[AwardRequest, asyncio.Future] | None] = asyncio.Queue()
+        # SQLite has one writer: one batch at a time
+        self._lanes = [_Lane() for _ in range(lanes if self._conninfo is not None else 1)]
+        self._pending: deque[tuple[AwardRequest, asyncio.Future]] = deque()  # not yet in a batch, oldest first
+        self._wake = asyncio.Event()  # set on a new claim, at the end of a batch and at close()
         self.loop = asyncio.get_running_loop()
-        self._task = self.loop.create_task(self._run(), name="puhui-award-writer")
         self._stopping = False
-        self._writes_sent = False  # the current batch's INSERT and COMMIT have been queued on the connection
+        self._task = self.loop.create_task(self._run(), name="puhui-award-writer")
         self.batches = 0  # counters for the bench and the tests
         self.fallbacks = 0
 
@@ -125,56 +148,79 @@ class AwardWriter:
         if self._stopping or self._task.done():
             raise RuntimeError("the award writer is stopped")
         future = self.loop.create_future()
-        self._queue.put_nowait((request, future))
+        self._pending.append((request, future))
+        self._wake.set()
         return await future
 
     async def close(self) -> None:
         """Decide what is queued, then stop."""
-        if not self._stopping:
-            self._stopping = True
-            self._queue.put_nowait(None)
+        self._stopping = True
+        self._wake.set()
         await self._task
-        await self._disconnect()
+        for lane in self._lanes:
+            await self._disconnect(lane)
 
     # --- the task ----------------------------------------------------------------------------------------------
 
     async def _run(self) -> None:
-        carried: deque[tuple[AwardRequest, asyncio.Future]] = deque()  # residents' second claims
-        stop = False
-        while not (stop and not carried):
-            batch = list(carried)
-            carried.clear()
-            while not stop and len(batch) < self._max_batch and (not batch or not self._queue.empty()):
-                item = await self._queue.get()
-                if item is None:  # close(): what was queued before is in this batch or carried
-                    stop = True
-                else:
-                    batch.append(item)
-            if not batch:
-                continue
-            try:
-                carried.extend(await self._process(batch))
-            except Exception as exc:  # noqa: BLE001 - never leave a caller waiting for ever
-                log.exception("award writer: batch failed")
+        free = list(self._lanes)
+        running: dict[asyncio.Task, frozenset[str]] = {}  # batch -> its tokens
+
+        def finished(task: asyncio.Task, lane: _Lane, batch: list) -> None:
+            del running[task]
+            free.append(lane)
+            if task.cancelled() or task.exception() is not None:  # never leave a caller waiting for ever
+                exc = task.exception() if not task.cancelled() else RuntimeError("award batch cancelled")
+                log.error("award writer: batch failed", exc_info=exc)
                 for _, future in batch:
                     if not future.done():
                         future.set_exception(exc)
+            else:
+                self._pending.extendleft(reversed(task.result()))  # residents' second claims go first
+            self._wake.set()
 
-    async def _process(self, batch: list[tuple[AwardRequest, asyncio.Future]]) -> list:
-        """Decide ``batch``; returns what is deferred to the next one."""
+        while True:
+            self._wake.clear()
+            while free and self._pending:
+                busy = frozenset().union(*running.values())
+                batch = self._take(busy)
+                if not batch:
+                    break
+                lane = free.pop()  # the lane used last: its connection is warm
+                task = self.loop.create_task(self._process(batch, lane))
+                running[task] = frozenset(r.token for r, _ in batch if r.token)
+                task.add_done_callback(partial(finished, lane=lane, batch=batch))
+            if self._stopping and not self._pending and not running:
+                return
+            await self._wake.wait()
+
+    def _take(self, busy: frozenset[str]) -> list[tuple[AwardRequest, asyncio.Future]]:
+        """The next batch: the oldest claims, at most ``max_batch``, none with a token of a running batch."""
+        batch, rest = [], deque()
+        while self._pending:
+            item = self._pending.popleft()
+            if len(batch) < self._max_batch and item[0].token not in busy:
+                batch.append(item)
+            else:
+                rest.append(item)
+        self._pending = rest
+        return batch
+
+    async def _process(self, batch: list[tuple[AwardRequest, asyncio.Future]], lane: _Lane) -> list:
+        """Decide ``batch`` on ``lane``; returns what is deferred to the next one."""
         requests = [r for r, _ in batch]
         results: list = [_SINGLE] * len(batch)
         deferred: list = []
         if self._conninfo is not None:
             try:
-                results, later = await self._batch(requests)
+                results, later = await self._batch(requests, lane)
                 deferred = [batch[i] for i in later]
                 self.batches += 1
             except Exception:  # noqa: BLE001 - rolled back as a whole: the claims go one by one
                 log.warning("award batch of %d failed; deciding its claims one by one", len(batch), exc_info=True)
                 self.fallbacks += 1
-                unknown = self._writes_sent and (self._conn is None or self._conn.broken)
-                await self._disconnect()
+                unknown = lane.writes_sent and (lane.conn is None or lane.conn.broken)
+                await self._disconnect(lane)
                 results = [_SINGLE if r.idempotency_key is not None or not unknown else OutcomeUnknown(
                     "the connection to the database was lost while this claim was being saved, so whether it was "
                     "recorded is unknown; look at GET /api/v1/puhui/me/ledger before sending it again (claims sent "
@@ -225,42 +271,48 @@ class AwardWriter:
                                         idempotency_key=request.idempotency_key, fingerprint=request.fingerprint,
                                         route=request.route, locked=True)
 
-    async def _connection(self):
-        if self._conn is None or self._conn.closed:
+    async def _connection(self, lane: _Lane):
+        """The lane's cursor, connecting first if needed: the statements are prepared once per connection."""
+        if lane.conn is None or lane.conn.closed:
             import psycopg
             from psycopg.rows import namedtuple_row
 
             conn = await psycopg.AsyncConnection.connect(
-                self._conninfo, options=f"-c lock_timeout={service.LOCK_WAIT_MS}", row_factory=namedtuple_row)
-            async with conn.transaction():
-                found = await (await conn.execute(PLATFORM_SQL, {"issuance": ISSUANCE,
-                                                                 "reduction_issuance": REDUCTION_ISSUANCE})).fetchone()
-            self._platform, self._conn = found.accounts or "", conn
-        return self._conn
+                self._conninfo, options=f"-c lock_timeout={service.LOCK_WAIT_MS}", row_factory=namedtuple_row,
+                autocommit=True)  # the batch's own BEGIN and COMMIT travel with its statements
+            for statement in _STATEMENTS:
+                await conn.execute(statement.prepare)
+            found = await (await conn.execute(PLATFORM_SQL, {"issuance": ISSUANCE,
+                                                             "reduction_issuance": REDUCTION_ISSUANCE})).fetchone()
+            lane.platform, lane.conn, lane.cursor = found.accounts or "", conn, psycopg.AsyncClientCursor(conn)
+        return lane.cursor
 
-    async def _disconnect(self) -> None:
-        if self._conn is not None:
+    @staticmethod
+    async def _disconnect(lane: _Lane) -> None:
+        if lane.conn is not None:
             try:
-                await self._conn.close()
+                await lane.conn.close()
             finally:
-                self._conn = None
+                lane.conn = None
 
-    async def _batch(self, requests: list[AwardRequest]) -> tuple[list, list[int]]:
-        self._writes_sent = False
-        conn = await self._connection()
+    async def _batch(self, requests: list[AwardRequest], lane: _Lane) -> tuple[list, list[int]]:
+        lane.writes_sent = False
+        cursor = await self._connection(lane)
         now = utcnow()
         claims = prepare(requests, secret=self._secret)
         hashes = sorted({c["token_hash"] for c in claims if c["token_hash"]})
-        async with conn.pipeline(), conn.transaction():
-            lock = await conn.execute(LOCK_SQL, {"hashes": hashes, "now": now})
-            snap = await conn.execute(SNAPSHOT_SQL, {"claims": _dumps(claims), "now": now})
-            locked = {row.id for row in await lock.fetchall()}
-            rows = await snap.fetchall()
-            results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
-                                            platform_accounts=self._platform)
-            if writes is not None:
-                self._writes_sent = True
-                await conn.execute(WRITE_SQL, writes)
+        # round trip 1: BEGIN, lock, read (one simple query: each statement sees what committed before it ran)
+        await cursor.execute(f"BEGIN; {LOCK.execute}; {SNAPSHOT.execute}",
+                             {"hashes": hashes, "now": now, "claims": _dumps(claims)})
+        cursor.nextset()
+        locked = {row.id for row in await cursor.fetchall()}
+        cursor.nextset()
+        rows = await cursor.fetchall()
+        results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
+                                        platform_accounts=lane.platform)
+        # round trip 2: write and COMMIT (a failing INSERT skips the COMMIT; the caller drops the connection)
+        lane.writes_sent = writes is not None
+        await cursor.execute(f"{WRITE.execute}; COMMIT" if writes is not None else "COMMIT", writes)
         return results, later
 
 
@@ -331,6 +383,34 @@ def _write_sql() -> str:
 
 
 WRITE_SQL = _write_sql()
+
+
+@dataclass(frozen=True)
+class _Prepared:
+    """A statement prepared once per connection (``prepare``) and run by name (``execute``: the same named parameters
+    as the SQL, bound on the client, so that several statements travel in one simple query). The server plans it as
+    it plans any prepared statement, as psycopg's own automatic preparation did."""
+
+    name: str
+    sql: str
+    params: tuple[tuple[str, str], ...]  # (parameter, PostgreSQL type), in order
+
+    @property
+    def prepare(self) -> str:
+        sql = self.sql
+        for n, (param, _) in enumerate(self.params, 1):
+            sql = sql.replace(f"%({param})s", f"${n}")
+        return f"PREPARE {self.name} ({', '.join(t for _, t in self.params)}) AS {sql}"
+
+    @property
+    def execute(self) -> str:
+        return f"EXECUTE {self.name} ({', '.join(f'%({p})s' for p, _ in self.params)})"
+
+
+LOCK = _Prepared("puhui_award_lock", LOCK_SQL, (("hashes", "varchar[]"), ("now", "timestamptz")))
+SNAPSHOT = _Prepared("puhui_award_snapshot", SNAPSHOT_SQL, (("claims", "json"), ("now", "timestamptz")))
+WRITE = _Prepared("puhui_award_write", WRITE_SQL, tuple((name, "json") for _, name, _ in _TABLES))
+_STATEMENTS = (LOCK, SNAPSHOT, WRITE)
 
 
 def _json_default(value: Any) -> Any:

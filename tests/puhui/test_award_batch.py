@@ -313,13 +313,44 @@ def test_a_resident_locked_elsewhere_makes_the_batch_fall_back_claim_by_claim(pg
         assert service.user_balance(s, user_id=free) == 215 and service.user_balance(s, user_id=locked) == 0
 
 
+def test_a_batch_waiting_for_a_lock_does_not_hold_up_the_others_nor_its_residents_next_claim(
+        pg_only, engine, residents, migrated_url):
+    """Two lanes: while one batch waits for a resident locked elsewhere, the next batch runs on the other connection.
+    That resident's next claim is not in it (it would make the other lane wait too, and could overtake the first):
+    it waits, and is decided after the first, in order."""
+    (a_token, a), (b_token, b) = residents(2)
+    holder = make_engine(migrated_url)
+    try:
+        with holder.connect() as conn:
+            conn.execute(text("SELECT id FROM puhui_users WHERE id = :id FOR UPDATE"), {"id": a})
+
+            async def work(w):
+                first = asyncio.ensure_future(submit(w, a_token, live("A-1"), "a-1"))
+                await asyncio.sleep(0.3)  # the first batch is waiting for the lock
+                second = asyncio.ensure_future(submit(w, a_token, live("A-2"), "a-2"))
+                other = await asyncio.wait_for(submit(w, b_token, live("B-1"), "b-1"), timeout=3)
+                waiting = not first.done() and not second.done()
+                conn.rollback()  # the lock is released
+                return waiting, other, await first, await second
+
+            (waiting, other, first, second), writer = run(engine, work)
+    finally:
+        holder.dispose()
+    assert waiting and other.status == 201
+    assert first.status == second.status == 201 and first.body["id"] < second.body["id"]
+    assert writer.fallbacks == 0
+    with session_scope(engine) as s:
+        assert service.user_balance(s, user_id=a) == 2 * 215 and service.user_balance(s, user_id=b) == 215
+
+
 def test_a_lost_connection_falls_back_then_reconnects(pg_only, engine, residents):
     people = residents(3)
 
     async def work(w):
         first = await submit(w, people[0][0], live("C-1"), "k")
-        pid = (await (await w._conn.execute("SELECT pg_backend_pid() AS pid")).fetchone()).pid
-        await w._conn.rollback()
+        [conn] = [lane.conn for lane in w._lanes if lane.conn is not None]  # one claim at a time: one connection
+        pid = (await (await conn.execute("SELECT pg_backend_pid() AS pid")).fetchone()).pid
+        await conn.rollback()
         with engine.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         second = await submit(w, people[1][0], live("C-2"), "k")  # the batch fails; the single path answers
@@ -345,9 +376,9 @@ def test_a_connection_lost_after_the_commit_was_sent_never_awards_twice(pg_only,
             pass
 
     async def work(w):
-        async def lost(requests):
-            w._writes_sent = True
-            w._conn = Broken()
+        async def lost(requests, lane):
+            lane.writes_sent = True
+            lane.conn = Broken()
             raise ConnectionError("server closed the connection unexpectedly")
 
         w._batch = lost
