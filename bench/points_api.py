@@ -63,7 +63,22 @@ def bench_app():
     async def bare_async(body: dict) -> dict:
         return {"ok": True}
 
+    # Matching a request walks the route table in order, and in FastAPI 0.16x each route passed costs microseconds:
+    # the bare routes go where the 碳普惠 routes are, so that both phases pay for the same walk.
+    routes = app.router.routes
+    bare_routes = routes[-2:]
+    del routes[-2:]
+    puhui = next(i for i, route in enumerate(routes) if _is_puhui(route))
+    routes[puhui:puhui] = bare_routes
     return app
+
+
+def _is_puhui(route) -> bool:
+    """The route (or the included router, FastAPI >= 0.16x keeps them whole) that serves ``/api/v1/puhui``."""
+    router = getattr(route, "original_router", None)
+    if router is not None:
+        return router.prefix == "/puhui"
+    return getattr(route, "path", "").startswith("/api/v1/puhui")
 
 
 # --- a minimal keep-alive HTTP/1.1 client ----------------------------------------------------------------------

@@ -44,15 +44,15 @@ that fails is rolled back alone and a resident's claims run in order; one commit
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from functools import partial
 from typing import Any
 
+from pydantic_core import to_json
 from sqlalchemy import Table
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -319,15 +319,19 @@ class AwardWriter:
 # --- the statements (PostgreSQL) ------------------------------------------------------------------------------------
 
 LOCK_SQL = """
-    SELECT u.id FROM puhui_users u
-    WHERE u.id = ANY(ARRAY(SELECT s.user_id FROM puhui_sessions s
-                           WHERE s.token_hash = ANY(CAST(%(hashes)s AS varchar[])) AND s.expires_at > %(now)s))
-      AND u.erased_at IS NULL
-    ORDER BY u.id FOR UPDATE"""
-"""Authenticate and lock, in id order. Written so that no statistics can make the planner scan a whole table: the
-residents are found by primary key from the (unique) token hashes; in SNAPSHOT_SQL every lookup is a LATERAL
-subquery with LIMIT, never a join the planner could turn into a hash join over a table (it did, estimating 100
-claims per batch, and a fresh table's statistics made it scan every resident per token)."""
+    SELECT u.id FROM (SELECT DISTINCT s.user_id
+                      FROM unnest(CAST(%(hashes)s AS varchar[])) AS h(token_hash)
+                      CROSS JOIN LATERAL (SELECT s0.user_id FROM puhui_sessions s0
+                                          WHERE s0.token_hash = h.token_hash AND s0.expires_at > %(now)s LIMIT 1) s
+                      ORDER BY s.user_id) AS ids
+    CROSS JOIN LATERAL (SELECT u0.id FROM puhui_users u0 WHERE u0.id = ids.user_id AND u0.erased_at IS NULL
+                        FOR UPDATE) u"""
+"""Authenticate and lock, in id order: the nested loop walks the residents' ids sorted and locks each in turn.
+Written so that no statistics can make the planner scan a whole table: each token and each resident is an index
+lookup in a LATERAL subquery (``s.token_hash = ANY(...)`` and ``u.id = ANY(...)`` were planned as sequential
+scans of small tables, 1 ms for 1,500 residents, against 0.1 ms); in SNAPSHOT_SQL likewise every lookup is a
+LATERAL subquery with LIMIT, never a join the planner could turn into a hash join over a table (it did, estimating
+100 claims per batch)."""
 
 SNAPSHOT_SQL = f"""
     SELECT {", ".join(f"m.{c}" for c in service._METHOD_COLUMNS)}, m.id,
@@ -413,14 +417,10 @@ WRITE = _Prepared("puhui_award_write", WRITE_SQL, tuple((name, "json") for _, na
 _STATEMENTS = (LOCK, SNAPSHOT, WRITE)
 
 
-def _json_default(value: Any) -> Any:
-    if isinstance(value, (datetime, date)):
-        return value.isoformat()
-    raise TypeError(f"not JSON serialisable: {value!r}")
-
-
 def _dumps(value: Any) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), default=_json_default)
+    """JSON for the statements' parameters: dates and datetimes as ISO 8601 (pydantic-core's encoder, several
+    times faster than the standard library's with a ``default`` hook)."""
+    return to_json(value).decode()
 
 
 # --- deciding a batch (pure: no database) ---------------------------------------------------------------------------
