@@ -3,6 +3,7 @@
     .venv/bin/python -m bench.points_api                          # SQLite file in a temp dir
     .venv/bin/python -m bench.points_api --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
     options: --requests 3000 --duration 20 --concurrency 8 --users 500 --workers 1 --replay-every 10
+             --redis redis://127.0.0.1:6379/0 (rate limits counted in Redis, as with several API processes)
 
 What it does:
 
@@ -189,11 +190,13 @@ def scratch_database(postgres: str | None, tmp: Path) -> tuple[str, callable]:
     return make_url(postgres).set(database=name).render_as_string(hide_password=False), drop
 
 
-def start_server(url: str, port: int, workers: int) -> subprocess.Popen:
+def start_server(url: str, port: int, workers: int, redis: str | None = None) -> subprocess.Popen:
     env = {**os.environ, "CARBON_DATABASE_URL": url, "CARBON_PUHUI_DEV_LOGIN": "1",
            "CARBON_PUHUI_OPENID_SECRET": "bench-secret", "CARBON_PUHUI_RATE_USER_PER_MINUTE": "1000000",
            "CARBON_PUHUI_RATE_IP_PER_MINUTE": "1000000"}
     env.pop("CARBON_PUHUI_REDIS_URL", None)
+    if redis:  # the rate limiter of a multi-process deployment: counts shared through Redis
+        env["CARBON_PUHUI_REDIS_URL"] = redis
     cmd = [sys.executable, "-c", "from bench.points_api import uvicorn_main; uvicorn_main()", "--factory",
            "bench.points_api:bench_app", "--host", HOST, "--port", str(port), "--workers", str(workers),
            "--log-level", "warning", "--no-access-log"]
@@ -320,6 +323,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--concurrency", type=int, default=8)
     p.add_argument("--users", type=int, default=500)
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    p.add_argument("--redis", help="count rate limits in this Redis (e.g. redis://127.0.0.1:6379/0), as a deployment "
+                                   "with several API processes must; default: in-process counters")
     p.add_argument("--replay-every", type=int, default=10, help="every N-th award request is a retry (0: none)")
     args = p.parse_args(argv)
     if not (0 < args.requests <= 100_000 and 0 < args.duration <= 300 and 0 < args.concurrency <= 256):
@@ -333,11 +338,13 @@ def main(argv: list[str] | None = None) -> int:
     try:
         migrate.upgrade(url)
         port = free_port()
-        proc = start_server(url, port, args.workers)
+        proc = start_server(url, port, args.workers, args.redis)
         users = login_all(port, args.users)
         backend = "PostgreSQL" if args.postgres else "SQLite"
-        print(f"server   uvicorn {args.workers} worker(s) on {HOST}:{port}, {backend}; client: {args.concurrency} "
-              f"keep-alive connections, <= {args.requests} requests and <= {args.duration:.0f} s per phase")
+        limits = "rate limits in Redis" if args.redis else "rate limits in-process"
+        print(f"server   uvicorn {args.workers} worker(s) on {HOST}:{port}, {backend}, {limits}; client: "
+              f"{args.concurrency} keep-alive connections, <= {args.requests} requests and <= {args.duration:.0f} s "
+              "per phase")
 
         award_reqs, owners, keys = award_requests(users, args.requests, args.replay_every)
         bare_body = json.loads(award_reqs[0].split(b"\r\n\r\n", 1)[1])

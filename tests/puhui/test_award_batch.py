@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import threading
 import uuid
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
@@ -22,7 +23,7 @@ from carbon.core.db import make_engine, session_factory, session_scope
 from carbon.core.errors import Conflict, Unauthorized
 from carbon.puhui import award_batch, ledger, methodologies, service
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal, PuhuiPosting
-from carbon.puhui.ratelimit import RateLimited
+from carbon.puhui.ratelimit import MemoryLimiter, RateLimited
 from carbon.puhui.wechat import Code2Session
 
 SECRET = "test-openid-secret"
@@ -138,20 +139,33 @@ def test_rule_errors_come_after_authentication_and_do_not_stop_the_batch():
     assert results[2].status == 201 and len(json.loads(writes["behaviours"])) == 1
 
 
-def test_the_rate_limit_is_asked_once_and_a_refusal_sticks():
-    calls = []
+class CountingLimiter(MemoryLimiter):
+    def __init__(self):
+        super().__init__()
+        self.calls: list[list[tuple[str, int]]] = []
 
-    def limit(user_id):
-        calls.append(user_id)
-        raise RateLimited("too many", retry_after=7)
+    def hit_many(self, checks, window_s=60):
+        self.calls.append(list(checks))
+        return super().hit_many(checks, window_s)
 
-    refused = request()
-    refused.limit = limit
-    results, _, writes = decide([refused], [row(0, 7)], {7})
-    assert isinstance(results[0], RateLimited) and writes is None
-    with pytest.raises(RateLimited):  # the single path after a failed batch: refused again, not counted again
-        refused.check_limit(7)
-    assert calls == [7]
+
+def test_a_batch_counts_its_rate_limits_in_one_call_once_per_request_and_a_refusal_sticks():
+    limiter = CountingLimiter()
+    first, second, over = (request(key=k, trip=f"T-{k}") for k in "abc")
+    first.limits = second.limits = lambda user_id: [(f"user:{user_id}", 1), ("ip:1.2.3.4", 100)]
+    over.limits = lambda user_id: [(f"user:{user_id}", 0), ("ip:1.2.3.4", 100)]
+    rows = [row(0, 7), row(1, 8), row(2, 9)]
+    award_batch.count_limits(limiter, [(first, 7), (second, 8), (over, 9)])
+    assert limiter.calls == [[("user:7", 1), ("ip:1.2.3.4", 100), ("user:8", 1), ("ip:1.2.3.4", 100),
+                              ("user:9", 0), ("ip:1.2.3.4", 100)]]
+    results, _, _ = decide([first, second, over], rows, {7, 8, 9})
+    assert [r.status for r in results[:2]] == [201, 201]
+    assert isinstance(results[2], RateLimited) and results[2].retry_after >= 1
+    award_batch.count_limits(limiter, [(first, 7), (over, 9)])  # a failed batch's claims on the single path
+    assert len(limiter.calls) == 1  # not counted again
+    with pytest.raises(RateLimited):  # and the refusal stands
+        over.check_limit(9)
+    assert limiter.hit("user:7", 1).allowed is False  # the batch's count went to the limiter: 7 used its 1
 
 
 # --- the writer on a database -----------------------------------------------------------------------------------
@@ -233,6 +247,33 @@ def test_claims_that_arrive_together_share_a_batch_and_a_residents_claims_stay_i
         assert s.scalar(select(func.coalesce(func.sum(PuhuiPosting.amount), 0))) == 0
     if backend == "postgresql":
         assert writer.fallbacks == 0 and 8 <= writer.batches < 11  # the other residents rode along
+
+
+def test_the_writer_counts_rate_limits_once_per_claim_and_a_network_limiter_off_the_event_loop(engine, residents):
+    class NetworkLimiter(CountingLimiter):
+        blocking = True  # like Redis
+
+        def hit_many(self, checks, window_s=60):
+            self.threads.append(threading.current_thread())
+            return super().hit_many(checks, window_s)
+
+    limiter = NetworkLimiter()
+    limiter.threads = []
+    people = residents(3)
+
+    async def work(w):
+        w._limiter = limiter
+        claims = [w.submit(award_batch.AwardRequest(
+            token=token, claim=live(f"R-{n}"), fingerprint={"n": n}, idempotency_key=f"r-{n}", route="r",
+            limits=lambda user_id: [(f"user:{user_id}", 1)])) for n, (token, _) in enumerate(people + people[:1])]
+        return await asyncio.gather(*claims, return_exceptions=True)
+
+    outcomes, _ = run(engine, work)
+    assert [o.status for o in outcomes[:3]] == [201, 201, 201]
+    assert isinstance(outcomes[3], RateLimited)  # the first resident's second claim, over its limit of 1
+    counted = [key for call in limiter.calls for key, _ in call]
+    assert sorted(counted) == sorted([f"user:{uid}" for _, uid in people + people[:1]])  # each claim once
+    assert threading.main_thread() not in limiter.threads
 
 
 def test_fifty_copies_of_one_keyed_request_award_once(engine, residents):

@@ -54,3 +54,30 @@ def test_redis_counts_are_shared_between_limiters():
     assert a.hit(key, 2).allowed and b.hit(key, 2).allowed
     assert not a.hit(key, 2).allowed  # the third request in the window, whichever worker gets it
     assert a.backend == "redis"
+
+
+def test_redis_counts_many_keys_in_one_round_trip():
+    """A batch of awards counts all its limits in one pipeline; a key repeated in it is counted in order."""
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.2).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    key = uuid.uuid4().hex
+    limiter = RedisLimiter("redis://127.0.0.1:6379/0")
+    limiter.hit_many([(f"warm-up:{key}", 1)])  # the server learns the script (SCRIPT LOAD) on first use
+    commands = []
+    execute = limiter._client.execute_command
+    limiter._client.execute_command = lambda *a, **kw: commands.append(a[0]) or execute(*a, **kw)
+    decisions = limiter.hit_many([(f"user:{key}", 2), (f"ip:{key}", 10), (f"user:{key}", 2), (f"user:{key}", 2)])
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert [d.count for d in decisions] == [1, 1, 2, 3]
+    assert commands == ["EVALSHA"]  # one round trip
+    assert not limiter.hit(f"user:{key}", 2).allowed  # shared with single hits
+
+
+def test_memory_limiter_counts_many_keys_like_single_hits():
+    limiter = MemoryLimiter(Clock(615.0))
+    decisions = limiter.hit_many([("user:1", 2), ("user:1", 2), ("ip:1", 5), ("user:1", 2)])
+    assert [d.allowed for d in decisions] == [True, True, True, False]
+    assert decisions[3].retry_after == 45
