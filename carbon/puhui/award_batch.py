@@ -91,16 +91,35 @@ class AwardRequest:
             raise self._limit_outcome[1]
 
 
-def count_limits(limiter: MemoryLimiter | RedisLimiter | None, admitted: list[tuple[AwardRequest, int]]) -> None:
-    """Count every request of ``admitted`` (request, resident) not counted yet, in one ``hit_many`` call."""
+def _uncounted(limiter, admitted: list[tuple[AwardRequest, int]]) -> tuple[list, list, list]:
+    """The requests of ``admitted`` (request, resident) not counted yet, their checks, and all checks in one list."""
     todo = [(r, user_id) for r, user_id in admitted
             if r.limits is not None and (r._limit_outcome is None or r._limit_outcome[0] != user_id)]
-    if limiter is None or not todo:
-        return
+    if limiter is None:
+        todo = []
     checks = [r.limits(user_id) for r, user_id in todo]
-    decisions = iter(limiter.hit_many([check for each in checks for check in each]))
+    return todo, checks, [check for each in checks for check in each]
+
+
+def _record(todo: list[tuple[AwardRequest, int]], checks: list, decisions: list) -> None:
+    decided = iter(decisions)
     for (r, user_id), each in zip(todo, checks, strict=True):
-        r._limit_outcome = (user_id, refusal(each, [next(decisions) for _ in each]))
+        r._limit_outcome = (user_id, refusal(each, [next(decided) for _ in each]))
+
+
+def count_limits(limiter: MemoryLimiter | RedisLimiter | None, admitted: list[tuple[AwardRequest, int]]) -> None:
+    """Count every request of ``admitted`` (request, resident) not counted yet, in one ``hit_many`` call."""
+    todo, checks, flat = _uncounted(limiter, admitted)
+    if todo:
+        _record(todo, checks, limiter.hit_many(flat))
+
+
+async def count_limits_async(limiter: MemoryLimiter | RedisLimiter | None,
+                             admitted: list[tuple[AwardRequest, int]]) -> None:
+    """``count_limits`` on an event loop: waiting for Redis, the loop serves other requests and batches."""
+    todo, checks, flat = _uncounted(limiter, admitted)
+    if todo:
+        _record(todo, checks, await limiter.hit_many_async(flat))
 
 
 _SINGLE = object()  # a result meaning: decide this claim through the single path
@@ -317,10 +336,7 @@ class AwardWriter:
         cursor.nextset()
         rows = await cursor.fetchall()
         admitted = [(requests[i], rows[i].user_id) for i in admit(requests, rows, locked)[2]]
-        if self._limiter is not None and self._limiter.blocking:  # e.g. Redis: one round trip, off the event loop
-            await asyncio.to_thread(count_limits, self._limiter, admitted)
-        else:
-            count_limits(self._limiter, admitted)
+        await count_limits_async(self._limiter, admitted)  # one limiter call; Redis is awaited, not blocked on
         results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
                                         platform_accounts=lane.platform)
         # round trip 2: write and COMMIT (a failing INSERT skips the COMMIT; the caller drops the connection)

@@ -1,7 +1,8 @@
 """Rate limits per resident and per IP: fixed one-minute windows, 429 with ``Retry-After``.
 
-Two backends with one interface, ``Limiter.hit(key, limit, window_s) -> Decision`` and ``Limiter.hit_many(checks,
-window_s) -> [Decision]`` (many keys in one call: one Redis round trip for a whole batch of awards):
+Two backends with one interface, ``Limiter.hit(key, limit, window_s) -> Decision``, ``Limiter.hit_many(checks,
+window_s) -> [Decision]`` (many keys in one call: one Redis round trip for a whole batch of awards) and
+``await Limiter.hit_many_async(...)`` (the same without blocking an event loop):
 
 - ``MemoryLimiter``: in-process counters (a dict under a lock). Correct for one API process; with N worker
   processes each counts on its own, so the effective limit is up to N x the setting. Documented and
@@ -19,12 +20,14 @@ above the per-resident one.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import math
 import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from carbon.core.errors import CarbonError
 
@@ -50,7 +53,6 @@ class Decision:
 
 class MemoryLimiter:
     backend = "memory"
-    blocking = False  # no I/O: safe to call on an event loop
 
     def __init__(self, clock: Callable[[], float] = time.time):
         self._clock = clock
@@ -72,6 +74,9 @@ class MemoryLimiter:
     def hit_many(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
         return [self.hit(key, limit, window_s) for key, limit in checks]
 
+    async def hit_many_async(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
+        return self.hit_many(checks, window_s)  # no I/O: nothing to wait for
+
 
 def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> Decision:
     if count <= limit:
@@ -79,6 +84,7 @@ def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> D
     return Decision(False, count, max(1, math.ceil((window + 1) * window_s - now)))
 
 
+_TIMEOUTS = {"socket_timeout": 0.2, "socket_connect_timeout": 0.2}
 _COUNT_SCRIPT = """
 local counts = {}
 for i, key in ipairs(KEYS) do
@@ -92,13 +98,14 @@ return counts"""
 
 class RedisLimiter:
     backend = "redis"
-    blocking = True  # a network round trip: callers on an event loop run it in a worker thread
 
     def __init__(self, url: str, clock: Callable[[], float] = time.time, client=None):
         import redis  # a dependency of the project; imported here so the module loads without it
 
-        self._client = client or redis.Redis.from_url(url, socket_timeout=0.2, socket_connect_timeout=0.2)
+        self._url = url
+        self._client = client or redis.Redis.from_url(url, **_TIMEOUTS)
         self._count = self._client.register_script(_COUNT_SCRIPT)  # EVALSHA, loaded on first use
+        self._async: tuple[asyncio.AbstractEventLoop, Any] | None = None  # (event loop, the script on its client)
         self._clock = clock
         self._fallback = MemoryLimiter(clock)
         self._down_until = 0.0
@@ -109,19 +116,51 @@ class RedisLimiter:
     def hit_many(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
         """Count every (key, limit) in one command (``_COUNT_SCRIPT``): one round trip however many keys."""
         now = self._clock()
-        if now < self._down_until:
+        if now < self._down_until or not checks:
             return self._fallback.hit_many(checks, window_s)
         window = int(now // window_s)
         try:
-            counts = [int(c) for c in self._count(keys=[f"puhui:rl:{key}:{window}" for key, _ in checks],
-                                                  args=[window_s + 1])] if checks else []
+            counts = self._count(keys=_names(checks, window), args=[window_s + 1])
         except Exception as exc:  # noqa: BLE001 - any Redis/network failure degrades to in-process counting
-            if self._down_until == 0.0:
-                log.warning("rate limiter: Redis unreachable (%s); counting in-process", type(exc).__name__)
-            self._down_until = now + RETRY_REDIS_AFTER_S
+            return self._failed(exc, now, checks, window_s)
+        return self._decisions(counts, checks, now, window, window_s)
+
+    async def hit_many_async(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
+        """``hit_many`` for a caller on an event loop: it awaits Redis instead of blocking the loop (redis-py's
+        asyncio client, one per event loop)."""
+        now = self._clock()
+        if now < self._down_until or not checks:
             return self._fallback.hit_many(checks, window_s)
+        window = int(now // window_s)
+        try:
+            counts = await self._async_script()(keys=_names(checks, window), args=[window_s + 1])
+        except Exception as exc:  # noqa: BLE001 - as in hit_many
+            return self._failed(exc, now, checks, window_s)
+        return self._decisions(counts, checks, now, window, window_s)
+
+    def _async_script(self):
+        loop = asyncio.get_running_loop()
+        if self._async is None or self._async[0] is not loop:
+            from redis.asyncio import Redis
+
+            self._async = (loop, Redis.from_url(self._url, **_TIMEOUTS).register_script(_COUNT_SCRIPT))
+        return self._async[1]
+
+    def _decisions(self, counts: list, checks: list[tuple[str, int]], now: float, window: int,
+                   window_s: int) -> list[Decision]:
         self._down_until = 0.0
-        return [_decide(count, limit, now, window, window_s) for count, (_, limit) in zip(counts, checks, strict=True)]
+        return [_decide(int(count), limit, now, window, window_s)
+                for count, (_, limit) in zip(counts, checks, strict=True)]
+
+    def _failed(self, exc: Exception, now: float, checks: list[tuple[str, int]], window_s: int) -> list[Decision]:
+        if self._down_until == 0.0:
+            log.warning("rate limiter: Redis unreachable (%s); counting in-process", type(exc).__name__)
+        self._down_until = now + RETRY_REDIS_AFTER_S
+        return self._fallback.hit_many(checks, window_s)
+
+
+def _names(checks: list[tuple[str, int]], window: int) -> list[str]:
+    return [f"puhui:rl:{key}:{window}" for key, _ in checks]
 
 
 def make_limiter(redis_url: str | None) -> MemoryLimiter | RedisLimiter:

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import threading
 import uuid
 from collections import namedtuple
 from datetime import UTC, datetime, timedelta
@@ -249,31 +248,56 @@ def test_claims_that_arrive_together_share_a_batch_and_a_residents_claims_stay_i
         assert writer.fallbacks == 0 and 8 <= writer.batches < 11  # the other residents rode along
 
 
-def test_the_writer_counts_rate_limits_once_per_claim_and_a_network_limiter_off_the_event_loop(engine, residents):
-    class NetworkLimiter(CountingLimiter):
-        blocking = True  # like Redis
+def limited(token: str, n: int, limit: int = 1) -> award_batch.AwardRequest:
+    return award_batch.AwardRequest(token=token, claim=live(f"R-{n}"), fingerprint={"n": n}, idempotency_key=f"r-{n}",
+                                    route="r", limits=lambda user_id: [(f"user:{user_id}", limit)])
 
-        def hit_many(self, checks, window_s=60):
-            self.threads.append(threading.current_thread())
-            return super().hit_many(checks, window_s)
 
-    limiter = NetworkLimiter()
-    limiter.threads = []
+def test_the_writer_counts_rate_limits_once_per_claim(engine, residents):
+    limiter = CountingLimiter()
     people = residents(3)
 
     async def work(w):
         w._limiter = limiter
-        claims = [w.submit(award_batch.AwardRequest(
-            token=token, claim=live(f"R-{n}"), fingerprint={"n": n}, idempotency_key=f"r-{n}", route="r",
-            limits=lambda user_id: [(f"user:{user_id}", 1)])) for n, (token, _) in enumerate(people + people[:1])]
-        return await asyncio.gather(*claims, return_exceptions=True)
+        return await asyncio.gather(*(w.submit(limited(token, n)) for n, (token, _) in enumerate(people + people[:1])),
+                                    return_exceptions=True)
 
     outcomes, _ = run(engine, work)
     assert [o.status for o in outcomes[:3]] == [201, 201, 201]
     assert isinstance(outcomes[3], RateLimited)  # the first resident's second claim, over its limit of 1
     counted = [key for call in limiter.calls for key, _ in call]
     assert sorted(counted) == sorted([f"user:{uid}" for _, uid in people + people[:1]])  # each claim once
-    assert threading.main_thread() not in limiter.threads
+
+
+def test_a_batch_waiting_for_a_slow_limiter_does_not_hold_up_the_next(pg_only, engine, residents):
+    """The limiter is awaited (Redis: redis-py's asyncio client), so while one batch waits for it the event loop
+    runs the next batch on the other lane."""
+
+    class SlowNetworkLimiter(CountingLimiter):
+        def __init__(self):
+            super().__init__()
+            self.entered, self.gate = asyncio.Event(), asyncio.Event()
+
+        async def hit_many_async(self, checks, window_s=60):
+            if not self.entered.is_set():  # the first call waits until the test opens the gate
+                self.entered.set()
+                await self.gate.wait()
+            return self.hit_many(checks, window_s)
+
+    (a_token, _), (b_token, _) = residents(2)
+
+    async def work(w):
+        w._limiter = limiter = SlowNetworkLimiter()
+        first = asyncio.ensure_future(w.submit(limited(a_token, 1)))
+        await asyncio.wait_for(limiter.entered.wait(), timeout=5)
+        second = await asyncio.wait_for(w.submit(limited(b_token, 2)), timeout=5)
+        waiting = not first.done()
+        limiter.gate.set()
+        return waiting, second, await first
+
+    (waiting, second, first), writer = run(engine, work)
+    assert waiting and second.status == 201 and first.status == 201
+    assert writer.fallbacks == 0
 
 
 def test_fifty_copies_of_one_keyed_request_award_once(engine, residents):

@@ -3,6 +3,7 @@ to in-process counting when it is not (never an error)."""
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 
 import pytest
@@ -81,3 +82,23 @@ def test_memory_limiter_counts_many_keys_like_single_hits():
     decisions = limiter.hit_many([("user:1", 2), ("user:1", 2), ("ip:1", 5), ("user:1", 2)])
     assert [d.allowed for d in decisions] == [True, True, True, False]
     assert decisions[3].retry_after == 45
+
+
+def test_redis_async_counts_share_the_keys_of_the_sync_client():
+    redis = pytest.importorskip("redis")
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.2).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+    key = uuid.uuid4().hex
+    limiter = RedisLimiter("redis://127.0.0.1:6379/0")
+    assert limiter.hit(f"user:{key}", 3).allowed  # 1, through the blocking client
+    decisions = asyncio.run(limiter.hit_many_async([(f"user:{key}", 3), (f"user:{key}", 3), (f"ip:{key}", 1)]))
+    assert [(d.allowed, d.count) for d in decisions] == [(True, 2), (True, 3), (True, 1)]
+    assert not limiter.hit(f"user:{key}", 3).allowed  # 4
+
+
+def test_unreachable_redis_falls_back_to_memory_without_blocking_an_event_loop():
+    limiter = RedisLimiter("redis://127.0.0.1:1/0")  # nothing listens on port 1
+    decisions = asyncio.run(limiter.hit_many_async([("user:1", 2)] * 3))
+    assert [d.allowed for d in decisions] == [True, True, False]
