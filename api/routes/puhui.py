@@ -60,13 +60,15 @@ def _award_writer(app: FastAPI) -> AwardWriter:
 
 @asynccontextmanager
 async def award_writer(app: FastAPI) -> AsyncIterator[None]:
-    """Start the award writer with the application; at shutdown let it finish what is queued, then stop it."""
+    """Start the award writer with the application; at shutdown let it finish what is queued, then stop it (and
+    close the rate limiter's connection of this event loop)."""
     writer = _award_writer(app)
     try:
         yield
     finally:
         app.state.puhui_awards = None
         await writer.close()
+        await _limiter(app).aclose()
 
 
 router = APIRouter(prefix="/puhui", tags=["碳普惠"], lifespan=award_writer)

@@ -77,6 +77,9 @@ class MemoryLimiter:
     async def hit_many_async(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
         return self.hit_many(checks, window_s)  # no I/O: nothing to wait for
 
+    async def aclose(self) -> None:
+        pass
+
 
 def _decide(count: int, limit: int, now: float, window: int, window_s: int) -> Decision:
     if count <= limit:
@@ -137,6 +140,12 @@ class RedisLimiter:
         except Exception as exc:  # noqa: BLE001 - as in hit_many
             return self._failed(exc, now, checks, window_s)
         return self._decisions(counts, checks, now, window, window_s)
+
+    async def aclose(self) -> None:
+        """Close the asyncio client of the running event loop (at the application's shutdown)."""
+        if self._async is not None and self._async[0] is asyncio.get_running_loop():
+            client, self._async = self._async[1].registered_client, None
+            await client.aclose()
 
     def _async_script(self):
         loop = asyncio.get_running_loop()

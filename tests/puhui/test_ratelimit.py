@@ -93,7 +93,14 @@ def test_redis_async_counts_share_the_keys_of_the_sync_client():
     key = uuid.uuid4().hex
     limiter = RedisLimiter("redis://127.0.0.1:6379/0")
     assert limiter.hit(f"user:{key}", 3).allowed  # 1, through the blocking client
-    decisions = asyncio.run(limiter.hit_many_async([(f"user:{key}", 3), (f"user:{key}", 3), (f"ip:{key}", 1)]))
+
+    async def batch():
+        try:
+            return await limiter.hit_many_async([(f"user:{key}", 3), (f"user:{key}", 3), (f"ip:{key}", 1)])
+        finally:
+            await limiter.aclose()  # the application's shutdown closes this event loop's connection
+
+    decisions = asyncio.run(batch())
     assert [(d.allowed, d.count) for d in decisions] == [(True, 2), (True, 3), (True, 1)]
     assert not limiter.hit(f"user:{key}", 3).allowed  # 4
 
