@@ -93,10 +93,10 @@ class AwardRequest:
 
 def _uncounted(limiter, admitted: list[tuple[AwardRequest, int]]) -> tuple[list, list, list]:
     """The requests of ``admitted`` (request, resident) not counted yet, their checks, and all checks in one list."""
+    if limiter is None:
+        return [], [], []
     todo = [(r, user_id) for r, user_id in admitted
             if r.limits is not None and (r._limit_outcome is None or r._limit_outcome[0] != user_id)]
-    if limiter is None:
-        todo = []
     checks = [r.limits(user_id) for r, user_id in todo]
     return todo, checks, [check for each in checks for check in each]
 
@@ -329,8 +329,7 @@ class AwardWriter:
         claims = prepare(requests, secret=self._secret)
         hashes = sorted({c["token_hash"] for c in claims if c["token_hash"]})
         # round trip 1: BEGIN, lock, read (one simple query: each statement sees what committed before it ran)
-        await cursor.execute(f"BEGIN; {LOCK.execute}; {SNAPSHOT.execute}",
-                             {"hashes": hashes, "now": now, "claims": _dumps(claims)})
+        await cursor.execute(READ, {"hashes": hashes, "now": now, "claims": _dumps(claims)})
         cursor.nextset()
         locked = {row.id for row in await cursor.fetchall()}
         cursor.nextset()
@@ -341,7 +340,7 @@ class AwardWriter:
                                         platform_accounts=lane.platform)
         # round trip 2: write and COMMIT (a failing INSERT skips the COMMIT; the caller drops the connection)
         lane.writes_sent = writes is not None
-        await cursor.execute(f"{WRITE.execute}; COMMIT" if writes is not None else "COMMIT", writes)
+        await cursor.execute(WRITE_AND_COMMIT if writes is not None else "COMMIT", writes)
         return results, later
 
 
@@ -444,6 +443,8 @@ LOCK = _Prepared("puhui_award_lock", LOCK_SQL, (("hashes", "varchar[]"), ("now",
 SNAPSHOT = _Prepared("puhui_award_snapshot", SNAPSHOT_SQL, (("claims", "json"), ("now", "timestamptz")))
 WRITE = _Prepared("puhui_award_write", WRITE_SQL, tuple((name, "json") for _, name, _ in _TABLES))
 _STATEMENTS = (LOCK, SNAPSHOT, WRITE)
+READ = f"BEGIN; {LOCK.execute}; {SNAPSHOT.execute}"  # a batch's first round trip
+WRITE_AND_COMMIT = f"{WRITE.execute}; COMMIT"  # and its second
 
 
 def _dumps(value: Any) -> str:

@@ -126,7 +126,7 @@ class RedisLimiter:
             counts = self._count(keys=_names(checks, window), args=[window_s + 1])
         except Exception as exc:  # noqa: BLE001 - any Redis/network failure degrades to in-process counting
             return self._failed(exc, now, checks, window_s)
-        return self._decisions(counts, checks, now, window, window_s)
+        return self._counted(counts, checks, now, window, window_s)
 
     async def hit_many_async(self, checks: list[tuple[str, int]], window_s: int = 60) -> list[Decision]:
         """``hit_many`` for a caller on an event loop: it awaits Redis instead of blocking the loop (redis-py's
@@ -139,7 +139,7 @@ class RedisLimiter:
             counts = await self._async_script()(keys=_names(checks, window), args=[window_s + 1])
         except Exception as exc:  # noqa: BLE001 - as in hit_many
             return self._failed(exc, now, checks, window_s)
-        return self._decisions(counts, checks, now, window, window_s)
+        return self._counted(counts, checks, now, window, window_s)
 
     async def aclose(self) -> None:
         """Close the asyncio client of the running event loop (at the application's shutdown)."""
@@ -155,8 +155,9 @@ class RedisLimiter:
             self._async = (loop, Redis.from_url(self._url, **_TIMEOUTS).register_script(_COUNT_SCRIPT))
         return self._async[1]
 
-    def _decisions(self, counts: list, checks: list[tuple[str, int]], now: float, window: int,
-                   window_s: int) -> list[Decision]:
+    def _counted(self, counts: list, checks: list[tuple[str, int]], now: float, window: int,
+                 window_s: int) -> list[Decision]:
+        """Redis answered (so it is up again): the decisions for its counts."""
         self._down_until = 0.0
         return [_decide(int(count), limit, now, window, window_s)
                 for count, (_, limit) in zip(counts, checks, strict=True)]

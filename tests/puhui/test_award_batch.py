@@ -12,11 +12,13 @@ import asyncio
 import json
 import uuid
 from collections import namedtuple
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import Connection, func, select, text
 
 from carbon.core.db import make_engine, session_factory, session_scope
 from carbon.core.errors import Conflict, Unauthorized
@@ -348,6 +350,19 @@ def test_a_claim_that_fails_in_a_batch_leaves_the_others_saved(engine, residents
         assert [service.user_balance(s, user_id=uid) for _, uid in people] == [215, 0, 215]
 
 
+@contextmanager
+def row_locked(url: str, user_id: int) -> Iterator[Connection]:
+    """Another connection holds the resident's row lock until the block ends (or its rollback())."""
+    holder = make_engine(url)
+    try:
+        with holder.connect() as conn:
+            conn.execute(text("SELECT id FROM puhui_users WHERE id = :id FOR UPDATE"), {"id": user_id})
+            yield conn
+            conn.rollback()
+    finally:
+        holder.dispose()
+
+
 @pytest.fixture
 def pg_only(backend):
     if backend != "postgresql":
@@ -358,19 +373,13 @@ def test_a_resident_locked_elsewhere_makes_the_batch_fall_back_claim_by_claim(pg
                                                                               migrated_url, monkeypatch):
     monkeypatch.setattr(service, "LOCK_WAIT_MS", 300)
     (locked_token, locked), (free_token, free) = residents(2)
-    holder = make_engine(migrated_url)
-    try:
-        with holder.connect() as conn:
-            conn.execute(text("SELECT id FROM puhui_users WHERE id = :id FOR UPDATE"), {"id": locked})
+    with row_locked(migrated_url, locked):
 
-            async def work(w):
-                return await asyncio.gather(submit(w, locked_token, live("L-1"), "k"),
-                                            submit(w, free_token, live("F-1"), "k"), return_exceptions=True)
+        async def work(w):
+            return await asyncio.gather(submit(w, locked_token, live("L-1"), "k"),
+                                        submit(w, free_token, live("F-1"), "k"), return_exceptions=True)
 
-            (blocked, passed), writer = run(engine, work)
-            conn.rollback()
-    finally:
-        holder.dispose()
+        (blocked, passed), writer = run(engine, work)
     assert isinstance(blocked, Conflict)  # the single path's 409: another request of this resident is running
     assert passed.status == 201 and passed.body["points"] == 215
     assert writer.fallbacks == 1
@@ -384,23 +393,18 @@ def test_a_batch_waiting_for_a_lock_does_not_hold_up_the_others_nor_its_resident
     That resident's next claim is not in it (it would make the other lane wait too, and could overtake the first):
     it waits, and is decided after the first, in order."""
     (a_token, a), (b_token, b) = residents(2)
-    holder = make_engine(migrated_url)
-    try:
-        with holder.connect() as conn:
-            conn.execute(text("SELECT id FROM puhui_users WHERE id = :id FOR UPDATE"), {"id": a})
+    with row_locked(migrated_url, a) as holder:
 
-            async def work(w):
-                first = asyncio.ensure_future(submit(w, a_token, live("A-1"), "a-1"))
-                await asyncio.sleep(0.3)  # the first batch is waiting for the lock
-                second = asyncio.ensure_future(submit(w, a_token, live("A-2"), "a-2"))
-                other = await asyncio.wait_for(submit(w, b_token, live("B-1"), "b-1"), timeout=3)
-                waiting = not first.done() and not second.done()
-                conn.rollback()  # the lock is released
-                return waiting, other, await first, await second
+        async def work(w):
+            first = asyncio.ensure_future(submit(w, a_token, live("A-1"), "a-1"))
+            await asyncio.sleep(0.3)  # the first batch is waiting for the lock
+            second = asyncio.ensure_future(submit(w, a_token, live("A-2"), "a-2"))
+            other = await asyncio.wait_for(submit(w, b_token, live("B-1"), "b-1"), timeout=3)
+            waiting = not first.done() and not second.done()
+            holder.rollback()  # the lock is released
+            return waiting, other, await first, await second
 
-            (waiting, other, first, second), writer = run(engine, work)
-    finally:
-        holder.dispose()
+        (waiting, other, first, second), writer = run(engine, work)
     assert waiting and other.status == 201
     assert first.status == second.status == 201 and first.body["id"] < second.body["id"]
     assert writer.fallbacks == 0

@@ -19,6 +19,18 @@ class Clock:
         return self.t
 
 
+@pytest.fixture
+def redis_url() -> str:
+    """The machine's Redis (skip when it does not answer)."""
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=0.2).ping()
+    except Exception:  # noqa: BLE001
+        pytest.skip(f"Redis not reachable at {url}")
+    return url
+
+
 def test_memory_limiter_window_and_retry_after():
     clock = Clock(600.0 + 15)  # 15 s into a minute window
     limiter = MemoryLimiter(clock)
@@ -43,29 +55,19 @@ def test_unreachable_redis_falls_back_to_memory():
     assert [limiter.hit("user:1", 2).allowed for _ in range(3)] == [True, True, False]
 
 
-def test_redis_counts_are_shared_between_limiters():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.2).ping()
-    except Exception:  # noqa: BLE001
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+def test_redis_counts_are_shared_between_limiters(redis_url):
     key = f"test:{uuid.uuid4().hex}"
-    a = RedisLimiter("redis://127.0.0.1:6379/0")
-    b = RedisLimiter("redis://127.0.0.1:6379/0")  # another API worker
+    a = RedisLimiter(redis_url)
+    b = RedisLimiter(redis_url)  # another API worker
     assert a.hit(key, 2).allowed and b.hit(key, 2).allowed
     assert not a.hit(key, 2).allowed  # the third request in the window, whichever worker gets it
     assert a.backend == "redis"
 
 
-def test_redis_counts_many_keys_in_one_round_trip():
-    """A batch of awards counts all its limits in one pipeline; a key repeated in it is counted in order."""
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.2).ping()
-    except Exception:  # noqa: BLE001
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+def test_redis_counts_many_keys_in_one_round_trip(redis_url):
+    """A batch of awards counts all its limits in one command; a key repeated in it is counted in order."""
     key = uuid.uuid4().hex
-    limiter = RedisLimiter("redis://127.0.0.1:6379/0")
+    limiter = RedisLimiter(redis_url)
     limiter.hit_many([(f"warm-up:{key}", 1)])  # the server learns the script (SCRIPT LOAD) on first use
     commands = []
     execute = limiter._client.execute_command
@@ -84,14 +86,9 @@ def test_memory_limiter_counts_many_keys_like_single_hits():
     assert decisions[3].retry_after == 45
 
 
-def test_redis_async_counts_share_the_keys_of_the_sync_client():
-    redis = pytest.importorskip("redis")
-    try:
-        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=0.2).ping()
-    except Exception:  # noqa: BLE001
-        pytest.skip("Redis not reachable on 127.0.0.1:6379")
+def test_redis_async_counts_share_the_keys_of_the_sync_client(redis_url):
     key = uuid.uuid4().hex
-    limiter = RedisLimiter("redis://127.0.0.1:6379/0")
+    limiter = RedisLimiter(redis_url)
     assert limiter.hit(f"user:{key}", 3).allowed  # 1, through the blocking client
 
     async def batch():
