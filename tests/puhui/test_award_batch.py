@@ -18,7 +18,7 @@ from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import Connection, func, select, text
+from sqlalchemy import Connection, Engine, func, select, text
 
 from carbon.core.db import make_engine, session_factory, session_scope
 from carbon.core.errors import Conflict, Unauthorized
@@ -363,6 +363,18 @@ def row_locked(url: str, user_id: int) -> Iterator[Connection]:
         holder.dispose()
 
 
+async def until_a_lock_is_awaited(engine: Engine) -> None:
+    """Poll until a session of this database waits for a lock, e.g. a batch's lock statement (each poll in a
+    transaction of its own: pg_stat_activity is read once per transaction)."""
+    for _ in range(1000):
+        with engine.connect() as conn:
+            if conn.execute(text("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                                 "AND wait_event_type = 'Lock'")).scalar():
+                return
+        await asyncio.sleep(0.01)
+    raise AssertionError("nobody waited for a lock within 10 s")
+
+
 @pytest.fixture
 def pg_only(backend):
     if backend != "postgresql":
@@ -397,7 +409,7 @@ def test_a_batch_waiting_for_a_lock_does_not_hold_up_the_others_nor_its_resident
 
         async def work(w):
             first = asyncio.ensure_future(submit(w, a_token, live("A-1"), "a-1"))
-            await asyncio.sleep(0.3)  # the first batch is waiting for the lock
+            await until_a_lock_is_awaited(engine)  # the first batch is waiting for the lock
             second = asyncio.ensure_future(submit(w, a_token, live("A-2"), "a-2"))
             other = await asyncio.wait_for(submit(w, b_token, live("B-1"), "b-1"), timeout=3)
             waiting = not first.done() and not second.done()
