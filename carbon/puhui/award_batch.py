@@ -364,7 +364,7 @@ LATERAL subquery with LIMIT, never a join the planner could turn into a hash joi
 100 claims per batch)."""
 
 SNAPSHOT_SQL = f"""
-    SELECT {", ".join(f"m.{c}" for c in service._METHOD_COLUMNS)}, m.id,
+    SELECT {", ".join(f"m.{c}" for c in service.METHOD_COLUMNS)}, m.id,
         (SELECT string_agg(CAST(b.local_date AS varchar) || '|' || b.eligible_quantity, ';') FROM puhui_behaviours b
          WHERE b.user_id = s.user_id AND b.code = v.code AND b.local_date >= v.first AND b.local_date <= v.last
         ) AS earlier,
@@ -395,7 +395,7 @@ PLATFORM_SQL = "SELECT string_agg(key || '|' || CAST(id AS varchar) || '|', ';')
 
 _JOURNAL_COLUMNS = ("id", "kind", "reference", "created_at")
 _POSTING_COLUMNS = ("journal_id", "account_id", "amount", "balance_after", "created_at")
-_BEHAVIOUR_COLUMNS = ("id", *service._BEHAVIOUR_COLUMNS, "journal_id")
+_BEHAVIOUR_COLUMNS = ("id", *service.BEHAVIOUR_COLUMNS, "journal_id")
 _KEY_COLUMNS = ("user_id", "key", "route", "request_hash", "status_code", "response", "created_at")
 _TABLES: tuple[tuple[Table, str, tuple[str, ...]], ...] = (
     (PuhuiJournal.__table__, "journals", _JOURNAL_COLUMNS), (PuhuiPosting.__table__, "postings", _POSTING_COLUMNS),
@@ -541,7 +541,7 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
             rules.local_date(claim.occurred_at)  # raises the 422 for an unusable time, as the single path does
             digest = service.request_hash(request.fingerprint if request.fingerprint is not None else claim.__dict__)
             if row.route is not None:  # the Idempotency-Key was used before (route, request_hash, status, response)
-                results[i] = service._stored_outcome(row, request.route, digest)
+                results[i] = service.stored_outcome(row, request.route, digest)
                 continue
             if row.id is None:  # no methodology of this type in force on that day: the single path words the 422
                 results[i] = _SINGLE

@@ -251,7 +251,7 @@ def request_hash(fingerprint: Any) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def _stored_outcome(found: Any, route: str, digest: str) -> Outcome:
+def stored_outcome(found: Any, route: str, digest: str) -> Outcome:
     """The stored response for a key seen before; IdempotencyKeyReused when it came with another request."""
     if found.route != route or found.request_hash != digest:
         raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
@@ -274,7 +274,7 @@ def _lock_and_replay(session: Session, user_id: int, key: str | None, route: str
                                                              PuhuiIdempotencyKey.key == key))
     if found is None:
         return None
-    return _stored_outcome(found, route, digest)
+    return stored_outcome(found, route, digest)
 
 
 def _remember(session: Session, user_id: int, key: str | None, route: str, digest: str, outcome: Outcome,
@@ -372,10 +372,11 @@ def _insert_journal(conn, journal: ledger.Journal, postings: list[dict], *, now:
     return journal_id
 
 
-_BEHAVIOUR_COLUMNS = ("user_id", "methodology_id", "code", "version", "quantity", "unit", "quantity_in_unit",
-                      "eligible_quantity", "occurred_at", "local_date", "duration_s", "operator", "trip_id", "trip_ref",
-                      "reduction_exact", "reduction_g", "points", "capped", "cap_reason", "pooled_g", "retired_g",
-                      "created_at")
+# the keys of plan_award's behaviour row, as the batched writer inserts them (carbon/puhui/award_batch.py)
+BEHAVIOUR_COLUMNS = ("user_id", "methodology_id", "code", "version", "quantity", "unit", "quantity_in_unit",
+                     "eligible_quantity", "occurred_at", "local_date", "duration_s", "operator", "trip_id", "trip_ref",
+                     "reduction_exact", "reduction_g", "points", "capped", "cap_reason", "pooled_g", "retired_g",
+                     "created_at")
 
 
 def user_balance(session: Session, *, user_id: int, asset: str = "points") -> int:
@@ -385,19 +386,19 @@ def user_balance(session: Session, *, user_id: int, asset: str = "points") -> in
 
 # --- methodologies -------------------------------------------------------------------------------------------
 
-_METHOD_COLUMNS = ("code", "version", "name_zh", "behaviour", "quantity_unit", "factor", "factor_unit", "confidence",
-                   "baseline", "source", "cap_period", "cap_claims", "cap_quantity", "speed_min_kmh", "speed_max_kmh",
-                   "step_length_m", "max_quantity_per_claim", "window_days", "evidence_required", "valid_from", "note")
+METHOD_COLUMNS = ("code", "version", "name_zh", "behaviour", "quantity_unit", "factor", "factor_unit", "confidence",
+                  "baseline", "source", "cap_period", "cap_claims", "cap_quantity", "speed_min_kmh", "speed_max_kmh",
+                  "step_length_m", "max_quantity_per_claim", "window_days", "evidence_required", "valid_from", "note")
 
 
 def _row_values(row: PuhuiMethodology) -> tuple:
-    return tuple(getattr(row, c) for c in _METHOD_COLUMNS)
+    return tuple(getattr(row, c) for c in METHOD_COLUMNS)
 
 
 @lru_cache(maxsize=256)
 def _methodology_of(values: tuple) -> Methodology:
     row = {c: ("" if v is None else str(v).lower() if isinstance(v, bool) else str(v))
-           for c, v in zip(_METHOD_COLUMNS, values, strict=True)}
+           for c, v in zip(METHOD_COLUMNS, values, strict=True)}
     return methodologies.from_row(row)
 
 
@@ -518,7 +519,7 @@ def _build_snapshot(with_key: bool):
         extra = [select(k.route + "|" + k.request_hash)
                  .where(k.user_id == bindparam("user_id"), k.key == bindparam("key"))
                  .scalar_subquery().label("key_hit")]
-    return (select(*(m[c] for c in _METHOD_COLUMNS), m.id, earlier.label("earlier"), accounts.label("accounts"),
+    return (select(*(m[c] for c in METHOD_COLUMNS), m.id, earlier.label("earlier"), accounts.label("accounts"),
                    *extra)
             .where(m.code == bindparam("code"), m.valid_from <= bindparam("day"))
             .order_by(m.version.desc()).limit(1))
@@ -548,7 +549,7 @@ def _replay(session: Session, user_id: int, key: str, route: str, digest: str) -
                                          .where(k.user_id == user_id, k.key == key)).first()
     if found is None:
         return None
-    return _stored_outcome(found, route, digest)
+    return stored_outcome(found, route, digest)
 
 
 @dataclass(frozen=True)
@@ -570,13 +571,13 @@ def plan_award(snap: Any, *, user_id: int, claim: Claim, secret: str, digest: st
                route: str, now: datetime) -> PlannedAward:
     """Units, plausibility, caps and the ledger postings of one claim: no database access.
 
-    ``snap`` is a row with the methodology's ``_METHOD_COLUMNS`` first, then ``id`` (the methodology row),
+    ``snap`` is a row with the methodology's ``METHOD_COLUMNS`` first, then ``id`` (the methodology row),
     ``earlier`` (``local_date|eligible_quantity;...`` of the resident's claims of this code in the month) and
     ``accounts`` (``key|id|latest balance_after;...``): what ``_award_snapshot`` returns, or the group-commit
     writer's snapshot of many claims (carbon/puhui/award_batch.py). Raises the rule's error (422) when a check fails.
     """
     day = rules.local_date(claim.occurred_at)
-    m = _methodology_of(tuple(snap[:len(_METHOD_COLUMNS)]))
+    m = _methodology_of(tuple(snap[:len(METHOD_COLUMNS)]))
     quantity = methodologies.to_method_unit(m, claim.quantity, claim.unit)
     has_evidence = bool(claim.operator and claim.trip_id)
     rules.check_claim(m, quantity=quantity, occurred_at=claim.occurred_at, now=now, duration_s=claim.duration_s,

@@ -30,7 +30,7 @@ from carbon.puhui.wechat import Code2Session
 SECRET = "test-openid-secret"
 NOW = datetime(2026, 5, 4, 12, 0, tzinfo=UTC)
 
-Row = namedtuple("Row", [*service._METHOD_COLUMNS, "id", "earlier", "accounts", "i", "user_id", "route",
+Row = namedtuple("Row", [*service.METHOD_COLUMNS, "id", "earlier", "accounts", "i", "user_id", "route",
                          "request_hash", "status_code", "response", "trip_taken", "new_journal_id",
                          "new_behaviour_id"])
 BUS = next(m for m in methodologies.load_all() if m.code == "bus")
@@ -84,6 +84,13 @@ def test_a_batch_of_residents_is_decided_and_written_in_one_set_of_rows():
     resident_points = [p for p in rows["postings"] if p["account_id"] == 10]
     assert resident_points[0]["balance_after"] == 100 + 215
     assert [k["response"] for k in rows["keys"]] == [results[0].body, results[1].body]
+
+
+def test_the_writer_inserts_every_column_of_a_planned_behaviour():
+    """json_populate_recordset takes only the columns it is told: a key plan_award adds must be in the list."""
+    _, _, writes = decide([request(key="a", trip="T-1")], [row(0, 7)], {7})
+    [behaviour] = json.loads(writes["behaviours"])
+    assert set(behaviour) == set(award_batch._BEHAVIOUR_COLUMNS)
 
 
 def test_a_residents_second_claim_waits_for_the_next_batch():
@@ -210,7 +217,7 @@ def submit(writer, token, c, key, fingerprint=None):
 
 
 def test_the_writer_answers_and_stores_what_the_single_path_does(engine, residents, backend):
-    (token_a, a), (token_b, b) = residents(2)
+    (_token_a, a), (token_b, b) = residents(2)
     with session_scope(engine) as s:
         single = service.record_behaviour(s, user_id=a, claim=live("S-1"), secret=SECRET, idempotency_key="k",
                                           fingerprint={"trip": "S-1"}, route="POST /puhui/behaviours").body
