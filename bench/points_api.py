@@ -23,7 +23,8 @@ What it does:
    only. Phases 1 and 2 post to the bare endpoints, phase 3 posts bus claims to ``/api/v1/puhui/behaviours``, each with
    its own Idempotency-Key and operator trip id; every ``--replay-every``-th request re-sends an earlier request
    byte for byte (a phone retrying), which must replay, not award again.
-5. Prints requests/s, p50 and p99 latency of both phases and the ratio, then audits the ledger: one behaviour
+5. Prints requests/s, p50 and p99 latency of the phases, the server's CPU per request in each (and PostgreSQL's,
+   when it runs on this machine; from /proc) and the ratios, then audits the ledger: one behaviour
    per distinct key that got 201, one award journal each, every resident's balance equal to the points in
    their responses, ``SUM(postings) = 0`` per asset. Exit status 1 if the audit finds a lost or duplicated
    award.
@@ -94,14 +95,20 @@ class Phase:
     statuses: dict[int, int] = field(default_factory=dict)
     bodies: dict[int, bytes] = field(default_factory=dict)  # request index -> response body
     elapsed: float = 0.0
+    cpu: tuple[float, float] | None = None  # CPU seconds the phase cost the server and PostgreSQL (CpuMeter)
 
     def line(self) -> str:
         n = len(self.latencies)
         lat = sorted(self.latencies)
         p50 = statistics.median(lat) * 1000 if lat else float("nan")
         p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if lat else float("nan")
+        cpu = ""
+        if self.cpu is not None and n:
+            cpu = f"  CPU per request: server {self.cpu[0] / n * 1000:.2f} ms"
+            if self.cpu[1]:
+                cpu += f", PostgreSQL {self.cpu[1] / n * 1000:.2f} ms"
         return (f"{self.name:<10} {n:>6} req  {n / self.elapsed:>8.1f} req/s  p50 {p50:6.1f} ms  p99 {p99:6.1f} ms  "
-                f"statuses {dict(sorted(self.statuses.items()))}")
+                f"statuses {dict(sorted(self.statuses.items()))}{cpu}")
 
     @property
     def rate(self) -> float:
@@ -129,8 +136,9 @@ async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes]:
 
 
 async def run_phase(name: str, port: int, requests: list[bytes], concurrency: int, duration: float,
-                    keep_bodies: bool) -> Phase:
+                    keep_bodies: bool, meter: CpuMeter | None = None) -> Phase:
     phase = Phase(name)
+    before = meter.read() if meter else None
     next_index = 0
     deadline = time.perf_counter() + duration
 
@@ -160,7 +168,53 @@ async def run_phase(name: str, port: int, requests: list[bytes], concurrency: in
     start = time.perf_counter()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     phase.elapsed = time.perf_counter() - start
+    after = meter.read() if meter else None
+    if before is not None and after is not None:
+        phase.cpu = (after[0] - before[0], after[1] - before[1])
     return phase
+
+
+class CpuMeter:
+    """CPU seconds used so far by the server (the uvicorn process and the workers it started) and, when PostgreSQL
+    runs on this machine, by all its processes. Read from Linux's /proc: req/s depends on how busy the closed loop
+    keeps the server, CPU per request says what a request costs (both drift with this machine's speed)."""
+
+    def __init__(self, server_pid: int, with_database: bool):
+        self.server_pid = server_pid
+        self.with_database = with_database
+
+    def read(self) -> tuple[float, float] | None:
+        try:
+            entries = os.listdir("/proc")
+        except OSError:
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        parent: dict[int, int] = {}
+        used: dict[int, float] = {}
+        database = 0.0
+        for entry in entries:
+            if not entry.isdigit():
+                continue
+            try:
+                with open(f"/proc/{entry}/stat") as f:
+                    stat = f.read()
+            except OSError:  # the process has ended
+                continue
+            comm = stat[stat.index("(") + 1:stat.rindex(")")]
+            fields = stat[stat.rindex(")") + 2:].split()  # from the state on: ppid is fields[1], utime fields[11]
+            pid, seconds = int(entry), (int(fields[11]) + int(fields[12])) / tick
+            parent[pid], used[pid] = int(fields[1]), seconds
+            if self.with_database and comm == "postgres":
+                database += seconds
+        server = sum(seconds for pid, seconds in used.items() if self._descends(pid, parent))
+        return server, database
+
+    def _descends(self, pid: int, parent: dict[int, int]) -> bool:
+        while pid > 1:
+            if pid == self.server_pid:
+                return True
+            pid = parent.get(pid, 0)
+        return False
 
 
 # --- setup ------------------------------------------------------------------------------------------------------
@@ -330,6 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     if not (0 < args.requests <= 100_000 and 0 < args.duration <= 300 and 0 < args.concurrency <= 256):
         p.error("bounds: requests 1..100000, duration 1..300 s, concurrency 1..256")
 
+    from sqlalchemy.engine import make_url
+
     from carbon.core import migrate
 
     tmp = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
@@ -351,10 +407,13 @@ def main(argv: list[str] | None = None) -> int:
         bare_reqs = [request_bytes("/bench/bare", json.dumps(bare_body).encode(), {"Authorization": "Bearer x"})
                      for _ in range(args.requests)]
         async_reqs = [r.replace(b"POST /bench/bare ", b"POST /bench/bare-async ") for r in bare_reqs]
+        meter = CpuMeter(proc.pid, with_database=bool(args.postgres)
+                         and make_url(args.postgres).host in (None, "127.0.0.1", "localhost", "::1"))
         asyncio.run(run_phase("warm-up", port, bare_reqs[:200] + async_reqs[:200], args.concurrency, 5, False))
-        bare = asyncio.run(run_phase("bare", port, bare_reqs, args.concurrency, args.duration, False))
-        bare_async = asyncio.run(run_phase("bare-async", port, async_reqs, args.concurrency, args.duration, False))
-        award = asyncio.run(run_phase("award", port, award_reqs, args.concurrency, args.duration, True))
+        bare = asyncio.run(run_phase("bare", port, bare_reqs, args.concurrency, args.duration, False, meter))
+        bare_async = asyncio.run(run_phase("bare-async", port, async_reqs, args.concurrency, args.duration, False,
+                                           meter))
+        award = asyncio.run(run_phase("award", port, award_reqs, args.concurrency, args.duration, True, meter))
         print(bare.line())
         print(bare_async.line())
         print(award.line())
