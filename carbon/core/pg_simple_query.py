@@ -7,8 +7,8 @@ the row factory) cost 0.59-0.84 ms of client CPU, against 0.21-0.35 ms here (ben
 writer's own statements, alternated in one process). Values are still quoted by psycopg's adapters
 (``Transformer.as_literal``) and rows loaded by its loaders, so they come out as a psycopg cursor's would.
 
-Use it only on a connection that nothing else uses at the same time (psycopg's own lock is bypassed), and in
-autocommit mode: transaction control travels in the query (``BEGIN; ...``, ``...; COMMIT``).
+Use it only on a connection that nothing else uses at the same time (psycopg's own lock is bypassed), in
+autocommit mode (transaction control travels in the query: ``BEGIN; ...``, ``...; COMMIT``), and not for COPY.
 """
 
 from __future__ import annotations
