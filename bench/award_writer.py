@@ -62,7 +62,8 @@ async def measure(factory, tokens: list[str], numbers, claims: int, submitters: 
         await writer.close()
     done = each * submitters
     return (f"submitters {submitters:>3}  batch {done / batches:5.1f} claims  CPU {cpu / done * 1000:.3f} ms/claim, "
-            f"{cpu / batches * 1000:.3f} ms/batch  wall {wall / done * 1000:.3f} ms/claim  fallbacks {writer.fallbacks}")
+            f"{cpu / batches * 1000:.3f} ms/batch  wall {wall / done * 1000:.3f} ms/claim  "
+            f"fallbacks {writer.fallbacks}")
 
 
 def main(argv: list[str] | None = None) -> int:
