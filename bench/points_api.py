@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.points_api                          # SQLite file in a temp dir
     .venv/bin/python -m bench.points_api --postgres postgresql+psycopg://postgres@127.0.0.1:5432/postgres
-    options: --requests 3000 --duration 20 --concurrency 8 --users 500 --workers 1 --replay-every 10
+    options: --requests 3000 --duration 20 --concurrency 8,16,32 --users N --workers 1 --replay-every 10
              --redis redis://127.0.0.1:6379/0 (rate limits counted in Redis, as with several API processes)
 
 What it does:
@@ -17,17 +17,22 @@ What it does:
    ~0.3 ms to reach /api/v1/puhui/behaviours): the only difference is what the endpoint does. The async one is the
    like-for-like floor for the award endpoint; both ratios are printed. uvicorn runs through ``uvicorn_main``, which
    keeps TCP_NODELAY with ``--workers`` > 1 (uvicorn issue #3149: without it every response waited ~40 ms).
-3. Logs ``--users`` residents in through the development login.
-4. Closed-loop load: ``--concurrency`` keep-alive connections (a minimal asyncio HTTP/1.1 client, so the client
-   costs little CPU next to the server), bounded by ``--requests`` AND ``--duration`` per phase, loopback
-   only. Phases 1 and 2 post to the bare endpoints, phase 3 posts bus claims to ``/api/v1/puhui/behaviours``, each with
-   its own Idempotency-Key and operator trip id; every ``--replay-every``-th request re-sends an earlier request
-   byte for byte (a phone retrying), which must replay, not award again.
-5. Prints requests/s, p50 and p99 latency of the phases, the server's CPU per request in each (and PostgreSQL's,
-   when it runs on this machine; from /proc) and the ratios, then audits the ledger: one behaviour
-   per distinct key that got 201, one award journal each, every resident's balance equal to the points in
-   their responses, ``SUM(postings) = 0`` per asset. Exit status 1 if the audit finds a lost or duplicated
-   award.
+3. Logs ``--users`` residents in through the development login (by default enough that none reaches the bus cap of
+   6 trips a day: a capped claim is awarded 0 points, which is less work).
+4. Warms up: 200 requests to each endpoint (the award writer's first batches connect and prepare their statements).
+5. Closed-loop load at each ``--concurrency`` (keep-alive connections; a minimal asyncio HTTP/1.1 client, so the
+   client costs little CPU next to the server), bounded by ``--requests`` AND ``--duration`` per phase, loopback
+   only: the two bare endpoints, then bus claims to ``/api/v1/puhui/behaviours``, each with its own
+   Idempotency-Key and operator trip id; every ``--replay-every``-th request re-sends an earlier request byte for
+   byte (a phone retrying), which must replay, not award again.
+6. Prints for every load and endpoint requests/s, p50 and p99 latency, the server's CPU per request (and
+   PostgreSQL's, when it runs on this machine; from /proc) and the ratios. Then each endpoint's capacity: the most
+   requests/s it served at a load where its p99 stayed within 50 ms; the ratio of those is the issue's target. A
+   batching endpoint needs enough requests in flight to fill its batches, a bare one is saturated by a few: at one
+   fixed load, one of them would be measured below what it can serve.
+7. Audits the ledger: one behaviour per distinct key that got 201 (warm-up included), one award journal each,
+   every resident's balance equal to the points in their responses, ``SUM(postings) = 0`` per asset. Exit status
+   1 if the audit finds a lost or duplicated award.
 
 Targets (issue 5): award throughput >= 50 % of the bare endpoint, p99 <= 50 ms at that load, zero lost or
 duplicated awards. The script prints the figures; it asserts only the ledger audit.
@@ -96,12 +101,18 @@ class Phase:
     bodies: dict[int, bytes] = field(default_factory=dict)  # request index -> response body
     elapsed: float = 0.0
     cpu: tuple[float, float] | None = None  # CPU seconds the phase cost the server and PostgreSQL (CpuMeter)
+    load: int = 0  # keep-alive connections
+
+    @property
+    def p99(self) -> float:
+        lat = sorted(self.latencies)
+        return lat[min(len(lat) - 1, int(len(lat) * 0.99))] if lat else float("inf")
 
     def line(self) -> str:
         n = len(self.latencies)
         lat = sorted(self.latencies)
         p50 = statistics.median(lat) * 1000 if lat else float("nan")
-        p99 = lat[min(n - 1, int(n * 0.99))] * 1000 if lat else float("nan")
+        p99 = self.p99 * 1000 if lat else float("nan")
         cpu = ""
         if self.cpu is not None and n:
             cpu = f"  CPU per request: server {self.cpu[0] / n * 1000:.2f} ms"
@@ -369,20 +380,41 @@ def audit(url: str, phase: Phase, owners: list[int], keys: list[str]) -> list[st
     return problems
 
 
+P99_BOUND_S = 0.050  # issue 5: p99 <= 50 ms at the load where the throughput is counted
+
+
+def capacity(phases: list[Phase]) -> Phase | None:
+    """The phase with the most requests/s among those whose p99 is within the bound (None: none is)."""
+    within = [phase for phase in phases if phase.p99 <= P99_BOUND_S]
+    return max(within, key=lambda phase: phase.rate, default=None)
+
+
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--postgres", help="a PostgreSQL server URL; a scratch database is created and dropped on it")
-    p.add_argument("--requests", type=int, default=3000, help="requests per phase (upper bound)")
-    p.add_argument("--duration", type=float, default=20.0, help="seconds per phase (upper bound)")
-    p.add_argument("--concurrency", type=int, default=8)
-    p.add_argument("--users", type=int, default=500)
+    p.add_argument("--requests", type=int, default=3000, help="requests per phase and load (upper bound)")
+    p.add_argument("--duration", type=float, default=20.0, help="seconds per phase and load (upper bound)")
+    p.add_argument("--concurrency", default="8,16,32",
+                   help="the loads: comma-separated numbers of keep-alive connections, each endpoint measured at each")
+    p.add_argument("--users", type=int,
+                   help="residents (default: enough that none reaches the bus cap of 6 trips a day)")
     p.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     p.add_argument("--redis", help="count rate limits in this Redis (e.g. redis://127.0.0.1:6379/0), as a deployment "
                                    "with several API processes must; default: in-process counters")
     p.add_argument("--replay-every", type=int, default=10, help="every N-th award request is a retry (0: none)")
     args = p.parse_args(argv)
-    if not (0 < args.requests <= 100_000 and 0 < args.duration <= 300 and 0 < args.concurrency <= 256):
-        p.error("bounds: requests 1..100000, duration 1..300 s, concurrency 1..256")
+    try:
+        loads = [int(n) for n in args.concurrency.split(",")]
+    except ValueError:
+        p.error("--concurrency: comma-separated integers, e.g. 8,16,32")
+    if not (0 < args.requests <= 100_000 and 0 < args.duration <= 300 and all(0 < n <= 256 for n in loads)
+            and 0 < len(loads) <= 8):
+        p.error("bounds: requests 1..100000, duration 1..300 s, concurrency 1..256, at most 8 loads")
+    warm_up = 200  # requests per endpoint before measuring (the writer's first batch also connects and prepares)
+    users_needed = max(500, (args.requests * len(loads) + warm_up) // 5)
+    if args.users is not None and args.users < users_needed:
+        print(f"note     {args.users} residents for {args.requests * len(loads)} claims: some reach the daily cap "
+              "and are awarded 0 points (less work than a real award)")
 
     from sqlalchemy.engine import make_url
 
@@ -395,31 +427,45 @@ def main(argv: list[str] | None = None) -> int:
         migrate.upgrade(url)
         port = free_port()
         proc = start_server(url, port, args.workers, args.redis)
-        users = login_all(port, args.users)
+        users = login_all(port, args.users if args.users is not None else users_needed)
         backend = "PostgreSQL" if args.postgres else "SQLite"
         limits = "rate limits in Redis" if args.redis else "rate limits in-process"
-        print(f"server   uvicorn {args.workers} worker(s) on {HOST}:{port}, {backend}, {limits}; client: "
-              f"{args.concurrency} keep-alive connections, <= {args.requests} requests and <= {args.duration:.0f} s "
-              "per phase")
+        print(f"server   uvicorn {args.workers} worker(s) on {HOST}:{port}, {backend}, {limits}, {len(users)} "
+              f"residents; client: {', '.join(map(str, loads))} keep-alive connections, <= {args.requests} requests "
+              f"and <= {args.duration:.0f} s per phase and load")
 
-        award_reqs, owners, keys = award_requests(users, args.requests, args.replay_every)
+        n = args.requests
+        award_reqs, owners, keys = award_requests(users, warm_up + n * len(loads), args.replay_every)
         bare_body = json.loads(award_reqs[0].split(b"\r\n\r\n", 1)[1])
         bare_reqs = [request_bytes("/bench/bare", json.dumps(bare_body).encode(), {"Authorization": "Bearer x"})
-                     for _ in range(args.requests)]
+                     for _ in range(n)]
         async_reqs = [r.replace(b"POST /bench/bare ", b"POST /bench/bare-async ") for r in bare_reqs]
         meter = CpuMeter(proc.pid, with_database=bool(args.postgres)
                          and make_url(args.postgres).host in (None, "127.0.0.1", "localhost", "::1"))
-        asyncio.run(run_phase("warm-up", port, bare_reqs[:200] + async_reqs[:200], args.concurrency, 5, False))
-        bare = asyncio.run(run_phase("bare", port, bare_reqs, args.concurrency, args.duration, False, meter))
-        bare_async = asyncio.run(run_phase("bare-async", port, async_reqs, args.concurrency, args.duration, False,
-                                           meter))
-        award = asyncio.run(run_phase("award", port, award_reqs, args.concurrency, args.duration, True, meter))
-        print(bare.line())
-        print(bare_async.line())
-        print(award.line())
-        print(f"ratio    award / bare (def, thread pool) = {award.rate / bare.rate:.2f}; award / bare-async (async def, "
-              f"like for like) = {award.rate / bare_async.rate:.2f} (target >= 0.50)")
-        problems = audit(url, award, owners, keys)
+        asyncio.run(run_phase("warm-up", port, bare_reqs[:warm_up] + async_reqs[:warm_up], loads[0], 5, False))
+        every_award = asyncio.run(run_phase("warm-up", port, award_reqs[:warm_up], loads[0], 5, True))  # audited too
+        measured: dict[str, list[Phase]] = {"bare": [], "bare-async": [], "award": []}
+        for level, load in enumerate(loads):
+            print(f"load     {load} connections")
+            for name, reqs in (("bare", bare_reqs), ("bare-async", async_reqs),
+                               ("award", award_reqs[warm_up + level * n:warm_up + (level + 1) * n])):
+                phase = asyncio.run(run_phase(name, port, reqs, load, args.duration, name == "award", meter))
+                phase.load = load
+                measured[name].append(phase)
+                every_award.bodies.update({warm_up + level * n + i: body for i, body in phase.bodies.items()})
+                print(phase.line())
+            bare, bare_async, award = (measured[name][-1] for name in ("bare", "bare-async", "award"))
+            print(f"ratio    award / bare (def, thread pool) = {award.rate / bare.rate:.2f}; award / bare-async "
+                  f"(async def, like for like) = {award.rate / bare_async.rate:.2f}")
+        best = {name: capacity(phases) for name, phases in measured.items()}
+        print(f"capacity the most requests/s with p99 <= {P99_BOUND_S * 1000:.0f} ms: " + "; ".join(
+            f"{name} {phase.rate:.0f} req/s at {phase.load} connections (p99 {phase.p99 * 1000:.1f} ms)"
+            if phase else f"{name} none" for name, phase in best.items()))
+        if all(best.values()):
+            award = best["award"].rate
+            print(f"ratio    award / bare (def, thread pool) = {award / best['bare'].rate:.2f}; award / bare-async "
+                  f"(async def, like for like) = {award / best['bare-async'].rate:.2f} (target >= 0.50)")
+        problems = audit(url, every_award, owners, keys)
         if problems:
             print("AUDIT FAILED:\n  " + "\n  ".join(problems[:20]))
             return 1
