@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import shutil
+import tempfile
 import time
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from sqlalchemy.orm import sessionmaker
 
@@ -31,8 +34,6 @@ from carbon.puhui.award_batch import AwardRequest, AwardWriter
 from carbon.puhui.wechat import Code2Session
 
 SECRET = "bench-secret"
-
-
 WARM_UP = 50  # claims per submitter before measuring: connect, prepare the statements, warm up
 
 
@@ -78,10 +79,6 @@ def main(argv: list[str] | None = None) -> int:
     settings = [int(n) for n in args.submitters.split(",")]
     if not (0 < args.claims <= 100_000 and all(0 < n <= 256 for n in settings) and 0 < args.lanes <= 8):
         p.error("bounds: claims 1..100000, submitters 1..256, lanes 1..8")
-
-    import shutil
-    import tempfile
-    from pathlib import Path
 
     tmp = Path(tempfile.mkdtemp(prefix="carbon-bench-"))
     url, drop = scratch_database(args.postgres, tmp)

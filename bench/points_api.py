@@ -383,6 +383,12 @@ def audit(url: str, phase: Phase, owners: list[int], keys: list[str]) -> list[st
 P99_BOUND_S = 0.050  # issue 5: p99 <= 50 ms at the load where the throughput is counted
 
 
+def ratios(award: float, bare: float, bare_async: float) -> str:
+    """Award requests/s against both bare endpoints' (the same line for one load and for the capacities)."""
+    return (f"ratio    award / bare (def, thread pool) = {award / bare:.2f}; award / bare-async (async def, like for "
+            f"like) = {award / bare_async:.2f}")
+
+
 def capacity(phases: list[Phase]) -> Phase | None:
     """The phase with the most requests/s among those whose p99 is within the bound (None: none is)."""
     within = [phase for phase in phases if phase.p99 <= P99_BOUND_S]
@@ -454,17 +460,13 @@ def main(argv: list[str] | None = None) -> int:
                 measured[name].append(phase)
                 every_award.bodies.update({warm_up + level * n + i: body for i, body in phase.bodies.items()})
                 print(phase.line())
-            bare, bare_async, award = (measured[name][-1] for name in ("bare", "bare-async", "award"))
-            print(f"ratio    award / bare (def, thread pool) = {award.rate / bare.rate:.2f}; award / bare-async "
-                  f"(async def, like for like) = {award.rate / bare_async.rate:.2f}")
+            print(ratios(*(measured[name][-1].rate for name in ("award", "bare", "bare-async"))))
         best = {name: capacity(phases) for name, phases in measured.items()}
         print(f"capacity the most requests/s with p99 <= {P99_BOUND_S * 1000:.0f} ms: " + "; ".join(
             f"{name} {phase.rate:.0f} req/s at {phase.load} connections (p99 {phase.p99 * 1000:.1f} ms)"
             if phase else f"{name} none" for name, phase in best.items()))
         if all(best.values()):
-            award = best["award"].rate
-            print(f"ratio    award / bare (def, thread pool) = {award / best['bare'].rate:.2f}; award / bare-async "
-                  f"(async def, like for like) = {award / best['bare-async'].rate:.2f} (target >= 0.50)")
+            print(ratios(*(best[name].rate for name in ("award", "bare", "bare-async"))) + " (target >= 0.50)")
         problems = audit(url, every_award, owners, keys)
         if problems:
             print("AUDIT FAILED:\n  " + "\n  ".join(problems[:20]))
