@@ -43,10 +43,11 @@ from carbon.inventory.models import IdempotencyKey
 
 HEADER = "Idempotency-Key"
 KEY_TTL = timedelta(hours=24)
+KEY_MAX_LENGTH = 200  # characters of an Idempotency-Key (at least 1)
 
 KeyHeader = Annotated[
     str | None,
-    Header(alias=HEADER, min_length=1, max_length=200,
+    Header(alias=HEADER, min_length=1, max_length=KEY_MAX_LENGTH,
            description="Optional. Retrying with the same key returns the first response and does nothing again."),
 ]
 

@@ -27,6 +27,7 @@ and the public ones; 429 ``rate_limited`` with ``Retry-After``.
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -38,8 +39,10 @@ from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from api.deps import BearerDep, BureauUser, SessionDep
-from api.idempotency import KeyHeader, idempotent
+from api.deps import BearerDep, BureauUser, SessionDep, bearer
+from api.fast_route import fast_path_route
+from api.idempotency import HEADER as KEY_HEADER
+from api.idempotency import KEY_MAX_LENGTH, KeyHeader, idempotent
 from carbon.core.db import utcnow
 from carbon.puhui import footprint, privacy, service
 from carbon.puhui.award_batch import AwardRequest, AwardWriter
@@ -303,24 +306,51 @@ def login(body: LoginIn, request: Request, session: SessionDep) -> LoginOut:
     return LoginOut(token=token, user_id=user.id, expires_at=expires.isoformat())
 
 
-@router.post("/behaviours", status_code=201, response_model=BehaviourOut,
-             responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"},
-                        503: {"description": "outcome_unknown: the database connection was lost while saving a claim "
-                                             "sent without Idempotency-Key"}})
 async def record_behaviour(body: BehaviourIn, request: Request, credentials: BearerDep,
                            idempotency_key: KeyHeader = None):
     """Claim one low-carbon behaviour; points = grams CO2e avoided, rounded down, after caps.
 
     Handed to this process's award writer (carbon/puhui/award_batch.py: claims that arrive together share one
     transaction) and awaited here, so a claim holds no worker thread while it waits."""
+    return await _award(request, body, credentials.credentials if credentials else None, idempotency_key)
+
+
+async def _record_behaviour_fast(request: Request) -> JSONResponse | None:
+    """``record_behaviour`` for the plain request, without FastAPI's per-request parameter solving
+    (api/fast_route.py): a JSON body that validates as BehaviourIn, and an Idempotency-Key within bounds or none.
+    Anything else returns None, and the route's standard handler answers, 422 wording included."""
+    headers = request.headers
+    key = headers.get(KEY_HEADER)
+    if (headers.get("content-type", "").partition(";")[0].strip().lower() != "application/json"
+            or (key is not None and not 0 < len(key) <= KEY_MAX_LENGTH)):
+        return None
+    try:  # what the standard handler does: json.loads of the body, then the model's validation of the value
+        body = BehaviourIn.model_validate(json.loads(await request.body()))
+    except Exception:  # noqa: BLE001 - it fails the same way again in the standard handler, which words the error
+        return None
+    credentials = await bearer(request)
+    return await _award(request, body, credentials.credentials if credentials else None, key)
+
+
+async def _award(request: Request, body: BehaviourIn, token: str | None, idempotency_key: str | None) -> JSONResponse:
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
                           duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
                           trip_id=body.evidence.trip_id if body.evidence else None)
-    award = AwardRequest(token=credentials.credentials if credentials else None, claim=claim,
-                         fingerprint=body.model_dump(mode="json"), idempotency_key=idempotency_key,
-                         route="POST /puhui/behaviours", limits=partial(_resident_limits, request))
+    award = AwardRequest(token=token, claim=claim, fingerprint=body.model_dump(mode="json"),
+                         idempotency_key=idempotency_key, route="POST /puhui/behaviours",
+                         limits=partial(_resident_limits, request))
     outcome = await _award_writer(request.app).submit(award)
     return _outcome(outcome, idempotency_key)
+
+
+BehaviourRoute = fast_path_route(_record_behaviour_fast)
+
+router.add_api_route(
+    "/behaviours", record_behaviour, methods=["POST"], status_code=201, response_model=BehaviourOut,
+    responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"},
+               503: {"description": "outcome_unknown: the database connection was lost while saving a claim sent "
+                                    "without Idempotency-Key"}},
+    route_class_override=BehaviourRoute)
 
 
 @router.get("/me")
