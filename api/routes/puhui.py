@@ -18,7 +18,9 @@ same body: the stored response again (``Idempotent-Replayed: true``), nothing ad
 
 Awards. ``POST /behaviours`` is an ``async def``: it validates the claim and hands it to the process's award
 writer (carbon/puhui/award_batch.py), which decides the claims that arrive together in one transaction, and awaits
-the answer. No worker thread waits for a claim.
+the answer. No worker thread waits for a claim. A plain claim (a JSON body that validates, an Idempotency-Key within
+bounds or none) skips FastAPI's per-request parameter solving through a fast path (api/fast_route.py); any other
+request is answered by FastAPI's standard handler, as if there were no fast path.
 
 Rate limits (carbon/puhui/ratelimit.py): per resident and per IP on the resident endpoints, per IP on login
 and the public ones; 429 ``rate_limited`` with ``Retry-After``.
