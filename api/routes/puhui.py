@@ -39,6 +39,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Query, Request, Response
 from fastapi.responses import JSONResponse
+from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import BearerDep, BureauUser, SessionDep, bearer
@@ -314,7 +315,7 @@ async def record_behaviour(body: BehaviourIn, request: Request, credentials: Bea
 
     Handed to this process's award writer (carbon/puhui/award_batch.py: claims that arrive together share one
     transaction) and awaited here, so a claim holds no worker thread while it waits."""
-    return await _award(request, body, credentials.credentials if credentials else None, idempotency_key)
+    return await _award(request, body, credentials, idempotency_key)
 
 
 async def _record_behaviour_fast(request: Request) -> JSONResponse | None:
@@ -330,17 +331,17 @@ async def _record_behaviour_fast(request: Request) -> JSONResponse | None:
         body = BehaviourIn.model_validate(json.loads(await request.body()))
     except Exception:  # noqa: BLE001 - it fails the same way again in the standard handler, which words the error
         return None
-    credentials = await bearer(request)
-    return await _award(request, body, credentials.credentials if credentials else None, key)
+    return await _award(request, body, await bearer(request), key)
 
 
-async def _award(request: Request, body: BehaviourIn, token: str | None, idempotency_key: str | None) -> JSONResponse:
+async def _award(request: Request, body: BehaviourIn, credentials: HTTPAuthorizationCredentials | None,
+                 idempotency_key: str | None) -> JSONResponse:
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
                           duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
                           trip_id=body.evidence.trip_id if body.evidence else None)
-    award = AwardRequest(token=token, claim=claim, fingerprint=body.model_dump(mode="json"),
-                         idempotency_key=idempotency_key, route="POST /puhui/behaviours",
-                         limits=partial(_resident_limits, request))
+    award = AwardRequest(token=credentials.credentials if credentials else None, claim=claim,
+                         fingerprint=body.model_dump(mode="json"), idempotency_key=idempotency_key,
+                         route="POST /puhui/behaviours", limits=partial(_resident_limits, request))
     outcome = await _award_writer(request.app).submit(award)
     return _outcome(outcome, idempotency_key)
 
