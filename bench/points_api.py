@@ -14,12 +14,13 @@ What it does:
    as it runs every other endpoint of this API) and ``POST /bench/bare-async`` (an ``async def``: no thread, as the
    award endpoint now runs). Same process, same uvicorn settings, same workers, and the same place in the route table
    (the bare routes sit where the 碳普惠 routes are: FastAPI 0.16x spends microseconds per route it walks past:
-   in-process, a bare endpoint first in the table costs 57 us of CPU a request, the same one there 135 us): the only
-   difference is what the endpoint does. The async one is the like-for-like floor for the award endpoint; both ratios
-   are printed. The bare endpoints go through FastAPI's standard handler; the award endpoint answers plain claims
-   through its fast path (api/fast_route.py: its JSON body, bearer token and Idempotency-Key read directly, not by
-   FastAPI's per-request parameter solving), as it does in production. uvicorn runs through ``uvicorn_main``, which
-   keeps TCP_NODELAY with ``--workers`` > 1 (uvicorn issue #3149: without it every response waited ~40 ms).
+   bench/award_route.py, in-process: a bare endpoint first in the table costs ~60 us of CPU a request, there ~145
+   us): the only difference is what the endpoint does. The async one is the like-for-like floor for the award
+   endpoint; both ratios are printed. The bare endpoints go through FastAPI's standard handler; the award endpoint
+   answers plain claims through its fast path (api/fast_route.py: its JSON body, bearer token and Idempotency-Key
+   read directly, not by FastAPI's per-request parameter solving), as it does in production. uvicorn runs through
+   ``uvicorn_main``, which keeps TCP_NODELAY with ``--workers`` > 1 (uvicorn issue #3149: without it every response
+   waited ~40 ms).
 3. Logs ``--users`` residents in through the development login (by default enough that none reaches the bus cap of
    6 trips a day: a capped claim is awarded 0 points, which is less work).
 4. Warms up: 200 requests to each endpoint (the award writer's first batches connect and prepare their statements).
