@@ -26,6 +26,7 @@ from carbon.core.regions import CITY_CODE
 from carbon.factors.library import FactorLibrary
 from carbon.inventory import calc  # noqa: F401  (registers the sector methods)
 from carbon.inventory.calc.base import LINEAR_METHODS, SERIES_METHODS, SERIES_UNITS, MethodContext, SeriesInput, mass_t
+from carbon.inventory.calc.coal_chemicals import feedstock_double_counts
 from carbon.inventory.catalog import Catalog, load_catalog
 
 RESULT_COLUMNS = [
@@ -53,6 +54,8 @@ class CompileResult:
     factor_fingerprint: str
     gwp_edition: str = GWP_EDITION
     double_counts: list[dict] = field(default_factory=list)
+    balances: list[dict] = field(default_factory=list)  # carbon mass balances per facility (coal chemicals)
+    cross_sector: list[dict] = field(default_factory=list)  # feedstock in a balance and again in 1.A
     notation: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["region", "category", "item", "notation", "note"]))
 
     def by_category(self) -> pd.DataFrame:
@@ -198,10 +201,12 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     if errors:
         raise ImportRejected(errors=errors, what="compile")
     detail = pd.concat([p for p in pieces if len(p)], ignore_index=True) if any(len(p) for p in pieces) else pd.DataFrame(columns=_LINEAR_COLUMNS)
+    balances = [b for p in pieces for b in p.attrs.get("balances", [])]
     detail = _weight(detail, options, catalog)
+    cross_sector = feedstock_double_counts(detail, catalog)
     detail, double_counts = roll_up_city(detail)
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
-                         double_counts=double_counts, notation=notation)
+                         double_counts=double_counts, notation=notation, balances=balances, cross_sector=cross_sector)
 
 
 def _notation_keys(activity: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -276,7 +281,9 @@ def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, option
     qty = np.empty(len(act))
     units_arr = act["unit"].to_numpy()
     quantities = act["quantity"].to_numpy(dtype=float)
-    for u in pd.unique(units_arr):
+    if canonical is None:
+        qty[:] = quantities
+    for u in (pd.unique(units_arr) if canonical is not None else ()):
         mask = units_arr == u
         try:
             qty[mask] = quantities[mask] * units.multiplier(u, canonical)
@@ -286,12 +293,18 @@ def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, option
     if errors:
         return pd.DataFrame(columns=RESULT_COLUMNS)
     inp = SeriesInput(region=list(act["region"]), year=[int(y) for y in act["year"]], category=list(act["category"]),
-                      item=list(act["item"]), quantity_t=list(qty), target_year=options.year)
+                      item=list(act["item"]), quantity_t=list(qty), target_year=options.year,
+                      unit=[str(u) for u in units_arr],
+                      facility=[_blank(f) for f in act["facility"]] if "facility" in act.columns else None)
     try:
         return SERIES_METHODS[name](inp, library=library, catalog=catalog)
     except CarbonError as exc:
         errors.append(RowError(_row_no(act, 0), "category", exc.message, str(act["category"].iloc[0])))
         return pd.DataFrame(columns=RESULT_COLUMNS)
+
+
+def _blank(value) -> str:
+    return "" if value is None or value != value or str(value) in ("", "nan", "None") else str(value).strip()
 
 
 def _weight(detail: pd.DataFrame, options: CompileOptions, catalog: Catalog) -> pd.DataFrame:

@@ -29,7 +29,7 @@ if TYPE_CHECKING:  # the engine imports nothing from here; only the type is need
     from carbon.inventory.engine import CompileResult
 
 COLUMNS = ("region", "year", "category", "item", "quantity", "unit")
-OPTIONAL = ("note",)
+OPTIONAL = ("note", "facility")
 MAX_REPORTED = 1000  # a report beyond this many bad rows says how many more there were
 
 
@@ -177,6 +177,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
         "notation": notation.to_numpy(dtype=object),
         "unit": pd.Categorical(unit_text.to_numpy()),
         "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
+        "facility": raw["facility"].fillna("").astype(str).str.strip().to_numpy() if "facility" in raw.columns else "",
         "row": rows,
     })
     return out

@@ -59,7 +59,7 @@ def test_missing_columns_rejected():
 
 def test_blank_templates_per_sector(tmp_path):
     t = blank_template("energy")
-    assert list(t.columns) == ["region", "year", "category", "item", "quantity", "unit", "note"]
+    assert list(t.columns) == ["region", "year", "category", "item", "quantity", "unit", "note", "facility"]
     assert "1.A.1.a" in set(t["category"])
     data = to_bytes({"activity": t, "items": items_sheet("energy")}, "xlsx")
     path = tmp_path / "t.xlsx"

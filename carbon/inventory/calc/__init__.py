@@ -5,3 +5,4 @@ from carbon.inventory.calc import waste  # noqa: F401
 from carbon.inventory.calc import ippu  # noqa: F401
 from carbon.inventory.calc import agriculture  # noqa: F401
 from carbon.inventory.calc import lulucf  # noqa: F401
+from carbon.inventory.calc import coal_chemicals  # noqa: F401

@@ -91,8 +91,10 @@ class SeriesInput:
     year: list[int]
     category: list[str]
     item: list[str]
-    quantity_t: list[float]  # activity converted to the method's canonical unit
+    quantity_t: list[float]  # activity converted to the method's canonical unit (as reported where it has none)
     target_year: int
+    unit: list[str] | None = None  # the reported units, for a method registered with unit=None
+    facility: list[str] | None = None  # the optional `facility` column (a plant's name or USCC), "" where blank
 
 
 LINEAR_METHODS: dict[str, LinearMethod] = {}
@@ -110,8 +112,9 @@ def linear_method(name: str):
     return register
 
 
-def series_method(name: str, unit: str):
-    """Register a method that needs activity history. `unit` is the canonical activity unit."""
+def series_method(name: str, unit: str | None):
+    """Register a method that needs activity history. `unit` is the canonical activity unit, or None for a
+    method that takes each row's own unit (it converts per distinct unit itself)."""
 
     def register(fn):
         SERIES_METHODS[name] = fn

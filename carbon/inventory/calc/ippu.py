@@ -119,12 +119,6 @@ def fgas_use(ctx: MethodContext) -> list[Emission]:
 
 
 not_implemented(
-    "petrochemical_feedstock",
-    "coal-to-chemicals (煤制甲醇, 煤制烯烃, 煤制油, 煤制气, 煤制乙二醇) have no IPCC 2006 Tier 1 default for coal "
-    "feedstock; their process CO2 needs a plant carbon mass balance (IPCC Vol 3 Eq. 3.17, Tier 3) from the key "
-    "emitters' reports. Until then report the feedstock as energy use and mark 2.B.8 'IE'",
-)
-not_implemented(
     "semiconductor_fgas",
     "electronics manufacturing (CF4, C2F6, NF3, SF6, HFC-23) needs substrate area and gas-use data by fab (IPCC Vol 3 "
     "Ch.6, Tier 1 Table 6.2 not verified here); no such plants are known in Ordos: report 'NO' or 'NE'",

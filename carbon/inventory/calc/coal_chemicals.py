@@ -1,0 +1,167 @@
+"""Coal chemicals and fuel transformation by carbon mass balance (`carbon_balance`).
+
+Categories: 2.B.8.a 甲醇生产, 2.B.8.b 乙烯生产 (coal-to-olefins: ethylene and propylene), 2.B.8.g 其他 (ethylene
+glycol), and the fuel transformation of the 2019 Refinement in energy: 1.B.3.a 煤制油, 1.B.3.b 煤制天然气,
+1.B.3.c 煤气化. The equation is IPCC 2006 Vol 3 Eq. 3.17, in `carbon.core.carbon_balance` (shared with the
+chemical key emitter's report):
+
+  CO2 = (Σ carbon in inputs − Σ carbon in products − Σ carbon in wastes − CO2 recovered as carbon) × 44/12
+
+Activity rows: one per input or output of a plant, the item saying which it is (原料煤, 燃料煤, 原煤 or 天然气
+as inputs; 甲醇, 乙烯, 丙烯, 乙二醇, 煤制油品, 煤制天然气, 焦油, 硫磺, 尿素 as products; 含碳废弃物; 回收CO2 in t CO2).
+The optional `facility` column names the plant (name or USCC): a balance closes per facility, or per
+region × category where no facility is named. Splitting a facility's rows across files or permuting
+them changes nothing (the rows are summed per facility and item before the balance).
+
+Carbon per unit of each flow: `carbon_fraction` (t C/t) for a mass; otherwise `ncv` × `carbon_content`
+(for a fuel item the 1.A rows of the profile, e.g. 天然气 in 万m3). A local row (地方实测: a plant's measured
+carbon content) overrides the default and is flagged 实测 in the balance.
+
+Result rows are per item: inputs positive, outputs negative CO2, so that they add up to the facility's
+emission (as landfill recovery does in 5.A). The balances themselves, with every intermediate and unit,
+are in the compile result's `balances`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from carbon.core import units
+from carbon.core.carbon_balance import (DEFAULT, INPUT, MEASURED, PRODUCT, RECOVERED, WASTE, Flow,
+                                        carbon_mass_balance)
+from carbon.core.errors import FactorError, ValidationError
+from carbon.factors.library import FactorLibrary, FactorRow
+from carbon.inventory.calc.base import SeriesInput, series_method
+from carbon.inventory.catalog import Catalog
+
+ROLE_OF_KIND = {"cb_input": INPUT, "fuel": INPUT, "cb_product": PRODUCT, "cb_waste": WASTE, "cb_recovered": RECOVERED}
+ROLE_OF_ITEM = {"urea": PRODUCT}  # urea (an agricultural item) made in the plant from its recovered CO2
+FUEL_SCOPE = "1.A"
+# carbon per unit of a flow, by the flow's dimension, in the units the guidelines print (t C/t, kg C/m3, t C/TJ)
+_CONTENT_UNIT = {"mass": "", "volume": "kg/m**3", "energy": "t/TJ"}  # where the NCV and carbon content of a fuel used as feedstock are found
+
+
+def facility_label(region: str, category: str, facility: str) -> str:
+    return facility or f"{region} {category}"
+
+
+def _carbon_per_unit(library: FactorLibrary, category: str, item, region: str, year: int, unit: str
+                     ) -> tuple[object, list[FactorRow]]:
+    """Carbon content of one unit of the flow as a pint quantity (× the quantity gives a mass), and the rows."""
+    mass = units.dimension_of(unit) == "mass"
+    scopes = [category] + ([FUEL_SCOPE] if item.kind == "fuel" else [])
+    for scope in scopes:
+        cf = library.resolve("carbon_fraction", scope, item.code, region, year, dims=("dimensionless",)) if mass else None
+        if cf is not None:
+            return cf.quantity().to(""), [cf]
+        ncv = library.resolve("ncv", scope, item.code, region, year)
+        cc = library.resolve("carbon_content", scope, item.code, region, year, dims=("mass/energy",))
+        if ncv is not None and cc is not None:
+            try:
+                (units.parse_unit(unit) * ncv.quantity()).to("GJ")
+            except Exception:  # noqa: BLE001 (a ncv per mass for a volume: try the next scope)
+                continue
+            content = ncv.quantity() * cc.quantity()
+            return content.to(_CONTENT_UNIT[units.dimension_of(unit)]), [ncv, cc]
+    what = "carbon_fraction (t C/t)" if mass else "ncv and carbon_content (or report the quantity in t with a carbon_fraction)"
+    raise FactorError(f"no {what} for {item.name_zh} ({item.code}) in {category}, region {region}, year {year}; "
+                      f"add the plant's measured value (地方实测)", field="factor")
+
+
+@series_method("carbon_balance", unit=None)
+def carbon_balance(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) -> pd.DataFrame:
+    """Process CO2 of each coal-chemical or fuel-transformation facility (IPCC 2006 Vol 3 Eq. 3.17)."""
+    target = inp.target_year
+    n = len(inp.region)
+    facility = inp.facility or [""] * n
+    unit = inp.unit or ["t"] * n
+    df = pd.DataFrame({"region": inp.region, "year": inp.year, "category": inp.category, "item": inp.item,
+                       "unit": unit, "facility": facility, "quantity": np.asarray(inp.quantity_t, dtype=float)})
+    df = df[df["year"] == target]
+    if df.empty:
+        return _empty()
+    for code in pd.unique(df["item"]):
+        it = catalog.items.get(code)
+        if it is None or (it.kind not in ROLE_OF_KIND and code not in ROLE_OF_ITEM):
+            name = f"{it.name_zh} ({code})" if it else repr(code)
+            raise ValidationError(f"{name} is not an input or output of a carbon balance: report feedstocks (原料煤, 燃料煤, "
+                                  f"原煤, 天然气), products (甲醇, 乙烯, 丙烯, 乙二醇, 煤制油品, 煤制天然气, 焦油, 硫磺, 尿素), "
+                                  f"含碳废弃物 or 回收CO2", field="item")
+    keys = ["region", "category", "facility", "item", "unit"]
+    flows = df.groupby(keys, sort=True, as_index=False).agg(quantity=("quantity", "sum"), records=("quantity", "size"))
+    per_unit: dict[tuple, tuple] = {}
+    rows, balances = [], []
+    for (region, category, fac), g in flows.groupby(["region", "category", "facility"], sort=True):
+        label = facility_label(region, category, fac)
+        plant, refs = [], []
+        for item_code, u, q, nrec in zip(g["item"], g["unit"], g["quantity"], g["records"]):
+            item = catalog.items[item_code]
+            key = (category, item_code, region, u)
+            if key not in per_unit:
+                per_unit[key] = _carbon_per_unit(library, category, item, region, target, u)
+            content, used = per_unit[key]
+            measured = any(r.basis == "local" for r in used)
+            plant.append(Flow(item=item_code, role=ROLE_OF_ITEM.get(item_code) or ROLE_OF_KIND[item.kind], quantity=q * units.parse_unit(u),
+                              carbon_content=content, source=MEASURED if measured else DEFAULT,
+                              ref=";".join(sorted({r.ref for r in used}))))
+            refs.append((used, int(nrec)))
+        result = carbon_mass_balance(label, plant)
+        balances.append({"region": region, "category": category, **result.as_dict()})
+        for fc, (used, nrec) in zip(result.flows, refs):
+            sign = 1.0 if fc.flow.role == INPUT else -1.0
+            rows.append((region, target, category, fc.flow.item, "CO2", sign * float(fc.carbon.to("t").magnitude) * 44 / 12,
+                         False, "carbon_balance", ";".join(sorted({r.ref for r in used})),
+                         ";".join(sorted({r.basis for r in used})), nrec))
+    out = pd.DataFrame(rows, columns=_COLUMNS)
+    out = out.groupby(["region", "year", "category", "item", "gas", "memo", "method"], as_index=False, sort=False).agg(
+        mass_t=("mass_t", "sum"), factor_refs=("factor_refs", _union), basis=("basis", _union), records=("records", "sum"))
+    out = out[_COLUMNS]
+    out.attrs["balances"] = balances
+    return out
+
+
+_COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]
+
+
+def _union(values) -> str:
+    return ";".join(sorted({p for v in values for p in str(v).split(";") if p}))
+
+
+def _empty() -> pd.DataFrame:
+    return pd.DataFrame({c: [] for c in _COLUMNS})
+
+
+# --------------------------------------------------------------------------------------------------
+# Cross-sector check: feedstock carbon counted in the balance and again as combustion in 1.A
+# --------------------------------------------------------------------------------------------------
+
+COAL_FAMILY = ("raw_coal", "cleaned_coal", "other_washed_coal", "briquettes", "feedstock_coal", "chem_fuel_coal")
+
+
+def feedstock_double_counts(detail: pd.DataFrame, catalog: Catalog) -> list[dict]:
+    """Possible double counts: a region whose carbon balances take a coal (or a fuel item) as input while
+    the same coal family (or the same fuel item) is also reported as combustion in 1.A.
+
+    Each finding names the region, the balance category and item, the 1.A categories and items, and the CO2
+    at stake: the smaller of the 1.A CO2 of those items and the CO2 of the balance input's carbon.
+    Nothing is excluded: the user decides which side the coal belongs to.
+    """
+    if detail.empty:
+        return []
+    bal = detail[(detail["method"] == "carbon_balance") & (detail["mass_t"] > 0)]
+    comb = detail[detail["category"].astype(str).str.startswith("1.A.") & (detail["gas"] == "CO2") & ~detail["memo"]]
+    found = []
+    for (region, category, item), g in bal.groupby(["region", "category", "item"], sort=True):
+        family = COAL_FAMILY if item in COAL_FAMILY else (item,)
+        hit = comb[(comb["region"] == region) & comb["item"].isin(family)]
+        if hit.empty:
+            continue
+        co2_1a = float(hit["mass_t"].sum())
+        co2_in = float(g["mass_t"].sum())
+        found.append({
+            "region": region, "balance_category": category, "balance_item": item,
+            "combustion_categories": sorted(set(hit["category"])), "combustion_items": sorted(set(hit["item"])),
+            "combustion_co2_t": co2_1a, "balance_input_co2_t": co2_in, "co2_at_stake_t": min(co2_1a, co2_in),
+        })
+    return found
