@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated, Optional
@@ -65,6 +66,36 @@ def summary_table(result: CompileResult, region: str = CITY_CODE) -> Table:
     return t
 
 
+def balances_table(result: CompileResult) -> Table | None:
+    """The carbon mass balances of the compile (2.B.8, 1.B.3): one row per facility, t C and t CO2."""
+    if not result.balances:
+        return None
+    t = Table(title="碳平衡 carbon mass balances (IPCC 2006 Vol 3 Eq. 3.17; t C, CO2 in t)")
+    for c in ("region", "category", "facility 设施", "投入 in", "产品 products", "废弃物 wastes", "回收 recovered",
+              "排放 emitted", "CO2", "缺省 defaults"):
+        t.add_column(c, justify="right" if c not in ("region", "category", "facility 设施") else "left")
+    for b in result.balances:
+        if "carbon_in" not in b:  # an ETS-verified figure pulled bottom-up: no flows here
+            t.add_row(b["region"], b["category"], b["facility"], *["–"] * 5, f"{b['co2']['value']:,.1f}", "核查 verified")
+            continue
+        n_default = sum(f["source"] == "default" for f in b["flows"])
+        t.add_row(b["region"], b["category"], b["facility"],
+                  *(f"{b[k]['value']:,.1f}" for k in ("carbon_in", "carbon_products", "carbon_wastes",
+                                                       "carbon_recovered", "carbon_emitted", "co2")),
+                  f"{n_default}/{len(b['flows'])}")
+    return t
+
+
+def print_findings(result: CompileResult) -> None:
+    """What the compile noticed, on stderr: banner/city double counts and the cross-sector checks."""
+    for d in result.double_counts:
+        err.print(f"[yellow]possible double count[/yellow]: {d.get('category')} {d.get('item')} {d.get('gas')} reported "
+                  f"by the city ({d.get('city_mass_t', 0):.6g} t) and by banners ({d.get('banner_mass_t', 0):.6g} t); "
+                  "city-level rows left out of the city total")
+    for c in result.cross_sector:
+        err.print(f"[yellow]cross-sector check[/yellow]: {c['message']}", markup=True)
+
+
 def compile_command(
     activity: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX (region, year, category, item, quantity, unit)")],
     year: Annotated[int, typer.Option(help="Inventory year; earlier years in the file serve as history (landfill FOD)")],
@@ -73,6 +104,8 @@ def compile_command(
     ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined (27.9) or split (fossil 29.8 / non-fossil 27.0)")] = "combined",
     profile: Annotated[str, typer.Option(help="Default factor profile: IPCC2006 or CN (the other fills gaps)")] = "IPCC2006",
     out: Annotated[Optional[Path], typer.Option(help="Write RESULTS.csv (or .xlsx) here")] = None,
+    balances_out: Annotated[Optional[Path], typer.Option("--balances", help="Write the carbon mass balances (every flow, "
+                                                         "carbon fraction and intermediate with its unit) as JSON here")] = None,
 ) -> None:
     """Compile an inventory from a file, with no database. Prints a summary by sector and gas."""
     try:
@@ -82,13 +115,17 @@ def compile_command(
         return
     console = stdout_console()
     console.print(summary_table(result))
-    for d in result.double_counts:
-        err.print(f"[yellow]possible double count[/yellow]: {d['category']} {d['item']} {d['gas']} reported by the city "
-                  f"({d['city_mass_t']:.6g} t) and by banners ({d['banner_mass_t']:.6g} t); city-level rows left out of the city total")
+    balances = balances_table(result)
+    if balances is not None:
+        console.print(balances)
+    print_findings(result)
     if out is not None:
         table = results_table(result)
         write_table({"results": table}, out)
         console.print(f"wrote {len(table)} rows to {out}")
+    if balances_out is not None:
+        balances_out.write_text(json.dumps(result.balances, ensure_ascii=False, indent=1), encoding="utf-8")
+        console.print(f"wrote {len(result.balances)} carbon balances to {balances_out}")
 
 
 def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",

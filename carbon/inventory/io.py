@@ -29,7 +29,8 @@ if TYPE_CHECKING:  # the engine imports nothing from here; only the type is need
     from carbon.inventory.engine import CompileResult
 
 COLUMNS = ("region", "year", "category", "item", "quantity", "unit")
-OPTIONAL = ("note", "facility")
+OPTIONAL = ("note", "facility")  # facility: the plant's name or USCC, for carbon balances (2.B.8, 1.B.3)
+FACILITY_MAX = 200  # activity_records.facility
 MAX_REPORTED = 1000  # a report beyond this many bad rows says how many more there were
 
 
@@ -161,6 +162,11 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
         for i in np.flatnonzero(bad[codes] & ~is_key):
             errors.append((i, RowError(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
 
+    facility = raw["facility"].astype(str).str.strip() if "facility" in raw.columns else pd.Series([""] * len(raw))
+    for i in np.flatnonzero(facility.str.len().to_numpy() > FACILITY_MAX):
+        errors.append((i, RowError(int(rows[i]), "facility", f"a facility name or USCC of at most {FACILITY_MAX} characters",
+                                   facility.iloc[i][:40] + "…")))
+
     if errors:
         errors.sort(key=lambda e: (e[0], COLUMNS.index(e[1].column) if e[1].column in COLUMNS else 9))
         shown = [e for _, e in errors[:MAX_REPORTED]]
@@ -177,7 +183,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
         "notation": notation.to_numpy(dtype=object),
         "unit": pd.Categorical(unit_text.to_numpy()),
         "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
-        "facility": raw["facility"].fillna("").astype(str).str.strip().to_numpy() if "facility" in raw.columns else "",
+        "facility": facility.to_numpy(dtype=object),
         "row": rows,
     })
     return out

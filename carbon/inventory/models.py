@@ -73,6 +73,12 @@ class Inventory(Base):
     double_counts: Mapped[list | None] = mapped_column(JSON)
     # Categories reported with a notation key and no figure: [{region, category, item, notation, note}, ...]
     notation_keys: Mapped[list | None] = mapped_column(JSON)
+    # Carbon mass balances of the coal-chemical and fuel-transformation facilities, every flow and
+    # intermediate with its unit: [{region, category, facility, flows: [...], carbon_in, ..., co2}, ...]
+    carbon_balances: Mapped[list | None] = mapped_column(JSON)
+    # Cross-sector checks: feedstock coal in 2.B.8 / 1.B.3 and also burnt in 1.A, ETS-verified plants
+    # beside region-level rows of the same category: [{check, region, ...}, ...]
+    cross_sector: Mapped[list | None] = mapped_column(JSON)
 
     region: Mapped[Region] = relationship()
 
@@ -111,7 +117,8 @@ class ActivityRecord(Base):
     item: Mapped[str] = mapped_column(String(64))
     quantity: Mapped[float] = mapped_column(Float)  # 0 when the row carries a notation key instead
     unit: Mapped[str] = mapped_column(String(32))
-    notation: Mapped[str | None] = mapped_column(String(4))  # NO, NE, IE, C, NA (no figure), else NULL
+    notation: Mapped[str | None] = mapped_column(String(4))
+    facility: Mapped[str | None] = mapped_column(String(200))  # plant name or USCC (carbon balances close per facility)  # NO, NE, IE, C, NA (no figure), else NULL
     note: Mapped[str | None] = mapped_column(Text)
     source_row: Mapped[int] = mapped_column(Integer)  # row number in the uploaded file (header = 1)
 

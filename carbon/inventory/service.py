@@ -41,7 +41,8 @@ from carbon.inventory.engine import RESULT_COLUMNS, CompileOptions, CompileResul
 from carbon.inventory.io import read_activity, read_local_factors, results_table, to_bytes
 from carbon.inventory.models import STATUSES, ActivityRecord, EmissionResult, ImportBatch, Inventory
 
-RECORD_COLUMNS = ("region_code", "year", "category", "item", "quantity", "unit", "notation", "note", "source_row")
+RECORD_COLUMNS = ("region_code", "year", "category", "item", "quantity", "unit", "notation", "note", "facility",
+                  "source_row")
 NOTATION_COLUMNS = ["region", "category", "item", "notation", "note"]
 LEVELS = ("category", "item")
 
@@ -152,6 +153,8 @@ def _back_to_draft(session: Session, inventory: Inventory) -> None:
         inventory.factor_fingerprint = None
         inventory.double_counts = None
         inventory.notation_keys = None
+        inventory.carbon_balances = None
+        inventory.cross_sector = None
 
 
 def record_count(session: Session, *, inventory_id: int) -> int:
@@ -229,6 +232,7 @@ def import_activity(session: Session, *, inventory_id: int, content: bytes, file
         "unit": activity["unit"],
         "notation": _texts(activity, "notation", n),
         "note": _texts(activity, "note", n),
+        "facility": _texts(activity, "facility", n),
         "source_row": activity["row"],
     }, n, progress=progress)
     _back_to_draft(session, inventory)
@@ -269,14 +273,14 @@ def remove_batch(session: Session, *, inventory_id: int, batch_id: int) -> int:
 
 def load_activity(session: Session, *, inventory_id: int) -> pd.DataFrame:
     """All records of the inventory (every year: earlier years are history) as the engine's input frame:
-    region, year, category, item, quantity, unit, notation, note, row (position), batch_id, source_row."""
+    region, year, category, item, quantity, unit, notation, note, facility, row (position), batch_id, source_row."""
     r = ActivityRecord
     query = (select(r.region_code.label("region"), r.year, r.category, r.item, r.quantity, r.unit, r.notation,
-                    r.note, r.batch_id, r.source_row)
+                    r.note, r.facility, r.batch_id, r.source_row)
              .where(r.inventory_id == inventory_id).order_by(r.id))
     frame = bulk.read_frame(session, query, {
         "region": "category", "year": "int", "category": "category", "item": "category", "quantity": "float",
-        "unit": "category", "notation": "str", "note": "str", "batch_id": "int", "source_row": "int"})
+        "unit": "category", "notation": "str", "note": "str", "facility": "str", "batch_id": "int", "source_row": "int"})
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame
 
@@ -334,6 +338,8 @@ def compile_inventory(session: Session, *, inventory_id: int, local_factors: byt
     notation = result.notation
     inventory.notation_keys = [_plain(dict(zip(NOTATION_COLUMNS, row)))
                                for row in notation.reindex(columns=NOTATION_COLUMNS).itertuples(index=False)]
+    inventory.carbon_balances = [_json(b) for b in result.balances]
+    inventory.cross_sector = [_json(c) for c in result.cross_sector]
     session.flush()
     return result
 
@@ -348,6 +354,15 @@ def _plain(d: dict) -> dict:
             v = None
         out[k] = v
     return out
+
+
+def _json(value):
+    """Nested JSON-safe values (the balances hold dicts of lists of dicts)."""
+    if isinstance(value, dict):
+        return {k: _json(v) for k, v in _plain(value).items()}
+    if isinstance(value, (list, tuple)):
+        return [_json(v) for v in value]
+    return _plain({"v": value})["v"]
 
 
 def _locate(session: Session, exc: ImportRejected, activity: pd.DataFrame) -> ImportRejected:
@@ -388,7 +403,9 @@ def stored_result(session: Session, *, inventory_id: int) -> CompileResult:
     notation = pd.DataFrame(inventory.notation_keys or [], columns=NOTATION_COLUMNS)
     return CompileResult(detail=_results_frame(session, inventory.id), options=options,
                          factor_fingerprint=inventory.factor_fingerprint or "",
-                         double_counts=list(inventory.double_counts or []), notation=notation)
+                         double_counts=list(inventory.double_counts or []), notation=notation,
+                         balances=list(inventory.carbon_balances or []),
+                         cross_sector=list(inventory.cross_sector or []))
 
 
 def get_results(session: Session, *, inventory_id: int, region: str | None = None, sector: str | None = None,

@@ -31,7 +31,7 @@ from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.core.settings import get_settings
-from carbon.inventory.commands import stdout_console, fail, summary_table
+from carbon.inventory.commands import balances_table, fail, print_findings, stdout_console, summary_table
 
 inventory_app = typer.Typer(help="The inventory store: create, import, compile, publish, export (database).",
                             no_args_is_help=True)
@@ -138,9 +138,10 @@ def compile_(
                                            local_filename=factors.name if factors else "local_factors.csv")
         region = service.get_inventory(session, inventory_id=inventory_id).region.code
     out.print(summary_table(result, region=region))
-    for d in result.double_counts:
-        err.print(f"[yellow]possible double count[/yellow]: {d.get('category')} {d.get('item')} {d.get('gas')} reported "
-                  "by the city and by banners; city-level rows left out of the city total")
+    balances = balances_table(result)
+    if balances is not None:
+        out.print(balances)
+    print_findings(result)
 
 
 @inventory_app.command("show")

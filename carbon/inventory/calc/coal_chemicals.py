@@ -136,6 +136,7 @@ def _empty() -> pd.DataFrame:
 # Cross-sector check: feedstock carbon counted in the balance and again as combustion in 1.A
 # --------------------------------------------------------------------------------------------------
 
+FEEDSTOCK_IN_1A = "feedstock_in_1A"
 COAL_FAMILY = ("raw_coal", "cleaned_coal", "other_washed_coal", "briquettes", "feedstock_coal", "chem_fuel_coal")
 
 
@@ -160,7 +161,11 @@ def feedstock_double_counts(detail: pd.DataFrame, catalog: Catalog) -> list[dict
         co2_1a = float(hit["mass_t"].sum())
         co2_in = float(g["mass_t"].sum())
         found.append({
-            "region": region, "balance_category": category, "balance_item": item,
+            "check": FEEDSTOCK_IN_1A, "region": region, "balance_category": category, "balance_item": item,
+            "message": (f"{region}: {item} is a carbon-balance input of {category} and coal of the same family is also "
+                        f"burnt in {', '.join(sorted(set(hit['category'])))} ({', '.join(sorted(set(hit['item'])))}, "
+                        f"{co2_1a:,.0f} t CO2): 原料煤重复计算? the feedstock must not also be reported as fuel "
+                        f"combustion (up to {min(co2_1a, co2_in):,.0f} t CO2 counted twice); nothing was excluded"),
             "combustion_categories": sorted(set(hit["category"])), "combustion_items": sorted(set(hit["item"])),
             "combustion_co2_t": co2_1a, "balance_input_co2_t": co2_in, "co2_at_stake_t": min(co2_1a, co2_in),
         })
