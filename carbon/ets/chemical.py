@@ -201,7 +201,9 @@ def facility_balances(raw_facilities: Any, obj: Callable[..., dict[str, Any]],
         try:
             balance = cb.carbon_mass_balance(name, [f for f, _ in parsed])
         except ValidationError as exc:
-            exc.field = where if exc.field == "facility" else f"{where}.flows"
+            # the balance's own errors (no input, negative balance: field "facility" / "quantity") are the
+            # facility's; a flow's unit or fraction was already checked by parse_flow
+            exc.field = where if exc.field in ("facility", "quantity") else f"{where}.flows"
             raise
         out.append(FacilityResult(name, balance, [n for _, n in parsed if n]))
     return out

@@ -16,6 +16,15 @@ Other industries (``"method": "generic"``)::
      "processes": [{"name", "quantity", "unit", "factor", "factor_unit"}],
      "purchased_electricity_mwh"?, "purchased_heat_gj"?}
 
+Chemical plants (``"method": "chemical"``, ``carbon.ets.chemical``): fuel combustion as the generic method, plus
+process CO2 of each facility by the carbon mass balance (IPCC 2006 Vol 3 Eq. 3.17), CO2 recovered and sold
+deducted inside each balance::
+
+    {"year": 2024, "method": "chemical", "industry": "coal_chemical", "fuels": [...],
+     "facilities": [{"name": "甲醇装置", "flows": [{"item", "role", "quantity", "unit"?, "carbon_fraction"?,
+                                                  "carbon_fraction_unit"?, "source"?}]}],
+     "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+
 Bad input raises ValidationError (or UnitError) whose ``field`` is the JSON path, e.g. ``units[0].fuels[1].ncv_unit``.
 """
 
@@ -23,8 +32,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from carbon.core import carbon_balance as cb
 from carbon.core.errors import ValidationError
-from carbon.ets import allocation, mrv
+from carbon.ets import allocation, chemical, mrv
 
 UNIT_KEYS = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "purchased_electricity_mwh",
              "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj", "heat_ratio"}
@@ -215,7 +225,68 @@ def compute_generic(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[s
     }
 
 
+_FUEL_PARAM_FIELD = {"NCV": "ncv", "CC": "carbon_content", "OF": "oxidation"}
+
+
+def _data_quality(facilities: list[chemical.FacilityResult], fuels: list[mrv.FuelResult]) -> dict[str, Any]:
+    """Where each carbon fraction and fuel parameter came from (实测 measured / 缺省 default), for the verifier."""
+    flows = [{"where": f"facilities[{i}].flows[{j}]", "facility": fr.name, "item": fc.flow.item,
+              "role": fc.flow.role, "role_zh": cb.ROLE_ZH[fc.flow.role], "source": fc.flow.source,
+              "source_zh": cb.SOURCE_ZH[fc.flow.source], "ref": fc.flow.ref}
+             for i, fr in enumerate(facilities) for j, fc in enumerate(fr.balance.flows)]
+    params = [{"where": f"fuels[{i}].{_FUEL_PARAM_FIELD[p.name]}", "fuel": f.name, "param": p.name,
+               "source": p.source, "source_zh": p.label_zh, "ref": p.citation}
+              for i, f in enumerate(fuels) for p in f.params if p.name in _FUEL_PARAM_FIELD]
+    return {
+        "carbon_fractions": {"measured": sum(f["source"] == cb.MEASURED for f in flows),
+                             "default": sum(f["source"] == cb.DEFAULT for f in flows), "flows": flows},
+        "fuel_parameters": {"measured": sum(p["source"] == "measured" for p in params),
+                            "default": sum(p["source"] == "default" for p in params), "params": params},
+    }
+
+
+def compute_chemical(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[str, Any]:
+    """化工生产企业指南: E = E_燃烧 + E_过程 + E_购入电 + E_购入热, E_过程 = Σ facilities' carbon mass balance
+    (IPCC 2006 Vol 3 Eq. 3.17) with CO2 recovered and sold deducted (see ``carbon.ets.chemical``)."""
+    year = parse_year(payload)
+    industry = payload.get("industry", "chemical")
+    if industry not in chemical.CHEMICAL_INDUSTRIES:
+        raise ValidationError(f"industry must be one of {', '.join(chemical.CHEMICAL_INDUSTRIES)} for the chemical "
+                              f"method, got {industry!r}", field="industry")
+    fuels = [_fuel(f, f"fuels[{i}]") for i, f in enumerate(_list(payload.get("fuels", []), "fuels"))]
+    facilities = chemical.facility_balances(payload.get("facilities"), _obj, _list)
+    res = mrv.generic_emissions(year=year, fuels=fuels, processes=[],
+                                purchased_electricity_mwh=payload.get("purchased_electricity_mwh", 0),
+                                purchased_heat_gj=payload.get("purchased_heat_gj", 0), where="report")
+    e_process = sum(f.process_co2_t for f in facilities)
+    recovered = sum(f.recovered_co2_t for f in facilities)
+    e_total = res.emissions_t + e_process
+    steps = [mrv.Step("E_fuel", res.fuel_emissions_t, "t CO2", "Σ fuels 式(2) FC × NCV × CC × OF × 44/12"),
+             mrv.Step("E_process", e_process, "t CO2", "Σ facilities IPCC 2006 V3 Eq. 3.17 (回收外供CO2 deducted)"),
+             mrv.Step("R_CO2", recovered, "t CO2", "Σ CO2 recovered and sold (already deducted in E_process)"),
+             mrv.Step("E_elec", res.electricity_emissions_t, "t CO2", "式(4) AD × EF_grid"),
+             mrv.Step("E_heat", res.heat_emissions_t, "t CO2", f"AD_heat × {mrv.PURCHASED_HEAT_FACTOR} t CO2/GJ"),
+             mrv.Step("E", e_total, "t CO2", "E_fuel + E_process + E_elec + E_heat")]
+    defaults = res.defaults_applied + [d for f in facilities for d in f.defaults_applied]
+    return {
+        "year": year, "method": "chemical", "industry": industry, "guideline": chemical.GUIDELINE,
+        "fuels": [_fuel_out(f) for f in res.fuels], "facilities": [f.as_dict(_r) for f in facilities],
+        "params": [p.as_dict() for p in res.params],
+        "steps": [s.as_dict() for s in steps],
+        "data_quality": _data_quality(facilities, res.fuels),
+        "total": {"fuel_emissions_t": _r(res.fuel_emissions_t), "process_emissions_t": _r(e_process),
+                  "recovered_co2_t": _r(recovered), "electricity_emissions_t": _r(res.electricity_emissions_t),
+                  "heat_emissions_t": _r(res.heat_emissions_t),
+                  "emissions_t": _r(e_total + adjustment_t), "conservative_adjustment_t": adjustment_t,
+                  "covered_emissions_t": allocation.round_half_up(e_total) + adjustment_t,
+                  "quota_t": None, "gap_t": None, "gap_rate": None, "defaults_applied": defaults},
+        "allocation": f"not computed: no chemical benchmarks in the reference for {industry} "
+                      f"(shared/reference/ets.md covers power only)",
+    }
+
+
 GENERIC_KEYS = {"year", "method", "industry", "fuels", "processes", "purchased_electricity_mwh", "purchased_heat_gj"}
+CHEMICAL_KEYS = {"year", "method", "industry", "fuels", "facilities", "purchased_electricity_mwh", "purchased_heat_gj"}
 POWER_KEYS = {"year", "method", "units"}
 
 
@@ -231,7 +302,10 @@ def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
     if method == "generic":
         _obj(payload, "report", GENERIC_KEYS, {"year"})
         return compute_generic(payload, adjustment_t=adjustment_t)
-    raise ValidationError("method must be 'power' or 'generic'", field="method")
+    if method == "chemical":
+        _obj(payload, "report", CHEMICAL_KEYS, {"year", "facilities"})
+        return compute_chemical(payload, adjustment_t=adjustment_t)
+    raise ValidationError("method must be 'power', 'generic' or 'chemical'", field="method")
 
 
 def unit_allocation(year: int, *, industry: str) -> None:
