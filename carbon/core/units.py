@@ -125,6 +125,18 @@ def parse_unit(text: str) -> pint.Quantity:
 
 _as_quantity = parse_unit
 
+# How users write a dimensionless parameter (an oxidation 0.94, a carbon fraction 0.60): the SI unit "1", a
+# blank cell, "-", "%" (a percentage) or the words. Pint itself reads none of "", "1" or "-" as a unit.
+_DIMENSIONLESS_WRITTEN = {"": "dimensionless", "1": "dimensionless", "-": "dimensionless", "%": "percent",
+                          "％": "percent", "无量纲": "dimensionless", "百分比": "percent"}
+
+
+def dimensionless_spelling(text: str | None) -> str:
+    """The unit of a parameter as pint reads it: "" / "1" / "-" / 无量纲 -> "dimensionless", "%" -> "percent";
+    any other text unchanged. For parameters only: an activity quantity always needs a real unit."""
+    t = (text or "").strip()
+    return _DIMENSIONLESS_WRITTEN.get(t, t)
+
 
 def dimension_of(text: str) -> str:
     """A readable dimension: its name where we have one ('energy'), else pint's ('[mass] / [time]')."""

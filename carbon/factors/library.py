@@ -329,6 +329,7 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
     rows: list[FactorRow] = []
     for n, raw in enumerate(reader, start=2):
         r = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
+        r["unit"] = units.dimensionless_spelling(r.get("unit"))
         bad = len(errors)
         try:
             category = resolve_category(r["category"])
