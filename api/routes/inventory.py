@@ -119,6 +119,17 @@ class CompileOut(BaseModel):
     totals: Totals
     double_counts: list[dict[str, Any]]
     notation_keys: list[dict[str, Any]]
+    carbon_balances: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "carbon mass balances per facility (2.B.8, 1.B.3): every flow, carbon fraction and intermediate with its unit"))
+    cross_sector: list[dict[str, Any]] = Field(default_factory=list, description=(
+        "cross-sector checks: feedstock coal also burnt in 1.A, ETS-verified plants beside region-level rows"))
+
+
+class PullOut(BaseModel):
+    inventory_id: int
+    batch_id: int | None = Field(description="the import batch of the pulled rows; null when nothing was verified")
+    rows: int
+    status: Status
 
 
 class ResultsPage(BaseModel):
@@ -247,6 +258,24 @@ def remove_batch(inventory_id: int, batch_id: int, session: SessionDep, user: Bu
     return Removed(batch_id=batch_id, removed=n)
 
 
+@router.post("/{inventory_id}/pull-ets", response_model=PullOut,
+             responses={409: {"description": "published inventory"}})
+def pull_ets(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+             idempotency_key: KeyHeader = None):
+    """Bottom-up: the verified process CO2 of the region's chemical key emitters (ETS, method chemical) as
+    2.B.8 / 1.B.3 facility rows (item 核查过程排放), replacing an earlier pull. Compile afterwards."""
+    from carbon.inventory.bottom_up import pull_ets_verified
+
+    def produce() -> PullOut:
+        batch = pull_ets_verified(session, inventory_id=inventory_id, user=_who(user))
+        inventory = service.get_inventory(session, inventory_id=inventory_id)
+        return PullOut(inventory_id=inventory_id, batch_id=batch.id if batch else None, rows=batch.rows if batch else 0,
+                       status=inventory.status)
+
+    return idempotent(session, request=request, user=user, key=idempotency_key, status_code=200, produce=produce,
+                      fingerprint={"pull": "ets"})
+
+
 # --- compile, results, export -------------------------------------------------------------------------
 
 @router.post("/{inventory_id}/compile", response_model=CompileOut)
@@ -265,7 +294,9 @@ def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, 
         totals = service.totals(session, inventory_id=inventory.id, region=inventory.region.code)
         return CompileOut(inventory=inventory_out(inventory), results=len(result.detail), totals=Totals(**totals),
                           double_counts=list(inventory.double_counts or []),
-                          notation_keys=list(inventory.notation_keys or []))
+                          notation_keys=list(inventory.notation_keys or []),
+                          carbon_balances=list(inventory.carbon_balances or []),
+                          cross_sector=list(inventory.cross_sector or []))
 
     fingerprint = {"factors_sha256": hashlib.sha256(local).hexdigest() if local is not None else None,
                    "factors_filename": local_name if local is not None else None}

@@ -25,7 +25,8 @@ from carbon.core.gases import GWP_EDITION, check_gwp_set, co2e, gwp_table
 from carbon.core.regions import CITY_CODE
 from carbon.factors.library import FactorLibrary
 from carbon.inventory import calc  # noqa: F401  (registers the sector methods)
-from carbon.inventory.calc.base import LINEAR_METHODS, SERIES_METHODS, SERIES_UNITS, MethodContext, SeriesInput, mass_t
+from carbon.inventory.calc.base import (LINEAR_METHODS, SERIES_METHODS, SERIES_UNITS, MethodContext, SeriesInput,
+                                       SeriesRowErrors, mass_t)
 from carbon.inventory.calc.coal_chemicals import feedstock_double_counts
 from carbon.inventory.catalog import Catalog, load_catalog
 
@@ -203,7 +204,7 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     detail = pd.concat([p for p in pieces if len(p)], ignore_index=True) if any(len(p) for p in pieces) else pd.DataFrame(columns=_LINEAR_COLUMNS)
     balances = [b for p in pieces for b in p.attrs.get("balances", [])]
     detail = _weight(detail, options, catalog)
-    cross_sector = feedstock_double_counts(detail, catalog)
+    cross_sector = [c for p in pieces for c in p.attrs.get("cross_sector", [])] + feedstock_double_counts(detail, catalog)
     detail, double_counts = roll_up_city(detail)
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
                          double_counts=double_counts, notation=notation, balances=balances, cross_sector=cross_sector)
@@ -295,9 +296,13 @@ def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, option
     inp = SeriesInput(region=list(act["region"]), year=[int(y) for y in act["year"]], category=list(act["category"]),
                       item=list(act["item"]), quantity_t=list(qty), target_year=options.year,
                       unit=[str(u) for u in units_arr],
-                      facility=[_blank(f) for f in act["facility"]] if "facility" in act.columns else None)
+                      facility=[_blank(f) for f in act["facility"]] if "facility" in act.columns else None,
+                      note=[_blank(f) for f in act["note"]] if "note" in act.columns else None)
     try:
         return SERIES_METHODS[name](inp, library=library, catalog=catalog)
+    except SeriesRowErrors as exc:
+        errors.extend(RowError(_row_no(act, pos), column, reason, value) for pos, column, reason, value in exc.rows)
+        return pd.DataFrame(columns=RESULT_COLUMNS)
     except CarbonError as exc:
         errors.append(RowError(_row_no(act, 0), "category", exc.message, str(act["category"].iloc[0])))
         return pd.DataFrame(columns=RESULT_COLUMNS)

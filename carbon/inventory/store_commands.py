@@ -144,6 +144,21 @@ def compile_(
     print_findings(result)
 
 
+@inventory_app.command("pull-ets")
+def pull_ets(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+    """Bottom-up: the verified process CO2 of the region's chemical key emitters as 2.B.8 / 1.B.3 facility rows."""
+    from carbon.inventory.bottom_up import pull_ets_verified
+
+    with db_session() as session:
+        batch = pull_ets_verified(session, inventory_id=inventory_id, user=_user())
+        rows, batch_id = (batch.rows, batch.id) if batch else (0, None)
+    if batch_id is None:
+        typer.echo(f"no chemical key emitter has a concluded verification for inventory {inventory_id}'s year; "
+                   "earlier pulled rows (if any) removed")
+    else:
+        typer.echo(f"pulled {rows} verified facility rows into inventory {inventory_id} (batch {batch_id}); compile it next")
+
+
 @inventory_app.command("show")
 def show(
     inventory_id: Annotated[int, typer.Argument(help="Inventory id")],

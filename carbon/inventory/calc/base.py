@@ -19,7 +19,7 @@ from typing import Callable
 import pint
 
 from carbon.core import units
-from carbon.core.errors import FactorError
+from carbon.core.errors import FactorError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
 from carbon.inventory.catalog import Category, Item
 
@@ -95,6 +95,16 @@ class SeriesInput:
     target_year: int
     unit: list[str] | None = None  # the reported units, for a method registered with unit=None
     facility: list[str] | None = None  # the optional `facility` column (a plant's name or USCC), "" where blank
+    note: list[str] | None = None  # the optional `note` column, "" where blank
+
+
+class SeriesRowErrors(ValidationError):
+    """Errors of a series method that it can pin on records: ``rows`` are (position in the SeriesInput arrays,
+    column, reason, value). The engine turns the positions into the user's file rows."""
+
+    def __init__(self, rows: list[tuple[int, str, str, str]]):
+        super().__init__("; ".join(r[2] for r in rows), field=rows[0][1] if rows else None)
+        self.rows = rows
 
 
 LINEAR_METHODS: dict[str, LinearMethod] = {}

@@ -30,16 +30,31 @@ import pandas as pd
 from carbon.core import units
 from carbon.core.carbon_balance import (DEFAULT, INPUT, MEASURED, PRODUCT, RECOVERED, WASTE, Flow,
                                         carbon_mass_balance)
-from carbon.core.errors import FactorError, ValidationError
+from carbon.core.errors import CarbonError, FactorError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
-from carbon.inventory.calc.base import SeriesInput, series_method
+from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, series_method
 from carbon.inventory.catalog import Catalog
 
-ROLE_OF_KIND = {"cb_input": INPUT, "fuel": INPUT, "cb_product": PRODUCT, "cb_waste": WASTE, "cb_recovered": RECOVERED}
+ROLE_OF_KIND = {"cb_input": INPUT, "fuel": INPUT, "cb_product": PRODUCT, "cb_waste": WASTE, "cb_recovered": RECOVERED,
+                "cb_verified": "verified"}
+# A chemical key emitter's process CO2 as verified in the ETS (t CO2), pulled bottom-up
+# (carbon.inventory.bottom_up): the facility's figure is the verified one, not recomputed here.
+VERIFIED = "ets_verified_co2"
 ROLE_OF_ITEM = {"urea": PRODUCT}  # urea (an agricultural item) made in the plant from its recovered CO2
 FUEL_SCOPE = "1.A"
 # carbon per unit of a flow, by the flow's dimension, in the units the guidelines print (t C/t, kg C/m3, t C/TJ)
 _CONTENT_UNIT = {"mass": "", "volume": "kg/m**3", "energy": "t/TJ"}  # where the NCV and carbon content of a fuel used as feedstock are found
+
+
+# The category of a plant by what it makes, for an ETS-verified plant pulled bottom-up (first match wins).
+CATEGORY_BY_PRODUCT = (("ctl_oil_products", "1.B.3.a"), ("coal_sng", "1.B.3.b"), ("ethylene", "2.B.8.b"),
+                       ("propylene", "2.B.8.b"), ("methanol", "2.B.8.a"), ("ethylene_glycol", "2.B.8.g"))
+OTHER_CATEGORY = "2.B.8.g"
+
+
+def category_of_plant(products: set[str]) -> str:
+    """1.B.3.a for coal-to-liquids, 1.B.3.b coal-to-SNG, 2.B.8.b olefins, 2.B.8.a methanol, else 2.B.8.g."""
+    return next((cat for item, cat in CATEGORY_BY_PRODUCT if item in products), OTHER_CATEGORY)
 
 
 def facility_label(region: str, category: str, facility: str) -> str:
@@ -76,49 +91,116 @@ def carbon_balance(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog
     n = len(inp.region)
     facility = inp.facility or [""] * n
     unit = inp.unit or ["t"] * n
+    note = inp.note or [""] * n
     df = pd.DataFrame({"region": inp.region, "year": inp.year, "category": inp.category, "item": inp.item,
-                       "unit": unit, "facility": facility, "quantity": np.asarray(inp.quantity_t, dtype=float)})
+                       "unit": unit, "facility": facility, "note": note,
+                       "quantity": np.asarray(inp.quantity_t, dtype=float)})
     df = df[df["year"] == target]
     if df.empty:
         return _empty()
+    errors: list[tuple[int, str, str, str]] = []  # (position, column, reason, value): every bad record and facility
     for code in pd.unique(df["item"]):
         it = catalog.items.get(code)
         if it is None or (it.kind not in ROLE_OF_KIND and code not in ROLE_OF_ITEM):
             name = f"{it.name_zh} ({code})" if it else repr(code)
-            raise ValidationError(f"{name} is not an input or output of a carbon balance: report feedstocks (原料煤, 燃料煤, "
-                                  f"原煤, 天然气), products (甲醇, 乙烯, 丙烯, 乙二醇, 煤制油品, 煤制天然气, 焦油, 硫磺, 尿素), "
-                                  f"含碳废弃物 or 回收CO2", field="item")
+            reason = (f"{name} is not an input or output of a carbon balance: report feedstocks (原料煤, 燃料煤, 原煤, "
+                      f"天然气), products (甲醇, 乙烯, 丙烯, 乙二醇, 煤制油品, 煤制天然气, 焦油, 硫磺, 尿素), 含碳废弃物 or 回收CO2")
+            errors.extend((int(pos), "item", reason, str(code)) for pos in df.index[df["item"] == code])
+    if errors:
+        raise SeriesRowErrors(errors)
     keys = ["region", "category", "facility", "item", "unit"]
-    flows = df.groupby(keys, sort=True, as_index=False).agg(quantity=("quantity", "sum"), records=("quantity", "size"))
+    flows = df.assign(pos=df.index).groupby(keys, sort=True, as_index=False).agg(
+        quantity=("quantity", "sum"), records=("quantity", "size"), note=("note", _union), pos=("pos", "min"))
     per_unit: dict[tuple, tuple] = {}
     rows, balances = [], []
     for (region, category, fac), g in flows.groupby(["region", "category", "facility"], sort=True):
         label = facility_label(region, category, fac)
-        plant, refs = [], []
-        for item_code, u, q, nrec in zip(g["item"], g["unit"], g["quantity"], g["records"]):
-            item = catalog.items[item_code]
-            key = (category, item_code, region, u)
-            if key not in per_unit:
-                per_unit[key] = _carbon_per_unit(library, category, item, region, target, u)
-            content, used = per_unit[key]
-            measured = any(r.basis == "local" for r in used)
-            plant.append(Flow(item=item_code, role=ROLE_OF_ITEM.get(item_code) or ROLE_OF_KIND[item.kind], quantity=q * units.parse_unit(u),
-                              carbon_content=content, source=MEASURED if measured else DEFAULT,
-                              ref=";".join(sorted({r.ref for r in used}))))
-            refs.append((used, int(nrec)))
-        result = carbon_mass_balance(label, plant)
-        balances.append({"region": region, "category": category, **result.as_dict()})
-        for fc, (used, nrec) in zip(result.flows, refs):
-            sign = 1.0 if fc.flow.role == INPUT else -1.0
-            rows.append((region, target, category, fc.flow.item, "CO2", sign * float(fc.carbon.to("t").magnitude) * 44 / 12,
-                         False, "carbon_balance", ";".join(sorted({r.ref for r in used})),
-                         ";".join(sorted({r.basis for r in used})), nrec))
+        try:
+            rows.extend(_facility(region, category, label, g, target, library, catalog, per_unit, balances))
+        except CarbonError as exc:  # the facility's first record carries the report; the other facilities go on
+            pos = int(g["pos"].min())
+            if exc.field in ("factor", "item", "unit") and getattr(exc, "item", None) is not None:
+                pos = int(g.loc[g["item"] == exc.item, "pos"].min())
+            errors.append((pos, "facility" if fac else "category", exc.message, fac or category))
+    if errors:
+        raise SeriesRowErrors(errors)
     out = pd.DataFrame(rows, columns=_COLUMNS)
     out = out.groupby(["region", "year", "category", "item", "gas", "memo", "method"], as_index=False, sort=False).agg(
         mass_t=("mass_t", "sum"), factor_refs=("factor_refs", _union), basis=("basis", _union), records=("records", "sum"))
     out = out[_COLUMNS]
     out.attrs["balances"] = balances
+    out.attrs["cross_sector"] = bottom_up_overlaps(balances)
     return out
+
+
+def _facility(region: str, category: str, label: str, g: pd.DataFrame, target: int, library: FactorLibrary,
+              catalog: Catalog, per_unit: dict, balances: list) -> list[tuple]:
+    """The result rows of one facility (its flows summed per item and unit in ``g``); appends its balance."""
+    if (g["item"] == VERIFIED).any():
+        balances.append(_verified(region, category, label, g))
+        return [(region, target, category, VERIFIED, "CO2", balances[-1]["co2"]["value"], False, "carbon_balance",
+                 "", "verified", int(g["records"].sum()))]
+    plant, refs = [], []
+    for item_code, u, q, nrec in zip(g["item"], g["unit"], g["quantity"], g["records"]):
+        item = catalog.items[item_code]
+        key = (category, item_code, region, u)
+        if key not in per_unit:
+            try:
+                per_unit[key] = _carbon_per_unit(library, category, item, region, target, u)
+            except CarbonError as exc:
+                exc.item = item_code
+                raise
+        content, used = per_unit[key]
+        measured = any(r.basis == "local" for r in used)
+        plant.append(Flow(item=item_code, role=ROLE_OF_ITEM.get(item_code) or ROLE_OF_KIND[item.kind],
+                          quantity=q * units.parse_unit(u), carbon_content=content,
+                          source=MEASURED if measured else DEFAULT, ref=";".join(sorted({r.ref for r in used}))))
+        refs.append((used, int(nrec)))
+    result = carbon_mass_balance(label, plant)
+    balances.append({"region": region, "category": category, **result.as_dict()})
+    out = []
+    for fc, (used, nrec) in zip(result.flows, refs):
+        sign = 1.0 if fc.flow.role == INPUT else -1.0
+        out.append((region, target, category, fc.flow.item, "CO2", sign * float(fc.carbon.to("t").magnitude) * 44 / 12,
+                    False, "carbon_balance", ";".join(sorted({r.ref for r in used})),
+                    ";".join(sorted({r.basis for r in used})), nrec))
+    return out
+
+
+BOTTOM_UP_OVERLAP = "bottom_up_overlap"
+
+
+def bottom_up_overlaps(balances: list[dict]) -> list[dict]:
+    """An ETS-verified plant (bottom-up) beside region-level rows of the same region × category (no facility
+    named): the region's rows may include the plant. Flagged, nothing excluded."""
+    verified = {(b["region"], b["category"]): b for b in balances if b.get("method") == "ets_verified"}
+    found = []
+    for b in balances:
+        key = (b["region"], b["category"])
+        if key in verified and b.get("method") != "ets_verified" and b["facility"] == facility_label(*key, ""):
+            v = verified[key]
+            found.append({"check": BOTTOM_UP_OVERLAP, "region": key[0], "balance_category": key[1],
+                          "facility": v["facility"], "verified_co2_t": v["co2"]["value"], "region_co2_t": b["co2"]["value"],
+                          "message": (f"{key[0]} {key[1]}: the ETS-verified plant {v['facility']} ({v['co2']['value']:,.0f} t CO2) "
+                                      f"sits beside region-level rows without a facility ({b['co2']['value']:,.0f} t CO2): "
+                                      f"if those rows include the plant it is counted twice (自下而上核对); nothing was excluded")})
+    return found
+
+
+def _verified(region: str, category: str, label: str, g: pd.DataFrame) -> dict:
+    """A facility whose figure is its ETS-verified process CO2: the balance entry records where it came from.
+    Flows of the same facility beside it would count the plant twice (or disagree with the verification)."""
+    others = sorted(set(g["item"]) - {VERIFIED})
+    if others:
+        raise ValidationError(f"facility {label} ({category}) has its ETS-verified process CO2 ({VERIFIED}, "
+                              f"{g.loc[g['item'] == VERIFIED, 'quantity'].sum():,.6g} t) and also its own flows "
+                              f"({', '.join(others)}): keep one (remove the flows, or the pulled ETS rows)", field="item")
+    if (g["unit"] != "t").any() and not all(units.dimension_of(u) == "mass" for u in g["unit"]):
+        raise ValidationError(f"facility {label}: {VERIFIED} is a mass of CO2 (t)", field="unit")
+    co2 = float(sum(q * units.parse_unit(u).to("t").magnitude for q, u in zip(g["quantity"], g["unit"])))
+    return {"region": region, "category": category, "facility": label, "method": "ets_verified",
+            "equation": "ETS-verified process CO2 of the key emitter (中国化工生产企业温室气体排放核算方法与报告指南), pulled bottom-up",
+            "source": _union(g["note"]), "co2": {"value": co2, "unit": "t"}}
 
 
 _COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]
