@@ -27,7 +27,7 @@ from carbon.inventory.calc.coal_chemicals import VERIFIED, category_of_plant
 from carbon.inventory.catalog import load_catalog
 from carbon.inventory.models import ActivityRecord, ImportBatch
 
-CHEMICAL_INDUSTRIES = ("chemical", "coal_chemical", "petrochemical")
+CHEMICAL_INDUSTRIES = ("chemical", "coal_chemical")  # carbon.ets.models.INDUSTRIES
 PULL_PREFIX = "ets-verified-"
 
 
