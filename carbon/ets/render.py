@@ -7,6 +7,7 @@ so the tests check the embedded fonts when one is available.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -20,10 +21,21 @@ TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
 STATUS_ZH = {"compliant": "已履约", "pending": "履约期内", "non_compliant": "未足额清缴", "not_allocated": "尚未核定配额"}
 
 
+def decimals(value: float, places: int = 4, significant: int = 4) -> str:
+    """``places`` decimals ("%.4f", as the template's factors), more for a value so small that "%.4f" would keep
+    one digit or none: it then keeps ``significant`` digits (5.3e-05 t C per Nm3 -> "0.00005300", not "0.0001")."""
+    v = float(value)
+    if v and abs(v) < 10 ** -(places - 1):
+        places = significant - 1 - math.floor(math.log10(abs(v)))
+    return f"{v:,.{places}f}"
+
+
 @lru_cache(maxsize=1)
 def environment() -> Environment:
-    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
-                       undefined=StrictUndefined)
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html"]),
+                      undefined=StrictUndefined)
+    env.filters["decimals"] = decimals
+    return env
 
 
 def disclosure_html(items: list[dict[str, Any]], *, year: int | None = None) -> str:

@@ -866,11 +866,18 @@ def summary_data(session: Session, *, uscc: str, year: int) -> dict[str, Any]:
         comp = compliance(session, uscc=uscc, year=year)
     except Conflict:
         comp = None
+    result = f["result"]
+    method = result.get("method", "power")
+    chemical = method == "chemical"
     return {
         "emitter": {"uscc": e.uscc, "name": e.name, "industry": e.industry, "region": e.region.name_zh,
                     "quality_plan": e.quality_plan_ref, "quality_plan_version": e.quality_plan_version},
         "year": year, "figures": {k: v for k, v in f.items() if k != "result"},
-        "total": f["result"]["total"], "units": f["result"].get("units", []),
+        "total": result["total"], "units": result.get("units", []), "method": method,
+        # chemical method: the carbon balance of each facility and where the carbon fractions came from
+        # (always passed, empty otherwise: the template is StrictUndefined)
+        "facilities": result.get("facilities", []) if chemical else [],
+        "data_quality": result.get("data_quality", {}) if chemical else {},
         "engagement": None if g is None else {
             "verifier": g.verifier.name, "state": g.state, "conclusion": g.conclusion,
             "concluded_on": beijing_date(g.concluded_at).isoformat() if g.concluded_at else None,

@@ -279,3 +279,102 @@ def test_chemical_report_submitted_and_verified(client, world, engine, make_toke
     if importlib.util.find_spec("weasyprint") is not None:
         pdf = client.get(f"{API}/emitters/{CHEMICAL_EMITTER}/summary/2022.pdf", headers=ec)
         assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF-")
+
+
+# --- the verification summary (HTML) -------------------------------------------------------------------------
+
+def _verified_chemical_summary(client, world, engine, make_token, report) -> str:
+    """Register the chemical emitter, submit ``report``, verify it (one unresolved non-conformity of 2,000 t) and
+    return the summary HTML, as test_chemical_report_submitted_and_verified does."""
+    with session_scope(engine) as s:
+        service.create_emitter(s, uscc=CHEMICAL_EMITTER, name="准格尔旗某煤制甲醇厂", industry="coal_chemical",
+                               region="准格尔旗", quality_plan_ref="DQCP-2022-C", actor="test")
+    token = make_token("emitter", "煤制甲醇厂")
+    with session_scope(engine) as s:
+        token_id = s.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
+        service.bind_principal(s, token_id=token_id, uscc=CHEMICAL_EMITTER, actor="test")
+    ec, va = {"Authorization": f"Bearer {token}"}, world.headers["verifier_a"]
+    ok(client.post(f"{API}/emitters/{CHEMICAL_EMITTER}/reports", json=report, headers=ec), 201)
+    g = ok(client.post(f"{API}/engagements", json={"uscc": CHEMICAL_EMITTER, "year": 2022,
+                                                   "verifier_id": world.verifier_a}, headers=world.headers["bureau"]),
+           201)
+    url = f"{API}/engagements/{g['id']}"
+    ok(client.post(f"{url}/reviews", json={"kind": "document", "notes": "原料煤含碳量化验报告"}, headers=va))
+    ok(client.post(f"{url}/nonconformities", json={"parameter": "甲醇 carbon_fraction",
+                                                   "description": "甲醇纯度未检测", "conservative_adjustment_t": 2_000},
+                   headers=va), 201)
+    ok(client.post(f"{url}/conclusion", json={"conclusion": "核查结论: 数据基本可信"}, headers=va))
+    html = client.get(f"{API}/emitters/{CHEMICAL_EMITTER}/summary/2022.html", headers=ec)
+    assert html.status_code == 200, html.text
+    return html.text
+
+
+def _row(html: str, label: str) -> str:
+    """The table row (<tr>...</tr>) of the summary whose first cell starts with ``label``."""
+    start = html.index(f"<tr><td>{label}")
+    return html[start:html.index("</tr>", start)]
+
+
+def test_summary_of_a_verified_chemical_report_shows_the_carbon_balance(client, world, engine, make_token):
+    html = _verified_chemical_summary(client, world, engine, make_token, METHANOL)
+    assert "1,207,436" in html and "甲醇纯度未检测" in html  # verified figure and non-conformity, as before
+    # the emissions table: process emissions 1,100,000 t (600,000 − 300,000 t C × 44/12), no CO2 recovered
+    assert "1,100,000" in _row(html, "其中：过程排放（碳平衡）")
+    assert '<td class="num">0</td>' in _row(html, "回收外供CO2")
+    # the carbon-balance section, one table per facility
+    section = html[html.index("<h2>过程排放（碳平衡）"):html.index("<h2>核查 Verification</h2>")]
+    assert "设施：甲醇装置" in section
+    coal, methanol_row = _row(section, "原料煤"), _row(section, "甲醇")
+    for cell in ("投入", "1,000,000 t", "0.6000", "600,000", "实测"):  # 1,000,000 t × 0.60 = 600,000 t C, measured
+        assert cell in coal, (cell, coal)
+    for cell in ("产品", "800,000 t", "0.3750", "300,000", "缺省"):    # 800,000 t × 12/32 = 300,000 t C, default
+        assert cell in methanol_row, (cell, methanol_row)
+    for head in ("投入碳 (t C)", "产品碳 (t C)", "废弃物碳 (t C)", "回收CO2折碳 (t C)", "过程排放 (t CO2)",
+                 "回收外供CO2 (t)"):
+        assert head in section
+    totals = section[section.index("<tr><td class=\"num\">600,000"):]
+    assert totals.index("300,000") < totals.index("1,100,000")  # carbon in, products ..., process CO2
+    assert "数据质量（碳含量）：实测 1 项 / 缺省 1 项" in section
+
+
+def test_summary_of_olefins_recovered_co2_and_a_volume_flow(client, world, engine, make_token):
+    # the olefin plant (4,715,952.38 t, 200,000 t CO2 sold) and natural gas to methanol: 10,000 万Nm3 × 5.3 t C/万Nm3
+    # = 53,000 t C in, 120,000 t × 12/32 = 45,000 t C out, (53,000 − 45,000) × 44/12 = 29,333.33 t CO2.
+    # Process emissions 4,715,952.38 + 29,333.33 = 4,745,285.71 t.
+    gas = {"name": "天然气制甲醇", "flows": [
+        {"item": "天然气", "role": "input", "quantity": 10_000, "unit": "万Nm3", "carbon_fraction": 5.3,
+         "carbon_fraction_unit": "t/万Nm3"},
+        {"item": "methanol", "role": "product", "quantity": 120_000, "unit": "t"}]}
+    report = {**OLEFINS, "facilities": [OLEFINS["facilities"][0], gas]}
+    html = _verified_chemical_summary(client, world, engine, make_token, report)
+    assert "4,745,286" in _row(html, "其中：过程排放（碳平衡）")
+    assert "200,000" in _row(html, "回收外供CO2")
+    section = html[html.index("<h2>过程排放（碳平衡）"):html.index("<h2>核查 Verification</h2>")]
+    assert section.index("设施：煤制烯烃装置") < section.index("设施：天然气制甲醇")
+    slag, sold = _row(section, "气化炉渣"), _row(section, "回收外供CO2")
+    assert "废弃物" in slag and "0.0250" in slag and "5,000" in slag          # 200,000 t × 2.5 %
+    assert "回收CO2" in sold and "0.2727" in sold and "54,545" in sold      # 200,000 t × 12/44
+    # olefin plant totals: 1,860,000 in, 514,286 products, 5,000 wastes, 54,545 recovered, 4,715,952 t CO2, 200,000 t
+    olefins = section[section.index("设施：煤制烯烃装置"):section.index("设施：天然气制甲醇")]
+    totals = olefins[olefins.index('<tr><td class="num">1,860,000'):]
+    positions = [totals.index(x) for x in ("1,860,000", "514,286", "5,000", "54,545", "4,715,952", "200,000")]
+    assert positions == sorted(positions)
+    # a carbon content per volume keeps its digits: 5.3 t C/万Nm3 = 0.00053 t C/Nm3 (never "0.0005")
+    gas_row = _row(section, "天然气")
+    assert "0.0005300" in gas_row and "53,000" in gas_row and "实测" in gas_row
+    assert "29,333" in section[section.index("设施：天然气制甲醇"):]
+    assert "数据质量（碳含量）：实测 3 项 / 缺省 4 项" in section
+
+
+def test_power_summary_has_no_carbon_balance(client, world, engine):
+    from carbon.ets import render
+    from tests.ets.helpers import E1_REPORT, EMITTER_A
+
+    with session_scope(engine) as s:
+        service.submit_report(s, uscc=EMITTER_A, payload=E1_REPORT, actor="t")
+        data = service.summary_data(s, uscc=EMITTER_A, year=2022)
+    assert (data["method"], data["facilities"], data["data_quality"]) == ("power", [], {})
+    html = render.summary_html(data)
+    assert "报告排放量（未核查）" in html and "2,946,003" in html and "机组 Units" in html
+    for absent in ("过程排放", "回收外供", "碳平衡", "数据质量（碳含量）", "设施："):
+        assert absent not in html
