@@ -17,6 +17,7 @@ from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import load_library
 from carbon.inventory.catalog import SECTOR_NAMES_ZH, load_catalog
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
+from carbon.inventory.io import balances_table as balances_sheet
 from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table
 
 err = Console(stderr=True)
@@ -121,7 +122,10 @@ def compile_command(
     print_findings(result)
     if out is not None:
         table = results_table(result)
-        write_table({"results": table}, out)
+        sheets = {"results": table}
+        if out.suffix.lower() == ".xlsx" and result.balances:
+            sheets["carbon_balances"] = balances_sheet(result.balances)
+        write_table(sheets, out)
         console.print(f"wrote {len(table)} rows to {out}")
     if balances_out is not None:
         balances_out.write_text(json.dumps(result.balances, ensure_ascii=False, indent=1), encoding="utf-8")

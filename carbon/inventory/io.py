@@ -269,3 +269,28 @@ def results_table(result: CompileResult) -> pd.DataFrame:
     df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
     df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
     return df[RESULTS_COLUMNS]
+
+
+BALANCE_COLUMNS = ["region", "category", "facility", "role", "role_zh", "item", "quantity", "quantity_unit",
+                   "carbon_content", "carbon_content_unit", "carbon_t", "source", "source_zh", "ref", "co2_t"]
+
+
+def balances_table(balances: list[dict]) -> pd.DataFrame:
+    """The carbon mass balances as rows: one per flow (its quantity, carbon content and carbon, with units and
+    实测/缺省), then a ``total`` row per facility with its process CO2. An ETS-verified facility is one row."""
+    rows = []
+    for b in balances:
+        base = {"region": b["region"], "category": b["category"], "facility": b["facility"]}
+        for f in b.get("flows", []):
+            rows.append({**base, "role": f["role"], "role_zh": f["role_zh"], "item": f["item"],
+                         "quantity": f["quantity"]["value"], "quantity_unit": f["quantity"]["unit"],
+                         "carbon_content": f["carbon_content"]["value"], "carbon_content_unit": f["carbon_content"]["unit"],
+                         "carbon_t": f["carbon"]["value"], "source": f["source"], "source_zh": f["source_zh"],
+                         "ref": f["ref"]})
+        total = {"role": "total", "role_zh": "排放", "item": "", "co2_t": b["co2"]["value"]}
+        if "carbon_emitted" in b:
+            total |= {"carbon_t": b["carbon_emitted"]["value"], "ref": b.get("equation", "")}
+        else:
+            total |= {"role": "verified", "role_zh": "核查值", "source": "verified", "source_zh": "核查", "ref": b.get("source", "")}
+        rows.append({**base, **total})
+    return pd.DataFrame(rows, columns=BALANCE_COLUMNS)

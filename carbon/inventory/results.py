@@ -17,7 +17,7 @@ from carbon.factors import service as factors
 from carbon.inventory import bulk
 from carbon.inventory.catalog import load_catalog
 from carbon.inventory.engine import RESULT_COLUMNS, CompileOptions, CompileResult
-from carbon.inventory.io import results_table, to_bytes
+from carbon.inventory.io import balances_table, results_table, to_bytes
 from carbon.inventory.lookup import get_inventory
 from carbon.inventory.models import EmissionResult
 
@@ -111,7 +111,8 @@ def totals(session: Session, *, inventory_id: int, region: str = CITY_CODE) -> d
 
 def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> bytes:
     """RESULTS as CSV (the columns of ``carbon compile --out``), or XLSX with more sheets: the factor rows
-    used (value, unit, source, table, edition), the possible double counts, and the inventory's metadata."""
+    used (value, unit, source, table, edition), the possible double counts, the carbon mass balances (one row per
+    flow), the cross-sector findings, and the inventory's metadata."""
 
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):
@@ -143,4 +144,7 @@ def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> 
         ("published_at", inventory.published_at.isoformat() if inventory.published_at else ""),
         ("parent_id", inventory.parent_id or ""),
     ], columns=["key", "value"]).astype({"value": str})
-    return to_bytes({"results": table, "factors": factor_sheet, "double_counts": double, "inventory": meta}, "xlsx")
+    cross = pd.DataFrame([{"check": c.get("check", ""), "region": c.get("region", ""), "message": c.get("message", "")}
+                          for c in result.cross_sector], columns=["check", "region", "message"])
+    return to_bytes({"results": table, "factors": factor_sheet, "double_counts": double,
+                     "carbon_balances": balances_table(result.balances), "cross_sector": cross, "inventory": meta}, "xlsx")

@@ -105,7 +105,7 @@ def test_lifecycle_create_upload_compile_publish_correct(client, auth_headers, e
     r = client.get(f"{API}/{iid}/export", params={"format": "xlsx"}, headers=bureau)
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/vnd.openxmlformats")
     sheets = pd.read_excel(io.BytesIO(r.content), sheet_name=None, dtype={"region": str})
-    assert set(sheets) == {"results", "factors", "double_counts", "inventory"}
+    assert set(sheets) == {"results", "factors", "double_counts", "carbon_balances", "cross_sector", "inventory"}
     assert list(sheets["results"].columns) == RESULTS_COLUMNS
     factors = sheets["factors"].set_index("ref")
     used = {ref for refs in sheets["results"]["factor_refs"].dropna() for ref in refs.split(";") if ref}
