@@ -63,6 +63,20 @@ def test_ammonia_from_coal_less_co2_bound_in_urea():
     assert value(r, BANNER, "2.B.1", "CO2") == pytest.approx(1694.22, rel=1e-9)
 
 
+def test_ammonia_from_coal_gasification_with_the_plant_energy_use():
+    """A coal-gasification ammonia plant's measured total fuel requirement (its energy use per t NH3) and its
+    coal's carbon content replace IPCC's 36 GJ/t and anthracite default (Eq. 3.1 with plant data, Tier 2)."""
+    rows, fp = read_local_factors(("category,item,parameter,value,unit,region\n"
+                                   f"2.B.1,合成氨(煤头),fuel_requirement,48.5,GJ/t,{BANNER}\n"
+                                   f"2.B.1,合成氨(煤头),carbon_content,25.6,kg C/GJ,{BANNER}\n").encode(), "l.csv")
+    r = compile_rows([(BANNER, "2.B.1", "ammonia_coal", 10000, "t")], library=load_library().with_local(rows, fp))
+    # 10,000 t × 48.5 GJ/t × 25.6 kg C/GJ = 12,416 t C × COF 1 × 44/12 = 45,525.333 t CO2
+    assert value(r, BANNER, "2.B.1", "CO2") == pytest.approx(12_416 * 44 / 12, rel=1e-9)
+    t = r.by_category()
+    basis = t[(t["region"] == BANNER) & (t["category"] == "2.B.1")]["basis"].iloc[0]
+    assert basis == "default;local"  # COF stays the IPCC default
+
+
 def test_nitric_and_adipic_acid_n2o():
     # nitric acid, high-pressure plant: 10,000 t × 9 kg = 90 t N2O (AR5 × 265 = 23,850 t CO2e)
     # plus 10,000 t from a plant with NSCR: × 2 kg = 20 t → 110 t; adipic acid 1,000 t × 300 kg = 300 t
