@@ -240,7 +240,8 @@ def test_bad_input_is_a_422_with_the_json_path(client, world, report, field):
         assert "乙二醇装置" in r.json()["error"]["message"]
 
 
-def test_chemical_report_submitted_and_verified(client, world, engine, make_token):
+def _chemical_emitter(engine, make_token) -> dict:
+    """Register the chemical emitter and bind a token to it; returns its Authorization header."""
     with session_scope(engine) as s:
         service.create_emitter(s, uscc=CHEMICAL_EMITTER, name="准格尔旗某煤制甲醇厂", industry="coal_chemical",
                                region="准格尔旗", quality_plan_ref="DQCP-2022-C", actor="test")
@@ -248,7 +249,11 @@ def test_chemical_report_submitted_and_verified(client, world, engine, make_toke
     with session_scope(engine) as s:
         token_id = s.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
         service.bind_principal(s, token_id=token_id, uscc=CHEMICAL_EMITTER, actor="test")
-    ec, bureau, va = {"Authorization": f"Bearer {token}"}, world.headers["bureau"], world.headers["verifier_a"]
+    return {"Authorization": f"Bearer {token}"}
+
+
+def test_chemical_report_submitted_and_verified(client, world, engine, make_token):
+    ec, bureau, va = _chemical_emitter(engine, make_token), world.headers["bureau"], world.headers["verifier_a"]
 
     rep = ok(client.post(f"{API}/emitters/{CHEMICAL_EMITTER}/reports", json=METHANOL, headers=ec), 201)
     assert rep["reported_emissions_t"] == 1_205_436  # half-up of 1,205,436.3333
@@ -286,14 +291,7 @@ def test_chemical_report_submitted_and_verified(client, world, engine, make_toke
 def _verified_chemical_summary(client, world, engine, make_token, report) -> str:
     """Register the chemical emitter, submit ``report``, verify it (one unresolved non-conformity of 2,000 t) and
     return the summary HTML, as test_chemical_report_submitted_and_verified does."""
-    with session_scope(engine) as s:
-        service.create_emitter(s, uscc=CHEMICAL_EMITTER, name="准格尔旗某煤制甲醇厂", industry="coal_chemical",
-                               region="准格尔旗", quality_plan_ref="DQCP-2022-C", actor="test")
-    token = make_token("emitter", "煤制甲醇厂")
-    with session_scope(engine) as s:
-        token_id = s.scalar(select(ApiToken.id).where(ApiToken.token_hash == hash_token(token)))
-        service.bind_principal(s, token_id=token_id, uscc=CHEMICAL_EMITTER, actor="test")
-    ec, va = {"Authorization": f"Bearer {token}"}, world.headers["verifier_a"]
+    ec, va = _chemical_emitter(engine, make_token), world.headers["verifier_a"]
     ok(client.post(f"{API}/emitters/{CHEMICAL_EMITTER}/reports", json=report, headers=ec), 201)
     g = ok(client.post(f"{API}/engagements", json={"uscc": CHEMICAL_EMITTER, "year": 2022,
                                                    "verifier_id": world.verifier_a}, headers=world.headers["bureau"]),
