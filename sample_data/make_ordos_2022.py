@@ -5,6 +5,9 @@ ecology plan (coal is ~87% of energy use; a national coal and power base exporti
 coal chemicals; livestock on grassland; a growing forestry sink) and are NOT official statistics. Do not
 cite them. Deterministic: running this script again gives the same file.
 
+The coal chemicals (2.B.8, 1.B.3) are four SYNTHETIC plants with a carbon mass balance each, named in the
+`facility` column (示例…厂(合成数据)); their assumptions are in the comment above COAL_CHEMICAL_PLANTS.
+
     .venv/bin/python sample_data/make_ordos_2022.py
 """
 
@@ -107,6 +110,80 @@ def rows() -> list[dict]:
 
 EXTRA_ROWS: list[dict] = []  # other sectors are appended below
 
+# --------------------------------------------------------------------------------------------------
+# Coal chemicals and fuel transformation by carbon mass balance (IPCC 2006 Vol 3 Eq. 3.17): four SYNTHETIC
+# plants, one balance each (the `facility` column; the names say 合成数据). Sizes follow the kind of plants
+# Ordos has (a coal-to-olefins complex in 乌审旗, large methanol in 鄂托克旗, the direct coal liquefaction
+# plant in 伊金霍洛旗, coal-to-SNG) but they are NOT any real plant's figures.
+#
+# What the balance covers: the feedstock coal (原料煤: gasification / liquefaction / hydrogen-production coal)
+# and the carbon leaving in products, by-products, slag and CO2 sold. The plants' utility FUEL coal (boilers,
+# power and steam) is NOT in the balance: it is already in the city rows above, 1.A.1.c 原煤 2,600万t
+# "煤制油/煤制烯烃自用燃料" (spread by the `chem` weights: 乌审旗 650, 鄂托克旗 572, 准格尔旗 520,
+# 伊金霍洛旗 130万t), which is more than the ~100-140万t each of the CTO and methanol plants, ~65万t of the
+# SNG plant and ~50万t of the DCL plant burn as fuel. So no 燃料煤 rows: reporting the fuel coal in the
+# balance as well would count it twice. No earlier row holds feedstock coal (2.B.1 合成氨(煤头) and 2.B.5 电石
+# are other products with product-based factors; 1.A.2 原煤 is fuel of chemicals, metallurgy and building
+# materials). The compile's cross-sector check still warns, per banner, that feedstock coal (2.B.8 / 1.B.3)
+# and 1.A coal are both reported there (原料煤重复计算?): that warning is expected here, the 1.A coal being the
+# plants' fuel and other industry's, not their feedstock. One overlap the check does not see: the 1.A.1.b 炼厂干气
+# rows ("煤制油装置干气") are off-gas of coal-to-liquids burnt on site, whose carbon a CTL balance already counts
+# as emitted; in 伊金霍洛旗 that is 1.25万t dry gas, ~3.6万t CO2 (1.3% of the DCL balance), left as it was.
+#
+# Carbon fractions: defaults of emission_factors/ippu/carbon_balance_v1.csv (raw coal 0.5513 t C/t, products
+# by stoichiometry, CTL oil 0.8686, tar 0.616, SNG 389.31 GJ/万m3 x 15.32 t C/TJ = 5.96 t C/万m3), except the
+# SYNTHETIC plant-measured rows of ordos_local_factors.csv: the CTO plant's gasification coal in 乌审旗 (0.60
+# t C/t, a higher-rank coal than the raw-coal average) and the gasifier slag of every plant (含碳废弃物 0.10 t C/t).
+#
+# Process CO2 the balances give (t CO2 per t of product; literature for comparison):
+#   CTO      280万t coal -> 35万t ethylene + 30万t propylene, 12万t CO2 sold, 15万t slag:
+#            ~394万t CO2, ~6.1 t/t olefins (process ~5-7; ~10 with utilities, the utilities being in 1.A.1.c)
+#   methanol 330万t coal -> 180万t methanol, 10万t slag: ~416万t CO2, ~2.3 t/t methanol (process ~2-3)
+#   DCL      300万t coal (liquefaction feed and hydrogen-production coal; with ~50万t fuel coal in 1.A.1.c the
+#            plant's ~3.5 Mt) -> 100万t oil products + 8万t tar + 2万t sulphur, 10万t slag:
+#            ~266万t CO2, ~2.7 t/t oil (process ~2-3)
+#   SNG      220万t coal -> 8亿m3 SNG (80,000万m3) + 5万t tar + 1.5万t sulphur: ~259万t CO2, ~3.2 t per 1000 Nm3
+#            (process; with its ~1.5 t from utility fuel in 1.A.1.c ~4.7, against ~4.8 total in the literature)
+# --------------------------------------------------------------------------------------------------
+
+# (banner, category, facility, [(item, quantity, unit, note)])
+COAL_CHEMICAL_PLANTS = [
+    ("乌审旗", "2.B.8.b", "示例煤制烯烃厂(合成数据)", [
+        ("原料煤", 280, "万t", "气化原料煤（不含锅炉燃料煤，燃料煤见1.A.1.c）"),
+        ("乙烯", 35, "万t", "聚合级乙烯"),
+        ("丙烯", 30, "万t", "聚合级丙烯"),
+        ("回收CO2", 12, "万t", "低温甲醇洗尾气CO2回收外售（食品级/驱油）"),
+        ("含碳废弃物", 15, "万t", "气化炉渣和细灰"),
+    ]),
+    ("鄂托克旗", "2.B.8.a", "示例煤制甲醇厂(合成数据)", [
+        ("原料煤", 330, "万t", "气化原料煤（不含锅炉燃料煤，燃料煤见1.A.1.c）"),
+        ("甲醇", 180, "万t", "精甲醇"),
+        ("含碳废弃物", 10, "万t", "气化炉渣和细灰"),
+    ]),
+    ("伊金霍洛旗", "1.B.3.a", "示例煤直接液化厂(合成数据)", [
+        ("原料煤", 300, "万t", "液化原料煤和制氢用煤（燃料煤约50万t见1.A.1.c）"),
+        ("煤制油品", 100, "万t", "柴油、石脑油、液化气"),
+        ("焦油", 8, "万t", "液化重质油/焦油副产品外售"),
+        ("硫磺", 2, "万t", "副产硫磺"),
+        ("含碳废弃物", 10, "万t", "制氢气化炉渣"),
+    ]),
+    ("准格尔旗", "1.B.3.b", "示例煤制天然气厂(合成数据)", [
+        ("原料煤", 220, "万t", "气化原料煤（不含锅炉燃料煤，燃料煤见1.A.1.c）"),
+        ("煤制天然气", 80000, "万m3", "8亿m3/年，入管网"),
+        ("焦油", 5, "万t", "固定床气化副产焦油"),
+        ("硫磺", 1.5, "万t", "副产硫磺"),
+    ]),
+]
+
+
+def coal_chemical_rows() -> list[dict]:
+    return [{"region": banner, "year": YEAR, "category": category, "item": item, "quantity": f"{quantity:.6g}",
+             "unit": unit, "note": note, "facility": facility}
+            for banner, category, facility, flows in COAL_CHEMICAL_PLANTS for item, quantity, unit, note in flows]
+
+
+EXTRA_ROWS.extend(coal_chemical_rows())
+
 
 def waste_rows() -> list[dict]:
     """Landfill deposit history 2005-2022 (for the first-order decay), incineration from 2019, wastewater."""
@@ -139,7 +216,7 @@ EXTRA_ROWS.extend(waste_rows())
 def main() -> None:
     with open(OUT, "w", newline="", encoding="utf-8") as fh:
         fh.write("# SYNTHETIC sample data for Ordos 2022: plausible magnitudes, NOT official statistics. Made by make_ordos_2022.py\n")
-        w = csv.DictWriter(fh, fieldnames=["region", "year", "category", "item", "quantity", "unit", "note"])
+        w = csv.DictWriter(fh, fieldnames=["region", "year", "category", "item", "quantity", "unit", "note", "facility"])
         w.writeheader()
         w.writerows(rows())
     print(f"wrote {OUT}")
