@@ -25,6 +25,9 @@ from sqlalchemy import and_, or_, select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import carbon
+from carbon.core import units
+from carbon.core.carbon_balance import DEFAULT as CB_DEFAULT
+from carbon.core.carbon_balance import MEASURED as CB_MEASURED
 from carbon.core.db import session_scope, utcnow
 from carbon.core.errors import CarbonError, Conflict, NotFound, ValidationError
 from carbon.core.gases import FAMILIES, family_of
@@ -39,6 +42,7 @@ from carbon.intensity.models import IntensityTarget
 from carbon.intensity.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from carbon.intensity.uncertainty import SOURCE as UNCERTAINTY_SOURCE
 from carbon.inventory import service as inventory_service
+from carbon.inventory.calc.coal_chemicals import BOTTOM_UP_OVERLAP, FEEDSTOCK_IN_1A
 from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, load_catalog
 from carbon.inventory.models import Inventory
 from carbon.reporting import charts
@@ -265,6 +269,64 @@ def _methods(detail: pd.DataFrame) -> list[dict]:
     return out
 
 
+def _t(q: dict | None) -> float | None:
+    """A stored quantity ({value, unit}, a mass) in t."""
+    if q is None:
+        return None
+    return float(units.Q_(float(q["value"]), q.get("unit") or "t").to("t").magnitude)
+
+
+def _zh_items(codes, catalog) -> str:
+    return "、".join(catalog.items[c].name_zh if c in catalog.items else str(c) for c in codes)
+
+
+def _finding_zh(c: dict, catalog) -> str:
+    """A cross-sector finding in Chinese, from its fields (the English message is kept beside it)."""
+    region = _name(str(c.get("region", "")))
+    cat_code = c.get("balance_category", "")
+    cat = catalog.categories.get(cat_code)
+    cat_txt = f"{cat_code} {cat.name_zh}" if cat else cat_code
+    if c.get("check") == FEEDSTOCK_IN_1A:
+        return (f"{region}：{cat_txt}的碳平衡投入{_zh_items([c.get('balance_item')], catalog)}，与本地区"
+                f"{'、'.join(c.get('combustion_categories', []))}燃烧的同类煤（{_zh_items(c.get('combustion_items', []), catalog)}，"
+                f"{c.get('combustion_co2_t', 0):,.0f} t CO2）同时报告：原料煤是否也计入了燃料燃烧？若是，至多 "
+                f"{c.get('co2_at_stake_t', 0):,.0f} t CO2 重复计算。未做扣除，请核实原料煤与燃料煤的划分。")
+    if c.get("check") == BOTTOM_UP_OVERLAP:
+        return (f"{region}：{cat_txt}的ETS核查设施 {c.get('facility', '')}（{c.get('verified_co2_t', 0):,.0f} t CO2）"
+                f"与未注明设施的地区数据（{c.get('region_co2_t', 0):,.0f} t CO2）并存：若后者包含该设施则重复计算。未做扣除。")
+    return f"{region}：{c.get('message', '')}"
+
+
+def _coal_chemicals(result) -> dict:
+    """The carbon mass balances of the coal-chemical and fuel-transformation facilities (2.B.8, 1.B.3; IPCC 2006
+    Vol 3 Eq. 3.17), one row per facility in t C and t CO2, and the compile's cross-sector findings."""
+    catalog = load_catalog()
+    order = {c: i for i, c in enumerate([*BANNER_CODES, CITY_CODE])}
+    rows = []
+    for b in result.balances:
+        cat = catalog.categories.get(b["category"])
+        row = {"region": b["region"], "region_name": _name(b["region"]), "category": b["category"],
+               "category_name": cat.name_zh if cat else b["category"], "facility": b.get("facility") or "",
+               "co2_t": _t(b.get("co2")), "verified": "carbon_in" not in b}
+        if row["verified"]:  # an ETS-verified figure pulled bottom-up: no flows in the inventory
+            row.update(carbon_in_t=None, carbon_products_t=None, carbon_wastes_t=None, carbon_recovered_t=None,
+                       carbon_emitted_t=None, n_flows=0, n_default=0, n_measured=0, source=b.get("source") or "")
+        else:
+            flows = b.get("flows") or []
+            row.update(carbon_in_t=_t(b["carbon_in"]), carbon_products_t=_t(b["carbon_products"]),
+                       carbon_wastes_t=_t(b["carbon_wastes"]), carbon_recovered_t=_t(b["carbon_recovered"]),
+                       carbon_emitted_t=_t(b["carbon_emitted"]), n_flows=len(flows),
+                       n_default=sum(f.get("source") == CB_DEFAULT for f in flows),
+                       n_measured=sum(f.get("source") == CB_MEASURED for f in flows), source="")
+        rows.append(row)
+    rows.sort(key=lambda r: (r["category"], order.get(r["region"], len(order)), r["region"], r["facility"]))
+    findings = [{"check": c.get("check", ""), "region": c.get("region", ""), "region_name": _name(str(c.get("region", ""))),
+                 "text_zh": _finding_zh(c, catalog), "message": c.get("message", "")} for c in result.cross_sector]
+    return {"balances": rows, "total_co2_t": sum(r["co2_t"] or 0.0 for r in rows),
+            "measured": sum(r["n_measured"] for r in rows), "default": sum(r["n_default"] for r in rows),
+            "findings": findings}
+
+
 def inventory_report_context(session: Session, *, year: int, inventory_id: int | None = None,
                              numerator: str = DEFAULT_NUMERATOR, co2_source: str = "auto",
                              draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict:
@@ -325,6 +387,7 @@ def inventory_report_context(session: Session, *, year: int, inventory_id: int |
                         "source": UNCERTAINTY_SOURCE},
         "methods": _methods(detail), "factors": factors, "factor_sources": factor_sources, "notation": notation,
         "notation_keys": NOTATION_KEYS, "double_counts": list(inv.double_counts or []),
+        "coal_chemicals": _coal_chemicals(result),
         "city_categories": _records(city_categories.drop(columns=["factor_refs"], errors="ignore")),
         "charts": charts_,
     }

@@ -88,3 +88,14 @@ def test_charts_are_valid_svg_with_escaped_labels():
         assert root.tag.endswith("svg") and "Noto Sans CJK SC" in root.get("font-family")
     assert "工业&lt;过程&gt;" in svgs[0] and "杭锦旗 &amp; 乌审旗" in svgs[1]
     assert "不计入占比" in svgs[0]  # a sink is not a share of emissions
+
+
+def test_the_sample_report_shows_the_synthetic_coal_chemical_plants_and_the_cross_sector_warnings(report):
+    text = report["text"].replace(" ", "")
+    assert "三、煤化工碳平衡" in text and "交叉核对（警示）" in text
+    for facility in ("示例煤制烯烃厂(合成数据)", "示例煤制甲醇厂(合成数据)", "示例煤直接液化厂(合成数据)",
+                     "示例煤制天然气厂(合成数据)"):
+        assert facility in report["html"], facility
+    # one feedstock-coal warning per plant's banner (the plants' fuel coal is in 1.A.1.c: expected, not excluded)
+    for banner in ("乌审旗：2.B.8.b", "鄂托克旗：2.B.8.a", "伊金霍洛旗：1.B.3.a", "准格尔旗：1.B.3.b"):
+        assert banner in text, banner
