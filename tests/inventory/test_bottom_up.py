@@ -71,3 +71,15 @@ def test_no_flag_when_facilities_differ_in_category():
     ({"coal_sng", "sulphur"}, "1.B.3.b"), ({"ethylene_glycol"}, "2.B.8.g"), (set(), "2.B.8.g")])
 def test_category_of_plant(products, category):
     assert category_of_plant(products) == category
+
+
+def test_feedstock_check_compares_only_where_a_plants_fuel_is_booked():
+    """Coal burnt by power plants (1.A.1.a) and households (1.A.4.b) is not the plant's feedstock; coal in
+    1.A.2 (manufacturing, chemicals) is, and so is 1.A.1.c."""
+    rows = [(LOCAL, "2.B.8.a", "feedstock_coal", 1_000_000, "t"), (LOCAL, "2.B.8.a", "methanol", 800_000, "t"),
+            (LOCAL, "1.A.1.a", "raw_coal", 5_000_000, "t"), (LOCAL, "1.A.4.b", "raw_coal", 10_000, "t")]
+    r = _compile(rows, [""] * 4)
+    assert r.cross_sector == []
+    r = _compile(rows + [(LOCAL, "1.A.1.c", "raw_coal", 1_000, "t")], [""] * 5)
+    (flag,) = r.cross_sector
+    assert flag["combustion_categories"] == ["1.A.1.c"] and "原料煤重复计算" in flag["message"]

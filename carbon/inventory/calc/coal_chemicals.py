@@ -219,12 +219,16 @@ def _empty() -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------------
 
 FEEDSTOCK_IN_1A = "feedstock_in_1A"
+PLANT_COMBUSTION = ("1.A.1.c", "1.A.2")  # where a chemical plant's coal is booked as fuel
 COAL_FAMILY = ("raw_coal", "cleaned_coal", "other_washed_coal", "briquettes", "feedstock_coal", "chem_fuel_coal")
 
 
 def feedstock_double_counts(detail: pd.DataFrame, catalog: Catalog) -> list[dict]:
     """Possible double counts: a region whose carbon balances take a coal (or a fuel item) as input while
-    the same coal family (or the same fuel item) is also reported as combustion in 1.A.
+    the same fuel (for coal: any coal of the family) is reported as combustion where a plant's fuel is booked,
+    as when the statistics take the chemical industry's whole coal use as fuel:
+    1.A.1.c (固体燃料制造和其他能源工业) and 1.A.2 (制造业, 1.A.2.c 化工). Power plants (1.A.1.a), transport and
+    households (1.A.3, 1.A.4) burn coal of their own and are not compared.
 
     Each finding names the region, the balance category and item, the 1.A categories and items, and the CO2
     at stake: the smaller of the 1.A CO2 of those items and the CO2 of the balance input's carbon.
@@ -233,11 +237,13 @@ def feedstock_double_counts(detail: pd.DataFrame, catalog: Catalog) -> list[dict
     if detail.empty:
         return []
     bal = detail[(detail["method"] == "carbon_balance") & (detail["mass_t"] > 0)]
-    comb = detail[detail["category"].astype(str).str.startswith("1.A.") & (detail["gas"] == "CO2") & ~detail["memo"]]
+    cats = detail["category"].astype(str)
+    comb = detail[cats.str.startswith("1.A.") & (detail["gas"] == "CO2") & ~detail["memo"]]
+    plant_side = comb["category"].astype(str).str.startswith(PLANT_COMBUSTION)
     found = []
     for (region, category, item), g in bal.groupby(["region", "category", "item"], sort=True):
         family = COAL_FAMILY if item in COAL_FAMILY else (item,)
-        hit = comb[(comb["region"] == region) & comb["item"].isin(family)]
+        hit = comb[(comb["region"] == region) & plant_side & comb["item"].isin(family)]
         if hit.empty:
             continue
         co2_1a = float(hit["mass_t"].sum())
