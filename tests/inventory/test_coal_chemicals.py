@@ -396,3 +396,14 @@ def test_cli_local_carbon_fraction_units(tmp_path, unit, number):
                           local_text=f"category,item,parameter,value,unit\n2.B.8.a,原料煤,carbon_fraction,{number},{unit}\n")
     assert res.exit_code == 0, res.output
     assert pick(df, "2.B.8.a", ZGE) == pytest.approx(1_100_000, rel=1e-9)
+
+
+def test_natural_gas_feedstock_in_volume_takes_a_volume_ncv():
+    """Gas-based methanol: 天然气 as feedstock in 万m3. The default profile (IPCC 2006) has natural gas only per
+    tonne; the volume NCV comes from the CN rows (389.31 GJ/万m3), the carbon content stays IPCC's 15.3 kg C/GJ.
+    100,000 万m3 × 389.31 GJ/万m3 = 38,931,000 GJ × 15.3 kg C/GJ = 595,644.3 t C; methanol 800,000 t × 12/32 =
+    300,000 t C; (595,644.3 − 300,000) × 44/12 = 1,084,029.1 t CO2."""
+    r = compile_rows([(ZGE, "2.B.8.a", "natural_gas", 100_000, "万m3"), (ZGE, "2.B.8.a", "methanol", 800_000, "t")])
+    assert value(r, ZGE, "2.B.8.a", "CO2") == pytest.approx((38_931_000 * 15.3 / 1000 - 300_000) * 44 / 12, rel=1e-9)
+    gas = next(f for f in r.balances[0]["flows"] if f["item"] == "natural_gas")
+    assert gas["carbon_content"]["unit"] == "kg / m ** 3" and "CN2011-NCV-natural_gas@v1" in gas["ref"]

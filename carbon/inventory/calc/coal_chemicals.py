@@ -70,15 +70,12 @@ def _carbon_per_unit(library: FactorLibrary, category: str, item, region: str, y
         cf = library.resolve("carbon_fraction", scope, item.code, region, year, dims=("dimensionless",)) if mass else None
         if cf is not None:
             return cf.quantity().to(""), [cf]
-        ncv = library.resolve("ncv", scope, item.code, region, year)
+        dim = units.dimension_of(unit)
+        ncv = library.resolve("ncv", scope, item.code, region, year, dims=(f"energy/{dim}",)) if dim != "energy" else None
         cc = library.resolve("carbon_content", scope, item.code, region, year, dims=("mass/energy",))
-        if ncv is not None and cc is not None:
-            try:
-                (units.parse_unit(unit) * ncv.quantity()).to("GJ")
-            except Exception:  # noqa: BLE001 (a ncv per mass for a volume: try the next scope)
-                continue
-            content = ncv.quantity() * cc.quantity()
-            return content.to(_CONTENT_UNIT[units.dimension_of(unit)]), [ncv, cc]
+        if cc is not None and (ncv is not None or dim == "energy"):
+            content = cc.quantity() * (ncv.quantity() if ncv is not None else 1)
+            return content.to(_CONTENT_UNIT[dim]), [r for r in (ncv, cc) if r is not None]
     what = "carbon_fraction (t C/t)" if mass else "ncv and carbon_content (or report the quantity in t with a carbon_fraction)"
     raise FactorError(f"no {what} for {item.name_zh} ({item.code}) in {category}, region {region}, year {year}; "
                       f"add the plant's measured value (地方实测)", field="factor")
