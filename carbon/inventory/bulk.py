@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Select, Table, insert
+from sqlalchemy import String, Select, Table, insert
 from sqlalchemy.orm import Session
 
 CHUNK = 20_000  # rows per executemany on SQLite, and per progress report
@@ -90,8 +90,13 @@ def _copy(connection, table: Table, names: list[str], columns: dict[str, object]
     dbapi = connection.connection.driver_connection  # psycopg.Connection, in the session's transaction
     quoted = ", ".join(connection.dialect.identifier_preparer.quote(c) for c in names)
     frame = pd.DataFrame({c: _column(v, n) for c, v in columns.items()}, columns=names)
+    # CSV's empty field is NULL; in a NOT NULL text column it is the empty string (a factor_refs of a row that used
+    # no factor, such as an ETS-verified figure), as the SQLite path stores it
+    texts = [connection.dialect.identifier_preparer.quote(c) for c in names
+             if not table.c[c].nullable and isinstance(table.c[c].type, String)]
+    force = f", FORCE_NOT_NULL ({', '.join(texts)})" if texts else ""
     done = 0
-    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv)") as copy:
+    with dbapi.cursor() as cursor, cursor.copy(f"COPY {table.name} ({quoted}) FROM STDIN WITH (FORMAT csv{force})") as copy:
         for start in range(0, n, COPY_CHUNK):
             part = frame.iloc[start:start + COPY_CHUNK]
             copy.write(part.to_csv(index=False, header=False, na_rep="", lineterminator="\n").encode("utf-8"))
