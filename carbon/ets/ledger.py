@@ -13,7 +13,7 @@ Operations (``KINDS``): issue (pre-allocation or true-up), take_back (a negative
 transfer, surrender, cancel. Accounts are per owner × asset (CEA allowances, CCER offsets) × vintage.
 
 ``postings``/``check_balances`` are used both by ``Ledger`` below (property tests: conservation, no
-negative balance, idempotent replay) and by ``carbon.ets.service`` on the database, which holds a row
+negative balance, idempotent replay) and by ``carbon.ets.accounts`` on the database, which holds a row
 lock on the affected account while it checks.
 """
 

@@ -1,0 +1,162 @@
+"""The yearly compliance cycle on the database: allowance allocation (配额分配: the pre-allocation, then the
+final one from the verified report with its true-up), surrender (清缴) against the obligation, and settling
+the year (compliance and penalty fixed, the year's records immutable). The rules are allocation.py and
+settlement.py; the postings go through accounts.apply_operation.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbon.core.errors import Conflict
+from carbon.ets import allocation, ledger, settlement
+from carbon.ets.accounts import apply_operation
+from carbon.ets.calendar import beijing_date
+from carbon.ets.common import assert_not_settled, lock_emitter, record_event, utcnow
+from carbon.ets.models import Allocation, Emitter, Engagement, Settlement, Transaction
+from carbon.ets.registry import get_emitter
+
+
+def _allocation(session: Session, emitter: Emitter, year: int, kind: str) -> Allocation | None:
+    return session.scalar(select(Allocation).where(Allocation.emitter_id == emitter.id, Allocation.year == year,
+                                                   Allocation.kind == kind))
+
+
+def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor: str,
+                 idempotency_key: str | None = None) -> Allocation:
+    """Issue the 70% pre-allocation of ``year`` on ``basis_t`` (see allocation.pre_allocation)."""
+    e = get_emitter(session, uscc=uscc)
+    assert_not_settled(session, e, year)
+    amount = allocation.pre_allocation(year, basis_t=basis_t)
+    if _allocation(session, e, year, "pre") is not None:
+        raise Conflict(f"{e.uscc} already has a {year} pre-allocation", field="year")
+    a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis={
+        "basis_t": basis_t, "share": allocation.rule(year)["pre_allocation"]["share"],
+        "basis": allocation.rule(year)["pre_allocation"]["basis"]}, rules_version=allocation.RULES_VERSION)
+    session.add(a)
+    session.flush()
+    if amount:
+        apply_operation(session, op=ledger.Operation("issue", e.uscc, "CEA", year, amount, year=year,
+                                                     memo=f"pre-allocation {year}"),
+                        actor=actor, idempotency_key=idempotency_key)
+    record_event(session, entity="allocation", entity_id=a.id, emitter_id=e.id, action="pre_allocate", actor=actor,
+                 detail={"year": year, "amount_t": amount, "basis_t": basis_t})
+    return a
+
+
+def allocate_final(session: Session, *, uscc: str, year: int, actor: str,
+                   idempotency_key: str | None = None) -> Allocation:
+    """Final allocation from the verified report; the true-up (final − pre) is issued or taken back."""
+    e = get_emitter(session, uscc=uscc)
+    assert_not_settled(session, e, year)
+    if _allocation(session, e, year, "final") is not None:
+        raise Conflict(f"{e.uscc} already has a final {year} allocation", field="year")
+    g = session.scalar(select(Engagement).where(Engagement.emitter_id == e.id, Engagement.year == year,
+                                                Engagement.state == "final"))
+    if g is None:
+        raise Conflict(f"{e.uscc} {year}: the verification is not final yet", field="year")
+    total = g.verified_result["total"]
+    if total.get("quota_t") is None:
+        raise Conflict(f"{e.uscc} {year}: no allocation computed ({g.verified_result.get('allocation', '')})",
+                       field="year")
+    pre = _allocation(session, e, year, "pre")
+    pre_t = pre.amount_t if pre else 0
+    delta = allocation.true_up(final_t=int(total["quota_t"]), pre_t=pre_t)
+    a = Allocation(emitter_id=e.id, year=year, kind="final", amount_t=int(total["quota_t"]),
+                   obligation_t=int(total["obligation_t"]), rules_version=allocation.RULES_VERSION, basis={
+                       "engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t,
+                       "covered_emissions_t": g.covered_emissions_t, "pre_t": pre_t, "true_up_t": delta,
+                       "gap_t": total["gap_t"], "gap_rate": total["gap_rate"], "cap_top_up_t": total["cap_top_up_t"],
+                       "ccer_limit_t": total["ccer_limit_t"], "borrowing_limit_t": total["borrowing_limit_t"],
+                       "rules": g.verified_result["rules"]})
+    session.add(a)
+    session.flush()
+    if delta:
+        kind = "issue" if delta > 0 else "take_back"
+        apply_operation(session, op=ledger.Operation(kind, e.uscc, "CEA", year, abs(delta), year=year,
+                                                     memo=f"true-up {year}"),
+                        actor=actor, idempotency_key=idempotency_key)
+    record_event(session, entity="allocation", entity_id=a.id, emitter_id=e.id, action="final_allocate", actor=actor,
+                 detail={"year": year, "amount_t": a.amount_t, "obligation_t": a.obligation_t, "true_up_t": delta})
+    return a
+
+
+def allocations(session: Session, *, emitter_id: int) -> list[Allocation]:
+    return list(session.scalars(select(Allocation).where(Allocation.emitter_id == emitter_id)
+                                .order_by(Allocation.year, Allocation.kind.desc())))
+
+
+def _obligation(session: Session, e: Emitter, year: int) -> int:
+    final = _allocation(session, e, year, "final")
+    if final is None or final.obligation_t is None:
+        raise Conflict(f"{e.uscc} has no final {year} allocation: the obligation is not known yet", field="year")
+    return final.obligation_t
+
+
+def _surrendered(session: Session, uscc: str, year: int) -> dict[str, int]:
+    rows = session.execute(select(Transaction.asset, func.sum(Transaction.amount_t))
+                           .where(Transaction.kind == "surrender", Transaction.owner == uscc, Transaction.year == year)
+                           .group_by(Transaction.asset))
+    out = {"CEA": 0, "CCER": 0}
+    out.update({a: int(s) for a, s in rows})
+    return out
+
+
+def surrender(session: Session, *, uscc: str, year: int, asset: str, vintage: int, amount_t: int, actor: str,
+              idempotency_key: str | None = None) -> Transaction:
+    """Surrender (清缴) allowances or CCER for ``year``: within the obligation, CCER ≤ 5% of it, never
+    overdrawing (the emitter row is locked, so concurrent surrenders are serialised)."""
+    e = get_emitter(session, uscc=uscc)
+    if idempotency_key is not None:
+        found = session.scalar(select(Transaction).where(Transaction.idempotency_key == idempotency_key))
+        if found is not None:
+            return apply_operation(session, op=ledger.Operation("surrender", e.uscc, asset, vintage, amount_t, year=year),
+                                   actor=actor, idempotency_key=idempotency_key)
+    lock_emitter(session, e)
+    assert_not_settled(session, e, year)
+    obligation = _obligation(session, e, year)
+    done = _surrendered(session, e.uscc, year)
+    settlement.check_surrender(obligation_t=obligation, surrendered_cea_t=done["CEA"], surrendered_ccer_t=done["CCER"],
+                               asset=asset, amount_t=amount_t, vintage=vintage, year=year)
+    return apply_operation(session, op=ledger.Operation("surrender", e.uscc, asset, vintage, amount_t, year=year),
+                           actor=actor, idempotency_key=idempotency_key)
+
+
+def compliance(session: Session, *, uscc: str, year: int, now: datetime | None = None,
+               average_price_fen: int | None = None) -> dict[str, Any]:
+    e = get_emitter(session, uscc=uscc)
+    settled = session.scalar(select(Settlement).where(Settlement.emitter_id == e.id, Settlement.year == year))
+    if settled is not None:
+        return {"year": year, "obligation_t": settled.obligation_t, "surrendered_cea_t": settled.surrendered_cea_t,
+                "surrendered_ccer_t": settled.surrendered_ccer_t, "shortfall_t": settled.shortfall_t,
+                "deadline": settlement.surrender_deadline(year).isoformat(), "status": settled.status,
+                "penalty": settled.penalty, "settled": True, "settled_at": settled.settled_at.isoformat()}
+    done = _surrendered(session, e.uscc, year)
+    c = settlement.compliance(year, obligation_t=_obligation(session, e, year), surrendered_cea_t=done["CEA"],
+                              surrendered_ccer_t=done["CCER"], as_of=beijing_date(now or utcnow()),
+                              average_price_fen=average_price_fen)
+    return {**c.as_dict(), "settled": False, "settled_at": None}
+
+
+def settle(session: Session, *, uscc: str, year: int, actor: str, average_price_fen: int | None = None,
+           now: datetime | None = None) -> Settlement:
+    """Close ``year`` for the emitter: compliance and penalty are fixed, the year's records become immutable.
+    Refused while the emitter is still inside the deadline with a shortfall (status pending)."""
+    e = get_emitter(session, uscc=uscc)
+    lock_emitter(session, e)
+    assert_not_settled(session, e, year)
+    c = compliance(session, uscc=uscc, year=year, now=now, average_price_fen=average_price_fen)
+    if c["status"] == "pending":
+        raise Conflict(f"{e.uscc} still has until {c['deadline']} to surrender {c['shortfall_t']} t", field="year")
+    s = Settlement(emitter_id=e.id, year=year, obligation_t=c["obligation_t"], surrendered_cea_t=c["surrendered_cea_t"],
+                   surrendered_ccer_t=c["surrendered_ccer_t"], shortfall_t=c["shortfall_t"], status=c["status"],
+                   penalty=c["penalty"], settled_by=actor, settled_at=now or utcnow())
+    session.add(s)
+    session.flush()
+    record_event(session, entity="settlement", entity_id=s.id, emitter_id=e.id, action="settle", actor=actor,
+                 to_state=s.status, detail={"year": year, "shortfall_t": s.shortfall_t, "penalty": s.penalty})
+    return s
