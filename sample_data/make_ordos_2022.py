@@ -80,9 +80,9 @@ CITY_ACTIVITY = [
     ("farm", "3.C.4", "秸秆还田氮", 0.9, "万t", ""),
     ("farm", "3.C.3", "尿素", 9.0, "万t", ""),
     # land-use change and forestry: the sink
-    ("forest", "4.A.1", "乔木林", 82, "万公顷", ""),
-    ("forest", "4.A.2", "活立木消耗", 18, "万m3", ""),
-    ("forest", "4.B.1", "乔木林", 0.12, "万公顷", "征占用林地"),
+    ("forest", "3.B.1.a", "乔木林", 82, "万公顷", ""),
+    ("forest", "3.B.1.a", "活立木消耗", 18, "万m3", ""),
+    ("forest", "3.B.5.b.i", "乔木林", 0.12, "万公顷", "征占用林地"),
     # energy: fugitive
     ("mining_ug", "1.B.1.a.i", "原煤", 26000, "万t", "井工矿产量"),
     ("mining_sf", "1.B.1.a.ii", "原煤", 42000, "万t", "露天矿产量"),
@@ -195,17 +195,17 @@ def waste_rows() -> list[dict]:
             growth = 1 + 0.04 * (year - 2015)
             share = 1.0 if year < 2019 else 0.45  # incineration takes over from 2019
             for item, frac in (("厨余垃圾", 0.55), ("纸类", 0.12), ("园林垃圾", 0.08), ("木材", 0.03), ("纺织物", 0.03)):
-                out.append({"region": banner, "year": year, "category": "5.A", "item": item,
+                out.append({"region": banner, "year": year, "category": "4.A", "item": item,
                             "quantity": f"{base * growth * share * frac:.6g}", "unit": "万t", "note": "填埋量"})
         if banner in ("东胜区", "准格尔旗", "伊金霍洛旗"):
-            out.append({"region": banner, "year": YEAR, "category": "5.C.1", "item": "生活垃圾",
+            out.append({"region": banner, "year": YEAR, "category": "4.C.1", "item": "生活垃圾",
                         "quantity": f"{base * 1.28 * 0.55:.6g}", "unit": "万t", "note": "焚烧发电"})
-        out.append({"region": banner, "year": YEAR, "category": "5.D.1", "item": "污水好氧处理",
+        out.append({"region": banner, "year": YEAR, "category": "4.D.1", "item": "污水好氧处理",
                     "quantity": f"{base * 250:.6g}", "unit": "t", "note": "进水BOD"})
-        out.append({"region": banner, "year": YEAR, "category": "5.D.1", "item": "污水排放氮",
+        out.append({"region": banner, "year": YEAR, "category": "4.D.1", "item": "污水排放氮",
                     "quantity": f"{base * 40:.6g}", "unit": "t", "note": "出水总氮"})
     for banner, cod in (("准格尔旗", 9000), ("乌审旗", 12000), ("鄂托克旗", 8000), ("达拉特旗", 4000)):
-        out.append({"region": banner, "year": YEAR, "category": "5.D.2", "item": "污水好氧处理",
+        out.append({"region": banner, "year": YEAR, "category": "4.D.2", "item": "污水好氧处理",
                     "quantity": str(cod), "unit": "t", "note": "煤化工废水COD"})
     return out
 

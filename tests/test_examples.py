@@ -13,7 +13,8 @@ def compile_cli(tmp_path, activity: str, *args: str, local: str | None = None):
     act = tmp_path / "activity.csv"
     act.write_text(activity, encoding="utf-8")
     out = tmp_path / "results.csv"
-    argv = ["compile", str(act), "--out", str(out), *args]
+    # the worked examples are computed by hand from the IPCC 2006 tables: pin that profile (the default is CN)
+    argv = ["compile", str(act), "--out", str(out), "--profile", "IPCC2006", *args]
     if local:
         (tmp_path / "local.csv").write_text(local, encoding="utf-8")
         argv += ["--factors", str(tmp_path / "local.csv")]

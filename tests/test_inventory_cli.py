@@ -35,7 +35,7 @@ def test_inventory_commands(cli_db, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(BAD_CSV)
 
-    iid = run("inventory", "create", "--year", "2022", "--label", "初步").stdout.strip()
+    iid = run("inventory", "create", "--year", "2022", "--label", "初步", "--profile", "IPCC2006").stdout.strip()
     assert iid == "1"
     assert "imported 6 rows into inventory 1 (batch 1)" in run("inventory", "import", iid, str(activity)).stdout
 

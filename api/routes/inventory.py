@@ -24,6 +24,7 @@ from api.idempotency import KeyHeader, idempotent
 from carbon.core.errors import NotFound
 from carbon.core.models import ApiToken
 from carbon.core.regions import BY_CODE, CITY_CODE
+from carbon.factors.library import DEFAULT_PROFILE
 from carbon.inventory import service
 from carbon.inventory.models import Inventory
 
@@ -49,7 +50,8 @@ class InventoryCreate(BaseModel):
     region: str = Field(CITY_CODE, description="Region code or name; default the city (150600)")
     gwp_set: GWPSet = "AR5"
     ch4_ar6: Literal["combined", "split"] = "combined"
-    factor_profile: Literal["IPCC2006", "CN"] = "IPCC2006"
+    factor_profile: Literal["IPCC2006", "CN"] = Field(DEFAULT_PROFILE, description="CN (the default: China's statistical "
+                                                      "NCVs and guideline factors) or IPCC2006; the other fills gaps")
     label: str | None = Field(None, max_length=200)
 
 
@@ -234,21 +236,26 @@ def delete_inventory(inventory_id: int, session: SessionDep, user: BureauUser) -
 def upload_activity(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
                     file: Annotated[UploadFile, File(description="CSV or XLSX: region, year, category, item, quantity, unit[, note]")],
                     replace: Annotated[bool, Query(description="replace the inventory's current data")] = False,
+                    codes: Annotated[Literal["ipcc2006", "crt"], Query(description=(
+                        "category codes of the file: ipcc2006 (IPCC 2006 Guidelines, 4.A solid waste disposal) or crt "
+                        "(UNFCCC common reporting tables, 5.A solid waste disposal); Chinese names work under both"))
+                    ] = "ipcc2006",
                     idempotency_key: KeyHeader = None):
-    """Upload activity data, all or nothing. 422 lists every bad row and nothing is stored."""
+    """Upload activity data, all or nothing. 422 lists every bad row and nothing is stored. Records are stored
+    with IPCC 2006 codes whatever ``codes`` the file used; results carry both (category, crt_category)."""
     content = read_upload(file, MAX_UPLOAD_BYTES)
     filename = file.filename or "upload.csv"
     digest = hashlib.sha256(content).hexdigest()
 
     def produce() -> ImportOut:
         batch = service.import_activity(session, inventory_id=inventory_id, content=content, filename=filename,
-                                        user=_who(user), replace=replace)
+                                        user=_who(user), replace=replace, codes=codes)
         inventory = service.get_inventory(session, inventory_id=inventory_id)
         return ImportOut(batch_id=batch.id, inventory_id=inventory_id, filename=batch.filename, sha256=batch.sha256,
                          rows=batch.rows, status=inventory.status)
 
     return idempotent(session, request=request, user=user, key=idempotency_key, status_code=201, produce=produce,
-                      fingerprint={"filename": filename, "sha256": digest, "replace": replace})
+                      fingerprint={"filename": filename, "sha256": digest, "replace": replace, "codes": codes})
 
 
 @router.delete("/{inventory_id}/activity/{batch_id}", response_model=Removed)
@@ -323,10 +330,12 @@ def get_results(inventory_id: int, session: SessionDep, user: OptionalUser,
             responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}},
                              "description": "RESULTS as CSV, or XLSX with sheets results, factors, double_counts, inventory"}})
 def export_results(inventory_id: int, session: SessionDep, user: OptionalUser,
-                   format: Literal["csv", "xlsx"] = "csv") -> Response:  # noqa: A002 - the public query name
-    """Download the results. XLSX adds every factor row used (value, unit, source, table, edition)."""
+                   format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the public query name
+                   excel: bool = False) -> Response:
+    """Download the results. XLSX adds every factor row used (value, unit, source, table, edition).
+    ``excel=true``: the CSV starts with a UTF-8 BOM so that Excel on a Chinese Windows opens it."""
     inventory = _visible(session, inventory_id, user)
-    content = service.export_results(session, inventory_id=inventory.id, fmt=format)
+    content = service.export_results(session, inventory_id=inventory.id, fmt=format, excel=excel)
     name = f"inventory-{inventory.region.code}-{inventory.year}-v{inventory.version}.{format}"
     return Response(content, media_type=MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
@@ -365,12 +374,13 @@ def new_version(inventory_id: int, session: SessionDep, user: BureauUser, reques
 
 @templates_router.get("/templates/{sector}", response_class=Response,
                       responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}})
-def template(sector: str, format: Literal["csv", "xlsx"] = "csv") -> Response:  # noqa: A002
-    """A blank data-collection template for one sector (XLSX adds a sheet of the items). Public."""
+def template(sector: str, format: Literal["csv", "xlsx"] = "csv", excel: bool = False) -> Response:  # noqa: A002
+    """A blank data-collection template for one sector (XLSX adds a sheet of the items). Public.
+    ``excel=true``: the CSV starts with a UTF-8 BOM."""
     from carbon.inventory.io import blank_template, items_sheet, to_bytes
 
     frames = {"activity": blank_template(sector)}
     if format == "xlsx":
         frames["items"] = items_sheet(sector)
-    return Response(to_bytes(frames, format), media_type=MEDIA[format],
+    return Response(to_bytes(frames, format, excel=excel), media_type=MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="template-{sector}.{format}"'})

@@ -20,8 +20,21 @@ GWP_SETS = ("SAR", "AR4", "AR5", "AR6")
 CH4_AR6_VARIANTS = ("combined", "split")  # AR6: 27.9 for all CH4, or fossil 29.8 / non-fossil 27.0
 FAMILIES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")  # the seven gases
 
-GWP_FILE = Path(__file__).resolve().parents[2] / "emission_factors" / "gwp" / "gwp100_v1.csv"
-GWP_EDITION = "gwp100_v1"
+GWP_DIR = Path(__file__).resolve().parents[2] / "emission_factors" / "gwp"
+
+
+def _edition_number(path: Path) -> int:
+    m = re.fullmatch(r"gwp100_v(\d+)", path.stem)
+    if m is None:
+        raise ValidationError(f"{path.name}: a GWP file is named gwp100_v<N>.csv")
+    return int(m.group(1))
+
+
+# The editions, oldest first: gwp100_v1.csv, gwp100_v2.csv, ... A later edition adds (species, set) pairs or
+# replaces one (a correction); no file is ever edited. The edition recorded with a result is the latest.
+GWP_FILES = tuple(sorted(GWP_DIR.glob("gwp100_v*.csv"), key=_edition_number))
+GWP_FILE = GWP_FILES[0]
+GWP_EDITION = GWP_FILES[-1].stem
 
 
 def _key(name: str) -> str:
@@ -64,18 +77,23 @@ def check_gwp_set(gwp_set: str, ch4_ar6: str = "combined") -> None:
 
 
 @lru_cache(maxsize=4)
-def load_gwp_table(path: Path = GWP_FILE) -> GWPTable:
+def load_gwp_table(paths: Path | tuple[Path, ...] = GWP_FILES) -> GWPTable:
+    """The GWP table of one file, or of several editions read in order (a later one adds or replaces pairs)."""
+    paths = (paths,) if isinstance(paths, Path) else tuple(paths)
     values: dict[tuple[str, str], float] = {}
     family: dict[str, str] = {}
-    with open(path, encoding="utf-8") as fh:
-        for row in csv.DictReader(line for line in fh if not line.startswith("#")):
-            sp, gset = row["species"], row["gwp_set"]
-            if gset not in GWP_SETS:
-                raise ValidationError(f"{path.name}: unknown GWP set {gset!r} for {sp}")
-            values[(sp, gset)] = float(row["value"])
-            family[sp] = row["family"]
+    for path in paths:
+        with open(path, encoding="utf-8") as fh:
+            for row in csv.DictReader(line for line in fh if not line.startswith("#")):
+                sp, gset = row["species"], row["gwp_set"]
+                if gset not in GWP_SETS:
+                    raise ValidationError(f"{path.name}: unknown GWP set {gset!r} for {sp}")
+                if family.get(sp, row["family"]) != row["family"]:
+                    raise ValidationError(f"{path.name}: {sp} is in family {row['family']!r} here but {family[sp]!r} earlier")
+                values[(sp, gset)] = float(row["value"])
+                family[sp] = row["family"]
     by_key = {_key(sp): sp for sp in family if sp not in ("CH4-fossil", "CH4-non-fossil")}
-    return GWPTable(values=values, family=family, by_key=by_key, edition=path.stem)
+    return GWPTable(values=values, family=family, by_key=by_key, edition=paths[-1].stem)
 
 
 def gwp_table() -> GWPTable:

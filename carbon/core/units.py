@@ -126,16 +126,47 @@ def parse_unit(text: str) -> pint.Quantity:
 _as_quantity = parse_unit
 
 # How users write a dimensionless parameter (an oxidation 0.94, a carbon fraction 0.60): the SI unit "1", a
-# blank cell, "-", "%" (a percentage) or the words. Pint itself reads none of "", "1" or "-" as a unit.
-_DIMENSIONLESS_WRITTEN = {"": "dimensionless", "1": "dimensionless", "-": "dimensionless", "%": "percent",
-                          "％": "percent", "无量纲": "dimensionless", "百分比": "percent"}
+# blank cell, "-", "%" (a percentage), "‰" (per mille) or the words. Pint itself reads none of "", "1" or "-" as a
+# unit; it reads "%" / "percent" and "‰" / "permille" itself (0.01 and 0.001).
+_DIMENSIONLESS_WRITTEN = {"": "dimensionless", "1": "dimensionless", "-": "dimensionless", "无量纲": "dimensionless",
+                          "dimensionless": "dimensionless", "%": "percent", "％": "percent", "百分比": "percent",
+                          "percent": "percent", "‰": "permille", "千分比": "permille", "permille": "permille",
+                          "per mille": "permille", "per_mille": "permille"}
+# What a value in each spelling's unit is divided by to give a plain fraction (a division, so that 94 % is 0.94
+# exactly as a float, not 0.9400000000000001).
+FRACTION_DIVISOR = {"dimensionless": 1, "percent": 100, "permille": 1000}
 
 
 def dimensionless_spelling(text: str | None) -> str:
-    """The unit of a parameter as pint reads it: "" / "1" / "-" / 无量纲 -> "dimensionless", "%" -> "percent";
-    any other text unchanged. For parameters only: an activity quantity always needs a real unit."""
-    t = (text or "").strip()
-    return _DIMENSIONLESS_WRITTEN.get(t, t)
+    """The unit of a parameter as pint reads it: "" / "1" / "-" / 无量纲 / dimensionless -> "dimensionless",
+    "%" / 百分比 -> "percent", "‰" / 千分比 -> "permille"; any other text unchanged (stripped).
+
+    For parameters only: an activity quantity always needs a real unit."""
+    t = text.strip() if isinstance(text, str) else ""  # None, or a blank cell read by pandas as NaN
+    return _DIMENSIONLESS_WRITTEN.get(t, _DIMENSIONLESS_WRITTEN.get(t.lower(), t))
+
+
+def is_fraction_unit(text: str | None) -> bool:
+    """Whether `text` is one of the spellings of a dimensionless parameter (1, blank, %, ‰, dimensionless, 无量纲)."""
+    return dimensionless_spelling(text) in FRACTION_DIVISOR
+
+
+def as_fraction(value: float, text: str | None) -> float:
+    """A dimensionless parameter as a plain fraction: 0.94 (unit 1, blank, dimensionless, 无量纲), 94 % or
+    940 ‰ all give 0.94. Raises UnitError if `text` is not one of those spellings."""
+    spelled = dimensionless_spelling(text)
+    if spelled not in FRACTION_DIVISOR:
+        raise UnitError(f"unit {text!r} is not a dimensionless unit (write 1, %, ‰, dimensionless, 无量纲 or leave it blank)")
+    return value / FRACTION_DIVISOR[spelled]
+
+
+def normalise_fraction(value: float, text: str | None) -> tuple[float, str]:
+    """(value, unit) of a parameter with a dimensionless spelling converted to (fraction, "dimensionless"):
+    (94, "%") -> (0.94, "dimensionless"), (0.94, "1") -> (0.94, "dimensionless"). Any other unit is returned as
+    given (stripped), for the caller's own dimension check."""
+    if is_fraction_unit(text):
+        return as_fraction(value, text), "dimensionless"
+    return value, text.strip() if isinstance(text, str) else ""
 
 
 def dimension_of(text: str) -> str:

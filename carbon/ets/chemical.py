@@ -18,12 +18,12 @@ Payload::
      "fuels": [... as the generic method ...],
      "facilities": [{"name": "甲醇装置", "flows": [
          {"item": "原料煤", "role": "input" | "product" | "waste" | "recovered", "quantity": 1000000, "unit": "t",
-          "carbon_fraction": 0.6, "carbon_fraction_unit": "" | "1" | "dimensionless" | "%" | "kg/Nm3" | "t/TJ" ...,
+          "carbon_fraction": 0.6, "carbon_fraction_unit": "" | "1" | "dimensionless" | "无量纲" | "%" | "‰" | "kg/Nm3" | "t/TJ" ...,
           "source": "measured" | "default"}]}],
      "purchased_electricity_mwh"?: ..., "purchased_heat_gj"?: ...}
 
-``carbon_fraction`` is the carbon per unit of the flow: a mass fraction (blank, "1", "dimensionless"; "%" is
-divided by 100), or carbon per unit of volume or energy ("kg/Nm3", "t/TJ", the quantity then in Nm3 or TJ).
+``carbon_fraction`` is the carbon per unit of the flow: a mass fraction (blank, "1", "dimensionless", "无量纲"; "%" is
+divided by 100, "‰" by 1000), or carbon per unit of volume or energy ("kg/Nm3", "t/TJ", the quantity then in Nm3 or TJ).
 Omitted: 12/44 for a ``recovered`` flow (its quantity in t CO2, ``unit`` optional, default "t"), the
 stoichiometric fraction of a pure product (``PRODUCT_DEFAULTS``), otherwise an error naming the flow. ``source``
 defaults to "measured" for a given fraction and "default" for a looked-up one.
@@ -45,8 +45,7 @@ FACILITY_KEYS = {"name", "flows"}
 FLOW_KEYS = {"item", "role", "quantity", "unit", "carbon_fraction", "carbon_fraction_unit", "source"}
 FLOW_REQUIRED = {"item", "role", "quantity"}
 CHEMICAL_INDUSTRIES = ("chemical", "petrochemical", "coal_chemical")
-FRACTION_UNITS = ("", "1", "dimensionless")
-PERCENT = "%"
+FRACTION_UNITS = ("", "1", "dimensionless", "无量纲", "%", "‰")  # documentation: units.is_fraction_unit decides
 GUIDELINE = "中国化工生产企业温室气体排放核算方法与报告指南（试行） (NDRC 2013)"
 
 # Pure products: stoichiometric carbon mass fraction with integer atomic masses (C 12, H 1, O 16, N 14).
@@ -104,7 +103,7 @@ def _parse_unit(text: str, where: str):
 
 
 def _carbon_content(value: float, unit_text: Any, where: str):
-    """The carbon content as a pint quantity: a mass fraction (blank/"1"/"dimensionless", or "%" / 100), or a
+    """The carbon content as a pint quantity: a mass fraction (blank/"1"/"dimensionless"/"无量纲", "%" / 100, "‰" / 1000), or a
     carbon mass per unit of the flow's volume or energy."""
     if unit_text is None:
         unit_text = ""
@@ -112,15 +111,16 @@ def _carbon_content(value: float, unit_text: Any, where: str):
         raise ValidationError(f"{where}.carbon_fraction_unit must be a string, got {unit_text!r}",
                               field=f"{where}.carbon_fraction_unit")
     u = unit_text.strip()
-    if u == PERCENT:
-        if value > 100:
-            raise ValidationError(f"{where}.carbon_fraction {value} % exceeds 100 %", field=f"{where}.carbon_fraction")
-        return units.Q_(value / 100, "")
-    if u in FRACTION_UNITS:
-        if value > 1:
-            raise ValidationError(f"{where}.carbon_fraction {value} is a mass fraction above 1 "
-                                  f"(give carbon_fraction_unit \"%\" for a percentage)", field=f"{where}.carbon_fraction")
-        return units.Q_(value, "")
+    if units.is_fraction_unit(u):  # blank, 1, dimensionless, 无量纲, % or ‰ (the spellings of carbon.core.units)
+        fraction = units.as_fraction(value, u)
+        if fraction > 1:
+            spelled = units.dimensionless_spelling(u)
+            if spelled == "dimensionless":
+                raise ValidationError(f"{where}.carbon_fraction {value} is a mass fraction above 1 "
+                                      f"(give carbon_fraction_unit \"%\" for a percentage)", field=f"{where}.carbon_fraction")
+            raise ValidationError(f"{where}.carbon_fraction {value} {u} exceeds {'100 %' if spelled == 'percent' else '1000 ‰'}",
+                                  field=f"{where}.carbon_fraction")
+        return units.Q_(fraction, "")
     q = value * _parse_unit(u, f"{where}.carbon_fraction_unit")
     if q.dimensionless and q.to("").magnitude > 1:
         raise ValidationError(f"{where}.carbon_fraction {value} {u} is a mass fraction above 1",
@@ -153,7 +153,8 @@ def parse_flow(raw: Any, where: str, obj: Callable[..., dict[str, Any]]) -> tupl
         ref = "reported"
         source = source or cb.MEASURED
     else:
-        if d.get("carbon_fraction_unit") not in (None, "", "1", "dimensionless"):
+        cfu = d.get("carbon_fraction_unit")
+        if cfu is not None and not (isinstance(cfu, str) and units.dimensionless_spelling(cfu) == "dimensionless"):
             raise ValidationError(f"{where}.carbon_fraction_unit is given without a carbon_fraction",
                                   field=f"{where}.carbon_fraction")
         found = RECOVERED_DEFAULT if role == cb.RECOVERED else product_default(item)

@@ -42,7 +42,7 @@ def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets
     from carbon.ets.report import compute_report
 
     try:
-        text = sys.stdin.read() if str(report) == "-" else report.read_text(encoding="utf-8")
+        text = sys.stdin.read() if str(report) == "-" else report.read_text(encoding="utf-8-sig")
     except OSError as exc:
         typer.echo(f"error: cannot read {report}: {exc.strerror}", err=True)
         raise typer.Exit(2) from None

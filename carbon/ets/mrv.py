@@ -80,6 +80,7 @@ class FuelInput:
     carbon_content: float | None = None
     carbon_content_unit: str | None = None
     oxidation: float | None = None
+    oxidation_unit: str | None = None  # blank/None, "1", "dimensionless", "无量纲" (a fraction), "%" or "‰"
 
 
 @dataclass
@@ -201,6 +202,17 @@ def _unit(text: Any, dimension: str | tuple[str, ...], where: str) -> str:
     raise UnitError(f"{where}: unit {text!r} is not {' or '.join(dims)}", field=where)
 
 
+def _fraction(value: float, text: Any, where: str) -> float:
+    """A dimensionless parameter as a plain fraction: its unit blank/None, "1", "dimensionless", "无量纲", "%" (÷ 100)
+    or "‰" (÷ 1000), the spellings of ``carbon.core.units.dimensionless_spelling``."""
+    if text is not None and not isinstance(text, str):
+        raise ValidationError(f"{where} must be a string, got {text!r}", field=where)
+    try:
+        return units.as_fraction(value, text)
+    except UnitError as exc:
+        raise UnitError(f"{where}: {exc.message}", field=where) from None
+
+
 # --- 式(2): fuel combustion ----------------------------------------------------------------------------
 
 def eq2_fuel_combustion_co2(fuel: FuelInput, *, year: int, where: str = "fuel") -> FuelResult:
@@ -223,7 +235,9 @@ def eq2_fuel_combustion_co2(fuel: FuelInput, *, year: int, where: str = "fuel") 
         value = getattr(fuel, attr)
         if value is not None:
             v = _number(value, f"{where}.{attr}")
-            u = _unit(getattr(fuel, unit_attr), dim, f"{where}.{unit_attr}") if unit_attr else "1"
+            if dim is None:  # a dimensionless parameter (the oxidation rate): a fraction, a % or a ‰
+                return Param(symbol, _fraction(v, getattr(fuel, f"{attr}_unit", None), f"{where}.{attr}_unit"), "1", "measured")
+            u = _unit(getattr(fuel, unit_attr), dim, f"{where}.{unit_attr}")
             return Param(symbol, v, u, "measured")
         if not default_value:
             raise ValidationError(
@@ -239,8 +253,10 @@ def eq2_fuel_combustion_co2(fuel: FuelInput, *, year: int, where: str = "fuel") 
     cc = pick("carbon_content", "carbon_content_unit", "CC", "mass/energy", row["carbon_content"] if row else "",
               row["carbon_content_unit"] if row else None, "carbon content per unit heat (单位热值含碳量)")
     of = pick("oxidation", None, "OF", None, row["oxidation"] if row else "", None, "oxidation rate (碳氧化率)")
-    if not 0 < of.value <= 1:
-        raise ValidationError(f"{where}.oxidation must be in (0, 1], got {of.value}", field=f"{where}.oxidation")
+    if not 0 < of.value <= 1:  # checked on the fraction: 99 % passes, 99 (unit 1 or blank) does not
+        hint = " (a percentage? give oxidation_unit \"%\")" if (of.value > 1 and of.source == "measured"
+                                                                  and units.dimensionless_spelling(fuel.oxidation_unit) == "dimensionless") else ""
+        raise ValidationError(f"{where}.oxidation must be in (0, 1], got {of.value}{hint}", field=f"{where}.oxidation")
     if ncv.source == "default":  # the default's unit must still fit the quantity's unit
         _unit(ncv.unit, ncv_dim, f"{where}.ncv_unit (default)")
     params += [ncv, cc, of]

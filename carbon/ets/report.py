@@ -7,7 +7,7 @@ Power generation (``"method": "power"``, the default)::
 
     {"year": 2022, "units": [{"id", "type", "capacity_mw", "cooling", "operating_hours",
       "fuels": [{"name", "quantity", "unit", "ncv"?, "ncv_unit"?, "carbon_content"?, "carbon_content_unit"?,
-                 "oxidation"?}],
+                 "oxidation"?, "oxidation_unit"? (blank, "1", "dimensionless", "无量纲", "%" or "‰")}],
       "purchased_electricity_mwh", "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj"?, "heat_ratio"?}]}
 
 Other industries (``"method": "generic"``)::
@@ -40,7 +40,8 @@ UNIT_KEYS = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels",
              "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj", "heat_ratio"}
 UNIT_REQUIRED = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "gross_generation_mwh",
                  "supplied_mwh"}
-FUEL_KEYS = {"name", "quantity", "unit", "ncv", "ncv_unit", "carbon_content", "carbon_content_unit", "oxidation"}
+FUEL_KEYS = {"name", "quantity", "unit", "ncv", "ncv_unit", "carbon_content", "carbon_content_unit", "oxidation",
+             "oxidation_unit"}
 PROCESS_KEYS = {"name", "quantity", "unit", "factor", "factor_unit"}
 INDUSTRIES = ("power", "cement", "aluminium", "steel", "coal_chemical", "chemical", "other")
 ROUND = 6

@@ -10,6 +10,15 @@ Resolution picks, for (parameter, category, item, region, year), the most specif
 local (地方实测) before default, region-specific before general, the chosen profile (IPCC2006 or CN)
 before the other, exact item before '*', longest category scope, then the highest version. A parameter
 missing from the chosen profile falls back to the other profile, and the result records which row.
+
+The default profile is CN (``DEFAULT_PROFILE``, issue 12 item 2 "Chinese defaults first"): China's statistical
+NCVs and the provincial guideline's carbon contents, oxidation rates and regional factors, with IPCC 2006
+filling the gaps. ``profiles_of_refs`` names the profile(s) of the rows a result used.
+
+Verification (``emission_factors/verification/*.csv``) is data about rows, not rows: one line per
+(factor_id, version) checked against its document, with status verified|unverified, document, table, page and
+date. A row without a line is unverified. The files are append-only (a re-check is a new line with a later
+``checked_on``, the latest wins), so a factor row is never edited and its ref never changes for a note.
 """
 
 from __future__ import annotations
@@ -24,9 +33,11 @@ from pathlib import Path
 from carbon.core import units
 from carbon.core.errors import FactorError, ImportRejected, RowError, UnitError
 from carbon.core.gases import gwp_table
+from carbon.factors.legacy_scopes import file_key, legacy_scope
 
 FACTOR_DIR = Path(__file__).resolve().parents[2] / "emission_factors"
 PROFILES = ("IPCC2006", "CN")
+DEFAULT_PROFILE = "CN"  # China's defaults first; IPCC 2006 fills the gaps
 REQUIRED_COLUMNS = (
     "factor_id", "version", "profile", "scope", "item", "parameter", "gas", "value", "unit",
     "source", "source_table", "edition", "valid_from", "valid_to",
@@ -151,7 +162,7 @@ def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, Par
 class FactorLibrary:
     """An immutable set of factor rows with lookup. `with_local()` returns a new library."""
 
-    def __init__(self, rows: list[FactorRow], *, fingerprint: str, profile: str = "IPCC2006"):
+    def __init__(self, rows: list[FactorRow], *, fingerprint: str, profile: str = DEFAULT_PROFILE):
         if profile not in PROFILES:
             raise FactorError(f"unknown factor profile {profile!r}; expected one of {', '.join(PROFILES)}")
         self.rows = rows
@@ -216,6 +227,21 @@ def _has_dim(unit: str, dim: str) -> bool:
         return False
 
 
+def _parameter_value(value: float, unit: str | None, parameter: str,
+                     catalogue: dict[str, ParameterSpec]) -> tuple[float, str]:
+    """(value, unit) of a parameter as given, with a dimensionless spelling (1, blank, -, %, ‰, dimensionless,
+    无量纲) turned into a plain fraction with unit "dimensionless" when the parameter may be dimensionless.
+    Otherwise unchanged: a blank or "1" unit of a parameter with a dimension is then reported by check_unit."""
+    spec = catalogue.get(parameter)
+    text = (unit or "").strip()
+    if not units.is_fraction_unit(text):
+        return value, text
+    if spec is None or any(not units.DIMENSIONS[d] for d in spec.dimensions):
+        return units.normalise_fraction(value, text)
+    # a parameter with a dimension: keep a blank blank; "%", "1" ... as pint reads them, for the dimension message
+    return value, units.dimensionless_spelling(text) if text else ""
+
+
 def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[FactorRow]:
     text = path.read_text(encoding="utf-8")
     rows = _read_csv(text)
@@ -230,7 +256,9 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
         try:
             if r["profile"] not in PROFILES:
                 raise FactorError(f"unknown profile {r['profile']!r}")
-            value = float(r["value"])
+            # a dimensionless parameter written 1, blank, %, ‰ or 无量纲 becomes a plain fraction (94 % -> 0.94)
+            # before its checks, so the plausible range applies to the converted value
+            value, r["unit"] = _parameter_value(float(r["value"]), r["unit"], r["parameter"], catalogue)
             check_unit(r["parameter"], r["unit"], what=where, catalogue=catalogue)
             catalogue[r["parameter"]].check_plausible(value, r["unit"], where)
             gas = r["gas"]
@@ -240,7 +268,8 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
                 if not r[col]:
                     raise FactorError(f"empty {col}: every factor row must cite its source")
             out.append(FactorRow(
-                factor_id=r["factor_id"], version=int(r["version"]), profile=r["profile"], scope=r["scope"] or "*",
+                factor_id=r["factor_id"], version=int(r["version"]), profile=r["profile"],
+                scope=legacy_scope(file_key(path), r["scope"] or "*", gas),  # old 4.*/5.* files: IPCC 2006 codes
                 item=r["item"] or "*", parameter=r["parameter"], gas=gas, value=value, unit=r["unit"],
                 source=r["source"], source_table=r["source_table"], edition=r["edition"],
                 valid_from=_opt_int(r["valid_from"]), valid_to=_opt_int(r["valid_to"]),
@@ -278,7 +307,7 @@ def check_derived(rows: list[FactorRow]) -> list[str]:
     return problems
 
 
-def load_library(root: Path = FACTOR_DIR, profile: str = "IPCC2006") -> FactorLibrary:
+def load_library(root: Path = FACTOR_DIR, profile: str = DEFAULT_PROFILE) -> FactorLibrary:
     return _load_library_cached(root).with_profile(profile)
 
 
@@ -287,7 +316,7 @@ def _load_library_cached(root: Path) -> FactorLibrary:
     catalogue = load_parameter_catalogue(root)
     rows: list[FactorRow] = []
     digest = hashlib.sha256()
-    files = sorted(p for p in root.rglob("*.csv") if p.parent.name not in ("parameters", "gwp", "uncertainty"))
+    files = sorted(p for p in root.rglob("*.csv") if p.parent.name not in NOT_FACTOR_DIRS)
     for path in files:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
@@ -301,6 +330,113 @@ def _load_library_cached(root: Path) -> FactorLibrary:
     if problems:
         raise FactorError("derived factor mismatch:\n" + "\n".join(problems))
     return FactorLibrary(rows, fingerprint=digest.hexdigest()[:12])
+
+
+# --- which profile a result came from, and whether its defaults were verified ------------------------------
+
+def _split_refs(refs) -> list[str]:
+    return [] if refs is None or refs != refs else [p for p in str(refs).split(";") if p]
+
+
+@lru_cache(maxsize=4)
+def _bundled_rows_by_ref(root: Path = FACTOR_DIR) -> dict[str, FactorRow]:
+    return {r.ref: r for r in _load_library_cached(root).rows}
+
+
+def profiles_of_refs(refs: str, root: Path = FACTOR_DIR) -> str:
+    """The profile(s) of the library rows among ``refs`` (a ``factor_refs`` string, ';'-separated), sorted and
+    ';'-joined: 'CN', 'IPCC2006' or 'CN;IPCC2006' (the other profile filled a gap). Local rows (地方实测) belong
+    to no profile (the ``basis`` column shows them) and refs not in the bundled library are left out."""
+    by_ref = _bundled_rows_by_ref(root)
+    return ";".join(sorted({by_ref[p].profile for p in _split_refs(refs) if p in by_ref and by_ref[p].basis != "local"}))
+
+
+def profile_column(factor_refs) -> list[str]:
+    """``profiles_of_refs`` for a column of factor_refs strings (few distinct values: memoised per string)."""
+    memo: dict = {}
+    out = []
+    for refs in factor_refs:
+        key = "" if refs is None or refs != refs else str(refs)
+        if key not in memo:
+            memo[key] = profiles_of_refs(key)
+        out.append(memo[key])
+    return out
+
+
+VERIFICATION_DIR = "verification"
+NOT_FACTOR_DIRS = ("parameters", "gwp", "uncertainty", VERIFICATION_DIR)
+VERIFICATION_COLUMNS = ("factor_id", "version", "status", "document", "table", "page", "checked_on")
+VERIFICATION_STATUSES = ("verified", "unverified")
+
+
+@dataclass(frozen=True)
+class Verification:
+    factor_id: str
+    version: int
+    status: str  # verified | unverified
+    document: str
+    table: str
+    page: str
+    checked_on: str  # ISO date
+    note: str = ""
+    file: str = ""
+
+    @property
+    def ref(self) -> str:
+        return f"{self.factor_id}@v{self.version}"
+
+    @property
+    def citation(self) -> str:
+        return ", ".join(p for p in (self.document, self.table, self.page) if p)
+
+
+@lru_cache(maxsize=4)
+def load_verification(root: Path = FACTOR_DIR) -> dict[str, Verification]:
+    """The latest verification line per factor ref from ``emission_factors/verification/*.csv``.
+
+    Every line must name an existing (factor_id, version); a 'verified' line must cite document, table and page
+    or section; the latest ``checked_on`` wins (same date: the later file). Fails loudly like the factor files."""
+    by_ref = _bundled_rows_by_ref(root)
+    out: dict[str, Verification] = {}
+    for path in sorted((root / VERIFICATION_DIR).glob("*.csv")):
+        rows = _read_csv(path.read_text(encoding="utf-8"))
+        if rows:
+            missing = [c for c in VERIFICATION_COLUMNS if c not in rows[0]]
+            if missing:
+                raise FactorError(f"{path.name}: missing columns {', '.join(missing)}")
+        for i, r in enumerate(rows, start=2):
+            where = f"verification/{path.name} line {i} ({r.get('factor_id')}@v{r.get('version')})"
+            try:
+                v = Verification(factor_id=r["factor_id"], version=int(r["version"]), status=r["status"],
+                                 document=r["document"], table=r["table"], page=r["page"], checked_on=r["checked_on"],
+                                 note=r.get("note", ""), file=path.name)
+            except (KeyError, ValueError) as exc:
+                raise FactorError(f"{where}: {exc}") from exc
+            if v.status not in VERIFICATION_STATUSES:
+                raise FactorError(f"{where}: status must be one of {', '.join(VERIFICATION_STATUSES)}")
+            if v.ref not in by_ref:
+                raise FactorError(f"{where}: no factor row {v.ref} in emission_factors/")
+            if v.status == "verified" and not (v.document and v.table and v.page):
+                raise FactorError(f"{where}: a verified line cites document, table and page (or section)")
+            if len(v.checked_on) != 10 or v.checked_on[4] != "-" or v.checked_on[7] != "-":
+                raise FactorError(f"{where}: checked_on must be a date YYYY-MM-DD")
+            old = out.get(v.ref)
+            if old is None or v.checked_on >= old.checked_on:
+                out[v.ref] = v
+    return out
+
+
+def is_verified(ref: str, root: Path = FACTOR_DIR) -> bool:
+    v = load_verification(root).get(ref)
+    return v is not None and v.status == "verified"
+
+
+def unverified_defaults(refs, root: Path = FACTOR_DIR) -> list[str]:
+    """The library (default-basis) rows among ``refs`` that are not verified; local rows and refs unknown to
+    the bundled library (a plant's measured value, a local file) are not defaults and are left out."""
+    by_ref = _bundled_rows_by_ref(root)
+    return sorted(p for p in set(_split_refs(refs))
+                  if p in by_ref and by_ref[p].basis != "local" and not is_verified(p, root))
 
 
 # The gas a parameter is specific to (for provenance per gas); parameters not listed serve all gases.
@@ -329,7 +465,7 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
     rows: list[FactorRow] = []
     for n, raw in enumerate(reader, start=2):
         r = {k.strip(): (v or "").strip() for k, v in raw.items() if k is not None}
-        r["unit"] = units.dimensionless_spelling(r.get("unit"))
+        written_unit = r.get("unit", "")
         bad = len(errors)
         try:
             category = resolve_category(r["category"])
@@ -339,6 +475,7 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
             item = resolve_item(r["item"]) if r["item"] not in ("", "*") else "*"
         except Exception as exc:  # noqa: BLE001
             errors.append(RowError(n, "item", str(exc), r["item"]))
+        value = None
         try:
             value = float(r["value"])
         except ValueError:
@@ -346,13 +483,25 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
         if r["parameter"] not in catalogue:
             errors.append(RowError(n, "parameter", f"unknown parameter; known: {', '.join(sorted(catalogue))}", r["parameter"]))
         else:
+            # a dimensionless parameter may be written 1, blank, %, ‰, dimensionless or 无量纲: converted to a plain
+            # fraction first (94 % -> 0.94), so the plausible range applies to the converted value
+            converted, r["unit"] = _parameter_value(0.0 if value is None else value, written_unit, r["parameter"], catalogue)
+            value = None if value is None else converted
+            what = f"{r['parameter']} {r['value']}{' ' + written_unit if written_unit else ''}"
             try:
-                check_unit(r["parameter"], r["unit"], what=f"{r['parameter']} {r['value']}", catalogue=catalogue)
-                catalogue[r["parameter"]].check_plausible(float(r["value"]), r["unit"], f"{r['parameter']} {r['value']}")
-            except ValueError:
-                pass  # reported on the value column
+                if not r["unit"]:
+                    raise UnitError(f"{what}: empty unit; {r['parameter']} expects "
+                                    f"{' or '.join(catalogue[r['parameter']].dimensions)}")
+                check_unit(r["parameter"], r["unit"], what=what, catalogue=catalogue)
+                try:
+                    if value is not None:  # a value that is not a number is reported on the value column
+                        catalogue[r["parameter"]].check_plausible(value, r["unit"], what)
+                except FactorError as exc:
+                    if r["unit"] == "dimensionless" and value > 1 and units.dimensionless_spelling(written_unit) == "dimensionless":
+                        raise FactorError(f"{exc.message} (a percentage? write the unit %)") from None
+                    raise
             except (UnitError, FactorError) as exc:
-                errors.append(RowError(n, "unit", exc.message, r["unit"]))
+                errors.append(RowError(n, "unit", exc.message, written_unit))
         region = None
         if r.get("region"):
             try:

@@ -28,7 +28,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from carbon.core.errors import FactorError, NotFound, ValidationError
-from carbon.factors.library import FACTOR_DIR, PROFILES, FactorLibrary, FactorRow, load_library
+from carbon.factors.library import DEFAULT_PROFILE, FACTOR_DIR, PROFILES, FactorLibrary, FactorRow, load_library
 from carbon.factors.models import EmissionFactor
 
 # Where the cited library files are. Tests point this at a fixed copy (the files are being edited).
@@ -52,7 +52,7 @@ class SyncReport:
     changed: list[str] = field(default_factory=list)  # refs whose file copy differs from the stored copy
 
 
-def library(profile: str = "IPCC2006", local: tuple[list[FactorRow], str] | None = None) -> FactorLibrary:
+def library(profile: str = DEFAULT_PROFILE, local: tuple[list[FactorRow], str] | None = None) -> FactorLibrary:
     """The bundled library (``FACTOR_ROOT``) with ``profile``, plus local rows if given."""
     if profile not in PROFILES:
         raise ValidationError(f"unknown factor profile {profile!r}; expected one of {', '.join(PROFILES)}",

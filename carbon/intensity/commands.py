@@ -1,6 +1,6 @@
 """``carbon intensity ...``: intensity from files (stateless) or from the store.
 
-    carbon intensity RESULTS.csv ECONOMY.csv --year 2022 [--base-year 2020] [--numerator energy_co2] [--out OUT.csv]
+    carbon intensity RESULTS.csv ECONOMY.csv --year 2022 [--base-year 2020] [--numerator energy_co2] [--out OUT.csv [--excel]]
     carbon intensity import-economy FILE           carbon intensity import-plan FILE
     carbon intensity show --year 2022 [--base-year 2020] [--co2-source auto|inventory|statistics]
     carbon intensity targets                       carbon intensity split TARGET_ID [--method ...] [--adopt]
@@ -70,8 +70,10 @@ def compute(
     numerator: Annotated[str, typer.Option(help=f"What CO2 counts: {', '.join(NUMERATORS)}")] = DEFAULT_NUMERATOR,
     price_base_year: Annotated[Optional[int], typer.Option(help="Price basis of GDP when ECONOMY has several")] = None,
     out_file: Annotated[Optional[Path], typer.Option("--out", help="Write the table as CSV or XLSX")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start --out with a UTF-8 BOM")] = False,
 ) -> None:
-    """Intensity of every banner and the city from files (no database)."""
+    """Intensity of every banner and the city from files (no database). RESULTS needs region, year, sector,
+    category, gas and co2e_t (memo is optional: memo rows are known from the category catalogue)."""
     from carbon.intensity import io
     from carbon.intensity.intensity import emissions_from_results, get_numerator, intensity_table
     from carbon.inventory.io import write_table
@@ -90,7 +92,7 @@ def compute(
     out.print(_table(table[[c for c in columns if c not in ("numerator", "note", "price_base_year")]],
                      f"{year} intensity — numerator {num.describe()}; GDP at constant {int(table['price_base_year'].iloc[0])} prices"))
     if out_file is not None:
-        write_table({"intensity": table}, out_file)
+        write_table({"intensity": table}, out_file, excel=excel)
         out.print(f"wrote {len(table)} rows to {out_file}")
 
 

@@ -36,6 +36,7 @@ from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.regions import resolve_region
 from carbon.intensity.models import INDICATOR_DIRECTIONS, TARGET_KINDS, TARGET_METRICS
+from carbon.factors.legacy_scopes import file_key, legacy_scope
 from carbon.intensity.uncertainty import UncertaintyDefault
 from carbon.inventory.io import read_table
 
@@ -175,10 +176,37 @@ def economy_frame(economy: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
+RESULTS_REQUIRED = ("region", "year", "sector", "category", "gas", "co2e_t")
+
+
+def _memo_from_catalogue(category: pd.Series, sector: pd.Series) -> pd.Series:
+    """Whether each RESULTS row is a memo item, from the category catalogue's ``memo`` flag (code or name); a
+    category the catalogue does not know is a memo item when its sector is ``memo``."""
+    from carbon.inventory.catalog import load_catalog
+
+    catalog = load_catalog()
+    known: dict[tuple[str, str], bool] = {}
+
+    def is_memo(cat: str, sec: str) -> bool:
+        key = (cat, sec)
+        if key not in known:
+            try:
+                known[key] = catalog.category(cat).memo
+            except CarbonError:
+                known[key] = sec.strip().lower() == "memo"
+        return known[key]
+
+    return pd.Series([is_memo(str(c).strip(), str(s)) for c, s in zip(category, sector)], index=category.index,
+                     dtype=bool)
+
+
 def read_results(source: str | Path | bytes, filename: str | None = None) -> pd.DataFrame:
-    """A RESULTS file (``carbon compile --out``): region (code or name), year, sector, category, gas, co2e_t, memo."""
+    """A RESULTS file (``carbon compile --out``): region (code or name), year, sector, category, gas, co2e_t, and
+    optionally memo (true/false). The contract's columns (region, year, sector, category, gas, mass_t, co2e_t,
+    gwp_set) suffice: without a ``memo`` column (or where a memo cell is blank) the memo rows are known from the
+    category catalogue. Other columns (category_name, crt_category, method, ...) are carried along, unused."""
     raw = read_table(source, filename)
-    missing = [c for c in ("region", "year", "sector", "category", "gas", "co2e_t", "memo") if c not in raw.columns]
+    missing = [c for c in RESULTS_REQUIRED if c not in raw.columns]
     if missing:
         raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing],
                              what="results file")
@@ -196,6 +224,12 @@ def read_results(source: str | Path | bytes, filename: str | None = None) -> pd.
         raise ImportRejected(errors=errors[:100], what="results file")
     frame = raw.copy()
     frame["region"] = frame["region"].map(codes)
+    derived = _memo_from_catalogue(frame["category"], frame["sector"])
+    if "memo" not in frame.columns:
+        frame["memo"] = derived
+    else:
+        given = frame["memo"].astype(str).str.strip()
+        frame["memo"] = given.str.lower().isin(("true", "1", "yes")).where(given != "", derived).astype(bool)
     return frame
 
 
@@ -302,7 +336,8 @@ def load_uncertainty_defaults(root: Path = UNCERTAINTY_DIR) -> UncertaintyTable:
                                       field="uncertainty") from None
             if a < 0 or f < 0 or not r["source"] or not r["source_table"]:
                 raise ValidationError(f"{path.name} row {n}: negative percentage or missing source", field="uncertainty")
-            key = (r["scope"] or "*", r["gas"] or "*", r["item"] or "*")
+            # files written before the IPCC 2006 recode (forestry 4.*, waste 5.*) are read in the new codes
+            key = (legacy_scope(file_key(path), r["scope"] or "*", r["gas"] or "*"), r["gas"] or "*", r["item"] or "*")
             if key in seen:
                 raise ValidationError(f"{path.name} row {n}: {key} is already given in {seen[key]}", field="uncertainty")
             seen[key] = path.name

@@ -2,15 +2,26 @@
 (fuels, products, animals, waste types, ...) that activity data may name.
 
 Both are data: `carbon/inventory/tables/categories_<sector>.csv` and `items_<sector>.csv`. A category
-with a `method` takes activity data; the others are headings that results roll up into.
+with a `method` takes activity data; the others are headings that results roll up into, categories another
+method attributes results to (`derived_categories.csv`: 3.C.5 from 3.C.4), or IPCC 2006 categories this
+service does not compute (childless, no method: they take a notation key such as NE or NO, never a number).
+
+One code scheme, IPCC 2006 (Vol 1 Ch 8 Table 8.2): 1 energy, 2 IPPU, 3 AFOLU (3.A livestock, 3.B land with
+sector ``lulucf``, 3.C aggregate sources), 4 waste (4.A solid waste disposal ... 4.D wastewater). Every
+category also carries its UNFCCC CRT code (`crt_codes.csv`, a table of its own so that the category files stay
+as they are): activity files may be written in either scheme (``codes="ipcc2006"`` or ``"crt"``), Chinese and
+English names are accepted under both, and a code that means something else in the other scheme gets an error
+that says so. `ipcc2006_codes.csv` (the Guidelines' full list) lets messages name a code this catalogue lacks.
+Before issue 12 forestry sat at 4.* (1996-style) and waste at 5.*: migration 0007 recodes stored inventories,
+carbon.factors.legacy_scopes maps the scopes of the factor files written before.
 """
 
 from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, replace
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 from carbon.core import units
@@ -26,6 +37,17 @@ SECTOR_NAMES_ZH = {
     "waste": "废弃物处理",
     "memo": "信息项",
 }
+CODE_SCHEMES = ("ipcc2006", "crt")  # how an activity file writes its category codes
+DEFAULT_CODES = "ipcc2006"
+MAX_LISTED = 12  # a message lists at most this many sub-categories
+
+
+def check_codes(codes: str) -> str:
+    if codes not in CODE_SCHEMES:
+        raise ValidationError(f"unknown code scheme {codes!r}; expected one of {', '.join(CODE_SCHEMES)}", field="codes")
+    return codes
+
+
 NOTATION_KEYS = {
     "NO": "未发生 (not occurring)",
     "NE": "未估算 (not estimated)",
@@ -44,8 +66,13 @@ class Category:
     method: str  # '' for headings
     activity: tuple[str, ...]  # allowed dimension names of the activity quantity
     gases: tuple[str, ...]
-    ch4_fossil: bool  # AR6 split: fugitive CH4 from fossil fuels is fossil, the rest non-fossil
+    ch4_fossil: bool  # AR6 split: CH4 of fossil fuels (fugitive, combustion) and fossil reductants is fossil unless
+    #                   the item is biogenic (biomass fuels); the rest non-fossil (carbon.inventory.engine._weight)
     memo: bool  # memo items are never added to territorial totals
+    aliases: tuple[str, ...] = ()  # other names it is found by (a merged or recoded category keeps its old names)
+    crt_code: str = ""  # the UNFCCC CRT code (tables/crt_codes.csv)
+    crt_name_en: str = ""
+    computed_from: tuple[str, ...] = ()  # categories whose methods attribute results to it (derived_categories.csv)
 
     def check_unit(self, unit: str) -> None:
         """Raise UnitError unless the activity unit has one of this category's activity dimensions."""
@@ -85,12 +112,168 @@ class Catalog:
     _category_names: dict[str, str]
     _item_names: dict[str, str]
 
-    def category(self, text: str) -> Category:
-        """A category by code ('1.A.1.a') or Chinese/English name ('电力和热力生产')."""
-        code = self._category_names.get(_norm(text))
-        if code is None:
-            raise ValidationError(f"unknown category {text!r}", field="category")
-        return self.categories[code]
+    def category(self, text: str, codes: str = DEFAULT_CODES) -> Category:
+        """A category by code in the scheme ``codes`` (IPCC 2006 '4.A', or CRT '5.A' for the same category) or by
+        Chinese/English name ('固体废弃物填埋处理', under either scheme). Raises ValidationError with a message that
+        says what the text is instead (a code of the other scheme, a finer IPCC code, an IPCC category not computed)."""
+        check_codes(codes)
+        key = _norm(text)
+        if codes == "crt":
+            hits = self.crt_index.get(key)
+            if hits and len(hits) > 1:
+                raise ValidationError(f"CRT code {str(text).strip()} is ambiguous here: it stands for "
+                                      f"{', '.join(self.show(self.categories[c]) for c in hits)}; write the IPCC 2006 "
+                                      f"code or the name", field="category")
+            if hits:
+                return self.categories[hits[0]]
+            code = self._category_names.get(key)
+            if code is not None and _norm(code) != key:  # found by name; an IPCC code is not a CRT code
+                return self.categories[code]
+        else:
+            code = self._category_names.get(key)
+            if code is not None:
+                return self.categories[code]
+        raise ValidationError(self.unknown_message(str(text).strip(), codes), field="category")
+
+    # --- the two code schemes -------------------------------------------------------------------------------
+
+    @cached_property
+    def crt_index(self) -> dict[str, tuple[str, ...]]:
+        """Normalised CRT code -> the IPCC 2006 code(s) of this catalogue that carry it (one, unless the table
+        gives a CRT code twice, which tests/inventory/test_codes.py forbids)."""
+        out: dict[str, list[str]] = {}
+        for c in self.categories.values():
+            if c.crt_code:
+                out.setdefault(_norm(c.crt_code), []).append(c.code)
+        return {k: tuple(v) for k, v in out.items()}
+
+    @cached_property
+    def _children(self) -> dict[str, list[str]]:
+        out: dict[str, list[str]] = {}
+        for c in self.categories.values():
+            if c.parent:
+                out.setdefault(c.parent, []).append(c.code)
+        return out
+
+    def children(self, code: str) -> list[Category]:
+        return [self.categories[c] for c in self._children.get(code, [])]
+
+    def descendants(self, code: str) -> list[Category]:
+        out = []
+        for child in self.children(code):
+            out.append(child)
+            out.extend(self.descendants(child.code))
+        return out
+
+    def code_in(self, category: Category, codes: str = DEFAULT_CODES) -> str:
+        """The category's code in the scheme ``codes``."""
+        return category.crt_code if codes == "crt" and category.crt_code else category.code
+
+    def show(self, category: Category, codes: str = DEFAULT_CODES) -> str:
+        """'4.A 固体废弃物填埋处理', or under CRT '5.A (IPCC 2006 4.A) 固体废弃物填埋处理'."""
+        if codes == "crt" and category.crt_code:
+            return f"{category.crt_code} (IPCC 2006 {category.code}) {category.name_zh}"
+        return f"{category.code} {category.name_zh}"
+
+    def takes_notation_only(self, category: Category) -> bool:
+        """A category without a method and without sub-categories: an IPCC category this service does not compute,
+        or one computed from another category. Its rows may carry a notation key (NE, NO, IE, ...), never a number."""
+        return not category.method and not self._children.get(category.code)
+
+    def report_instead(self, category: Category, codes: str = DEFAULT_CODES) -> str:
+        """Why a category without a method takes no figure, and what to report instead."""
+        shown = self.show(category, codes)
+        kids = self.children(category.code)
+        if kids:
+            leaves = [c for c in self.descendants(category.code) if c.method]
+            if leaves:
+                listed = ", ".join(self.show(c, codes) for c in leaves[:MAX_LISTED])
+                more = f" and {len(leaves) - MAX_LISTED} more" if len(leaves) > MAX_LISTED else ""
+                msg = f"{shown} is a heading; report its sub-categories: {listed}{more}"
+            else:
+                listed = ", ".join(self.show(c, codes) for c in kids[:MAX_LISTED])
+                msg = (f"{shown} is a heading none of whose sub-categories this service computes ({listed}); give a "
+                       f"notation key (NE not estimated, NO not occurring, IE included elsewhere) under those")
+        elif category.computed_from:
+            sources = ", ".join(self.show(self.categories[c], codes) if c in self.categories else c
+                                for c in category.computed_from)
+            msg = (f"{shown} takes no activity data: it is computed from {sources}; report those "
+                   f"(or a notation key here)")
+        else:
+            msg = (f"{shown} is an IPCC 2006 category this service does not compute: give a notation key (NE not "
+                   f"estimated, NO not occurring, IE included elsewhere, NA not applicable) in the quantity column "
+                   f"instead of a number")
+        text = self.code_in(category, codes)
+        return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text, category.code)
+
+    def _other_scheme_hint(self, text: str, codes: str) -> str:
+        """' (in CRT, 4.A.1 is forest land remaining forest land = IPCC 2006 3.B.1.a ...)' when ``text`` is a code
+        of the other scheme (or heads codes of it) that means something else."""
+        key = _norm(text)
+        if codes == "ipcc2006":
+            hits = self.crt_index.get(key, ())
+            if hits and hits != (self._category_names.get(key),):
+                names = "; ".join(f"{self.categories[c].crt_name_en} = IPCC 2006 {self.show(self.categories[c])}"
+                                  for c in hits)
+                return f" (in CRT, {text} is {names}: if the file uses CRT codes, import it with --codes crt)"
+            below = [c for c in self.categories.values() if _norm(c.crt_code).startswith(key + ".") and c.method]
+            if not hits and below and key not in self._category_names:
+                listed = ", ".join(f"{c.crt_code} = IPCC 2006 {self.show(c)}" for c in below[:MAX_LISTED])
+                return f" (in CRT, {text} is a heading of {listed}: if the file uses CRT codes, import it with --codes crt)"
+            return ""
+        code = self._category_names.get(key)
+        if code is not None and _norm(code) == key and self.crt_index.get(key) != (code,):
+            return (f" (in IPCC 2006 this is {self.show(self.categories[code])}: if the file uses IPCC 2006 codes, "
+                    f"import it with --codes ipcc2006, the default)")
+        return ""
+
+    def _legacy_hint(self, text: str, now: str | None = None) -> str:
+        """' (before the IPCC 2006 recode this catalogue used 4.B.1 for 森林转化生物量碳损失: now 3.B.5.b.i)'."""
+        old = legacy_codes().get(_norm(text))
+        if old is None or old[0] == now or old[0] not in self.categories:
+            return ""
+        return (f" (before the IPCC 2006 recode this catalogue used {text} for {old[1]}: now "
+                f"{self.show(self.categories[old[0]])})")
+
+    def unknown_message(self, text: str, codes: str = DEFAULT_CODES) -> str:
+        """What an unknown code is instead: a code of the other scheme, an IPCC 2006 (or CRT) sub-category finer
+        than this catalogue, an IPCC 2006 category this service does not compute, or nothing known."""
+        key = _norm(text)
+        if codes == "ipcc2006":
+            official = ipcc2006_names().get(key)
+            nearest = next((self.categories[a] for a in self.ancestors(text.strip())
+                            if a in self.categories and self.categories[a].method), None)
+            if nearest is not None:
+                msg = (f"{text}{f' ({official})' if official else ''} is finer than this catalogue: report it under "
+                       f"{self.show(nearest)} (the item column and local parameters say what it is)")
+            elif official:
+                below = [c for c in self.categories.values() if c.code.startswith(text.strip() + ".") and c.method]
+                if below:
+                    listed = ", ".join(self.show(c) for c in below[:MAX_LISTED])
+                    msg = f"{text} ({official}) is a heading; report its sub-categories: {listed}"
+                else:
+                    msg = (f"{text} ({official}) is an IPCC 2006 category this service does not compute; leave it out "
+                           f"of the file (the inventory reports it as not estimated)")
+            else:
+                msg = f"unknown category {text!r}: neither an IPCC 2006 code of this catalogue nor a category name"
+            return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text)
+        crt_nearest = None
+        parts = text.strip().split(".")
+        for n in range(len(parts) - 1, 0, -1):
+            hits = self.crt_index.get(_norm(".".join(parts[:n])), ())
+            if len(hits) == 1 and self.categories[hits[0]].method:
+                crt_nearest = self.categories[hits[0]]
+                break
+        below = [c for c in self.categories.values() if _norm(c.crt_code).startswith(key + ".") and c.method]
+        if crt_nearest is not None:
+            msg = (f"CRT {text} is finer than this catalogue: report it under {self.show(crt_nearest, 'crt')} (the item "
+                   f"column says what it is)")
+        elif below:
+            listed = ", ".join(self.show(c, "crt") for c in below[:MAX_LISTED])
+            msg = f"CRT {text} is a heading; report its sub-categories: {listed}"
+        else:
+            msg = f"unknown category {text!r}: neither a CRT code of this catalogue (tables/crt_codes.csv) nor a category name"
+        return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text)
 
     def item(self, text: str) -> Item:
         code = self._item_names.get(_norm(text))
@@ -107,6 +290,18 @@ class Catalog:
             code = code.rsplit(".", 1)[0]
             out.append(code)
         return out
+
+
+@lru_cache(maxsize=1)
+def ipcc2006_names(root: Path = TABLES) -> dict[str, str]:
+    """Normalised IPCC 2006 code -> its name in the Guidelines (tables/ipcc2006_codes.csv), for messages."""
+    return {_norm(r["code"]): r["name_en"] for r in _read(root / "ipcc2006_codes.csv")}
+
+
+@lru_cache(maxsize=1)
+def legacy_codes(root: Path = TABLES) -> dict[str, tuple[str, str]]:
+    """Normalised pre-recode code -> (its IPCC 2006 code now, its old Chinese name) (tables/legacy_codes.csv)."""
+    return {_norm(r["old_code"]): (r["new_code"], r["old_name_zh"]) for r in _read(root / "legacy_codes.csv")}
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -130,9 +325,10 @@ def load_catalog(root: Path = TABLES) -> Catalog:
                 code=r["code"], sector=r["sector"], name_zh=r["name_zh"], name_en=r["name_en"], method=r["method"],
                 activity=tuple(x for x in r["activity"].split("|") if x), gases=tuple(x for x in r["gases"].split("|") if x),
                 ch4_fossil=r["ch4_fossil"] == "1", memo=r["memo"] == "1",
+                aliases=tuple(a for a in r.get("aliases", "").split("|") if a),
             )
             categories[c.code] = c
-            for name in (c.code, c.name_zh, c.name_en):
+            for name in (c.code, c.name_zh, c.name_en, *c.aliases):
                 cat_names.setdefault(_norm(name), c.code)
     for path in sorted(root.glob("items_*.csv")):
         sector = path.stem.split("_", 1)[1]
@@ -150,4 +346,16 @@ def load_catalog(root: Path = TABLES) -> Catalog:
     for c in categories.values():
         if c.parent and c.parent not in categories:
             raise ValidationError(f"category {c.code}: parent {c.parent} is not defined")
+    # the CRT code of each category, and what derived categories are computed from: tables of their own, so the
+    # category files keep their columns. A category without a CRT row keeps crt_code "" (the tests insist on one).
+    crt_path = root / "crt_codes.csv"
+    for r in (_read(crt_path) if crt_path.exists() else []):
+        if r["ipcc2006_code"] in categories:
+            c = categories[r["ipcc2006_code"]]
+            categories[c.code] = replace(c, crt_code=r["crt_code"], crt_name_en=r["crt_name_en"])
+    derived_path = root / "derived_categories.csv"
+    for r in (_read(derived_path) if derived_path.exists() else []):
+        if r["code"] in categories:
+            c = categories[r["code"]]
+            categories[c.code] = replace(c, computed_from=tuple(x for x in r["computed_from"].split("|") if x))
     return Catalog(categories, items, cat_names, item_names)

@@ -9,13 +9,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from carbon.core.errors import CarbonError, ImportRejected
 from carbon.core.gases import FAMILIES, family_of
 from carbon.core.regions import BY_CODE, CITY_CODE
-from carbon.factors.library import load_library
-from carbon.inventory.catalog import SECTOR_NAMES_ZH, load_catalog
+from carbon.factors.library import DEFAULT_PROFILE, load_library
+from carbon.inventory.catalog import DEFAULT_CODES, SECTOR_NAMES_ZH, check_codes, load_catalog
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
 from carbon.inventory.io import balances_table as balances_sheet
 from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table
@@ -94,7 +95,8 @@ def print_findings(result: CompileResult) -> None:
                   f"by the city ({d.get('city_mass_t', 0):.6g} t) and by banners ({d.get('banner_mass_t', 0):.6g} t); "
                   "city-level rows left out of the city total")
     for c in result.cross_sector:
-        err.print(f"[yellow]cross-sector check[/yellow]: {c['message']}", markup=True)
+        label = "[red]cross-sector double count excluded[/red]" if c.get("excluded") else "[yellow]cross-sector check[/yellow]"
+        err.print(f"{label}: {escape(c['message'])}", markup=True)
 
 
 def compile_command(
@@ -103,14 +105,25 @@ def compile_command(
     factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV (category, item, parameter, value, unit)")] = None,
     gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
     ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined (27.9) or split (fossil 29.8 / non-fossil 27.0)")] = "combined",
-    profile: Annotated[str, typer.Option(help="Default factor profile: IPCC2006 or CN (the other fills gaps)")] = "IPCC2006",
+    profile: Annotated[str, typer.Option(help="Default factor profile: CN (the default: China's statistical NCVs and "
+                                          "guideline factors) or IPCC2006; the other fills gaps")] = DEFAULT_PROFILE,
     out: Annotated[Optional[Path], typer.Option(help="Write RESULTS.csv (or .xlsx) here")] = None,
     balances_out: Annotated[Optional[Path], typer.Option("--balances", help="Write the carbon mass balances (every flow, "
                                                          "carbon fraction and intermediate with its unit) as JSON here")] = None,
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start --out with a UTF-8 BOM (Excel on a Chinese "
+                                                        "Windows otherwise reads it as GBK)")] = False,
+    exclude_double_count: Annotated[Optional[list[str]], typer.Option(
+        "--exclude-double-count", help="Take a cross-sector double count (reductant or feedstock fuel also burnt in 1.A) "
+        "out of 1.A: 'all', REGION:CATEGORY or REGION:CATEGORY:ITEM as named by the finding (e.g. 150602:2.C.2 or "
+        "东胜区:2.C.2:焦炭); repeatable. Without it findings are listed and nothing is excluded")] = None,
+    codes: Annotated[str, typer.Option(help="Category codes of the files: ipcc2006 (the default; 4.A solid waste "
+                                            "disposal) or crt (UNFCCC CRT; 5.A solid waste disposal). Names work under "
+                                            "both; RESULTS carry both (category, crt_category)")] = DEFAULT_CODES,
 ) -> None:
     """Compile an inventory from a file, with no database. Prints a summary by sector and gas."""
     try:
-        result = compile_file(activity, year=year, factors=factors, gwp=gwp, ch4_ar6=ch4_ar6, profile=profile)
+        result = compile_file(activity, year=year, factors=factors, gwp=gwp, ch4_ar6=ch4_ar6, profile=profile,
+                              exclude_double_counts=tuple(exclude_double_count or ()), codes=codes)
     except CarbonError as exc:
         fail(exc)
         return
@@ -125,7 +138,7 @@ def compile_command(
         sheets = {"results": table}
         if out.suffix.lower() == ".xlsx" and result.balances:
             sheets["carbon_balances"] = balances_sheet(result.balances)
-        write_table(sheets, out)
+        write_table(sheets, out, excel=excel)
         console.print(f"wrote {len(table)} rows to {out}")
     if balances_out is not None:
         balances_out.write_text(json.dumps(result.balances, ensure_ascii=False, indent=1), encoding="utf-8")
@@ -133,26 +146,30 @@ def compile_command(
 
 
 def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",
-                 profile: str = "IPCC2006") -> CompileResult:
-    options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6)
+                 profile: str = DEFAULT_PROFILE, exclude_double_counts: tuple[str, ...] = (),
+                 codes: str = DEFAULT_CODES) -> CompileResult:
+    """``codes``: the category-code scheme of both files (activity data and local parameters)."""
+    check_codes(codes)
+    options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6, exclude_double_counts=exclude_double_counts)
     library = load_library(profile=profile)
     if factors is not None:
-        rows, fingerprint = read_local_factors(factors)
+        rows, fingerprint = read_local_factors(factors, codes=codes)
         library = library.with_local(rows, fingerprint)
-    act = read_activity(activity)
+    act = read_activity(activity, codes=codes)
     return compile_activity(act, library, options)
 
 
 def template_command(
     sector: Annotated[str, typer.Argument(help="energy, ippu, agriculture, lulucf, waste or memo")],
     out: Annotated[Path, typer.Option(help="CSV or XLSX path (XLSX adds a sheet of items)")],
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM")] = False,
 ) -> None:
     """Write a blank data-collection template for one sector."""
     try:
         frames = {"activity": blank_template(sector)}
         if out.suffix.lower() == ".xlsx":
             frames["items"] = items_sheet(sector)
-        write_table(frames, out)
+        write_table(frames, out, excel=excel)
     except CarbonError as exc:
         fail(exc)
     Console().print(f"wrote template for {sector} to {out}")

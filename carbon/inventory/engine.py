@@ -10,6 +10,8 @@ see `carbon.inventory.io`), optionally `row` (the source row number, for error r
 4. Series methods (landfill FOD) run on the history of their categories.
 5. Results are aggregated per region × category × item × gas, weighted by the GWP set, and the city
    is rolled up from its banners plus city-only rows (two tiers; overlaps are reported, not added).
+   Before the roll-up, the cross-sector checks (`carbon.inventory.calc.cross_checks`) list the same carbon
+   counted in two sectors; a finding is taken out of 1.A only when the options name it.
 """
 
 from __future__ import annotations
@@ -27,7 +29,8 @@ from carbon.factors.library import FactorLibrary
 from carbon.inventory import calc  # noqa: F401  (registers the sector methods)
 from carbon.inventory.calc.base import (LINEAR_METHODS, SERIES_METHODS, SERIES_UNITS, MethodContext, SeriesInput,
                                        SeriesRowErrors, mass_t)
-from carbon.inventory.calc.coal_chemicals import feedstock_double_counts
+from carbon.inventory.calc.cross_checks import (apply_exclusions, feedstock_double_counts, parse_exclusion_key,
+                                                reductant_double_counts)
 from carbon.inventory.catalog import Catalog, load_catalog
 
 RESULT_COLUMNS = [
@@ -41,9 +44,16 @@ class CompileOptions:
     year: int
     gwp_set: str = "AR5"
     ch4_ar6: str = "combined"  # or 'split' (fossil 29.8 / non-fossil 27.0)
+    # cross-sector double counts (feedstock_in_1A, reductant_in_1A) whose CO2 at stake the user takes out of
+    # 1.A: 'all', 'REGION:CATEGORY' or 'REGION:CATEGORY:ITEM' (carbon.inventory.calc.cross_checks). Empty:
+    # every finding is listed and nothing is excluded.
+    exclude_double_counts: tuple[str, ...] = ()
 
     def __post_init__(self):
         check_gwp_set(self.gwp_set, self.ch4_ar6)
+        catalog = load_catalog()
+        keys = (self.exclude_double_counts,) if isinstance(self.exclude_double_counts, str) else self.exclude_double_counts
+        self.exclude_double_counts = tuple(dict.fromkeys(parse_exclusion_key(k, catalog) for k in keys or ()))
 
 
 @dataclass
@@ -56,7 +66,7 @@ class CompileResult:
     gwp_edition: str = GWP_EDITION
     double_counts: list[dict] = field(default_factory=list)
     balances: list[dict] = field(default_factory=list)  # carbon mass balances per facility (coal chemicals)
-    cross_sector: list[dict] = field(default_factory=list)  # feedstock in a balance and again in 1.A
+    cross_sector: list[dict] = field(default_factory=list)  # calc.cross_checks findings (excluded: true when removed)
     notation: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["region", "category", "item", "notation", "note"]))
 
     def by_category(self) -> pd.DataFrame:
@@ -204,7 +214,9 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     detail = pd.concat([p for p in pieces if len(p)], ignore_index=True) if any(len(p) for p in pieces) else pd.DataFrame(columns=_LINEAR_COLUMNS)
     balances = [b for p in pieces for b in p.attrs.get("balances", [])]
     detail = _weight(detail, options, catalog)
-    cross_sector = [c for p in pieces for c in p.attrs.get("cross_sector", [])] + feedstock_double_counts(detail, catalog)
+    cross_sector = ([c for p in pieces for c in p.attrs.get("cross_sector", [])] + feedstock_double_counts(detail, catalog)
+                    + reductant_double_counts(detail, catalog))
+    detail, cross_sector = apply_exclusions(detail, cross_sector, options.exclude_double_counts)
     detail, double_counts = roll_up_city(detail)
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
                          double_counts=double_counts, notation=notation, balances=balances, cross_sector=cross_sector)
@@ -319,9 +331,15 @@ def _weight(detail: pd.DataFrame, options: CompileOptions, catalog: Catalog) -> 
         detail["sector"] = []
         detail["gwp_set"] = []
         return detail
+    # AR6 split CH4: fossil where the category (or an ancestor) is marked ch4_fossil (fugitive and combustion CH4 of
+    # fossil fuels, process CH4 of fossil reductants) and the item is not biogenic (straw, firewood, biogas, dung
+    # burnt in 1.A stay non-fossil); everything else non-fossil
     fossil_of = {c: any(catalog.categories[a].ch4_fossil for a in [c, *catalog.ancestors(c)] if a in catalog.categories)
                  for c in pd.unique(detail["category"])}
-    fossil = detail["category"].map(fossil_of).astype(bool)
+    biogenic_of = {i: bool(catalog.items[i].biogenic) if i in catalog.items else False for i in pd.unique(detail["item"])}
+    fossil = (detail["category"].map(fossil_of).astype(bool).to_numpy()
+              & ~detail["item"].map(biogenic_of).astype(bool).to_numpy())
+    fossil = pd.Series(fossil, index=detail.index)
     detail["co2e_t"] = co2e(detail["mass_t"].to_numpy(float), detail["gas"].to_numpy(object), options.gwp_set,
                             ch4_ar6=options.ch4_ar6, fossil=fossil.to_numpy(bool))
     detail["sector"] = detail["category"].map({c: catalog.categories[c].sector for c in pd.unique(detail["category"])})

@@ -4,7 +4,9 @@ Template columns: region, year, category, item, quantity, unit, and optional not
 `quantity` may hold a notation key (NO not occurring, NE not estimated, IE included elsewhere,
 C confidential, NA not applicable) so that a report can say why a category has no figure. Regions by code
 (150621) or Chinese name (达拉特旗); categories by code (1.A.1.a) or Chinese name; items by code or
-Chinese name (原煤, 水泥熟料, 非奶牛, 厨余垃圾, ...).
+Chinese name (原煤, 水泥熟料, 非奶牛, 厨余垃圾, ...). Category codes are IPCC 2006 codes (4.A solid waste disposal)
+unless the file is read with ``codes="crt"`` (UNFCCC CRT: 5.A solid waste disposal); names work under both, and
+the records always hold the IPCC 2006 code. Results carry both (``category``, ``crt_category``).
 
 Reading is all or nothing: every bad row is reported (row, column, reason) and nothing is returned.
 Validation runs once per distinct value (regions, categories, items and units repeat), so a file of a
@@ -23,7 +25,8 @@ import pandas as pd
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.regions import BY_CODE, resolve_region
-from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, load_catalog
+from carbon.factors.library import profile_column
+from carbon.inventory.catalog import DEFAULT_CODES, NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, check_codes, load_catalog
 
 if TYPE_CHECKING:  # the engine imports nothing from here; only the type is needed
     from carbon.inventory.engine import CompileResult
@@ -72,14 +75,17 @@ def _decode(data: bytes) -> str:
                                   field="file") from None
 
 
-def read_activity(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None) -> pd.DataFrame:
+def read_activity(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None,
+                  codes: str = DEFAULT_CODES) -> pd.DataFrame:
     """Read and validate activity data. Returns columns region, year, category, item, quantity, unit,
-    note, row (codes resolved; categorical dtypes for the repeated text columns). Raises ImportRejected."""
-    return validate_activity(read_table(source, filename), catalog)
+    note, row (codes resolved; categorical dtypes for the repeated text columns). Raises ImportRejected.
+    ``codes``: the scheme of the file's category codes, "ipcc2006" (the default) or "crt"."""
+    return validate_activity(read_table(source, filename), catalog, codes=codes)
 
 
-def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
+def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, codes: str = DEFAULT_CODES) -> pd.DataFrame:
     catalog = catalog or load_catalog()
+    check_codes(codes)
     missing = [c for c in COLUMNS if c not in raw.columns]
     if missing:
         raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what="activity import")
@@ -106,12 +112,16 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
                 errors.append((i, RowError(int(rows[i]), column, reasons[codes[i]], values.iloc[i])))
         return resolved[codes]
 
+    notation_only: set[str] = set()  # categories without a method or sub-categories: a notation key, not a number
+
     def leaf_category(text: str) -> str:
         if not text:
             raise ValidationError("empty")
-        cat = catalog.category(text)
+        cat = catalog.category(text, codes)
         if not cat.method:
-            raise ValidationError(f"{cat.code} {cat.name_zh} is a heading; report its sub-categories")
+            if not catalog.takes_notation_only(cat):
+                raise ValidationError(catalog.report_instead(cat, codes))
+            notation_only.add(cat.code)
         return cat.code
 
     def item(text: str) -> str:
@@ -139,6 +149,11 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
         reason = ("negative quantity (report exports and removals as their own items)" if (qty.iloc[i] < 0)
                   else f"not a number nor a notation key ({', '.join(NOTATION_KEYS)})")
         errors.append((i, RowError(int(rows[i]), "quantity", reason, raw["quantity"].iloc[i])))
+    if notation_only:  # a figure for a category this service does not compute (or computes from another one)
+        cat_values = raw["category"].astype(str).str.strip()
+        for i in np.flatnonzero(np.isin(category.astype(object), list(notation_only)) & ~is_key):
+            errors.append((i, RowError(int(rows[i]), "category", catalog.report_instead(catalog.categories[category[i]], codes),
+                                       cat_values.iloc[i])))
 
     # units: check each distinct (category, unit) pair once against the category's activity dimensions
     unit_text = raw["unit"].astype(str).str.strip()
@@ -151,7 +166,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None) -> pd.D
             continue
         try:
             units.parse_unit(u)
-            if cat_code:
+            if cat_code and catalog.categories[cat_code].method:
                 cat = catalog.categories[cat_code]
                 cat.check_unit(u)
         except CarbonError as exc:
@@ -212,8 +227,19 @@ def items_sheet(sector: str, catalog: Catalog | None = None) -> pd.DataFrame:
                          for i in catalog.items.values() if i.sector in wanted])
 
 
-def write_table(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
-    """Write one DataFrame as CSV, or several as sheets of an XLSX file, by the path's suffix."""
+# A CSV for Excel: UTF-8 with a byte-order mark, which Excel on a Chinese Windows needs to read UTF-8 (without it
+# Excel assumes the ANSI code page, GBK, and shows the Chinese names as mojibake). Readers here accept either.
+UTF8_BOM = b"\xef\xbb\xbf"
+
+
+def csv_encoding(excel: bool = False) -> str:
+    """The encoding of a CSV written here: "utf-8-sig" (with a BOM) for Excel, else plain "utf-8"."""
+    return "utf-8-sig" if excel else "utf-8"
+
+
+def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: bool = False) -> None:
+    """Write one DataFrame as CSV, or several as sheets of an XLSX file, by the path's suffix. ``excel``: a CSV
+    starts with a UTF-8 BOM so that Excel opens it (no effect on XLSX)."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -221,23 +247,26 @@ def write_table(frames: dict[str, pd.DataFrame], path: str | Path) -> None:
                 df.to_excel(writer, sheet_name=sheet[:31], index=False)
     else:
         first = next(iter(frames.values()))
-        first.to_csv(path, index=False, encoding="utf-8")
+        first.to_csv(path, index=False, encoding=csv_encoding(excel))
 
 
-def to_bytes(frames: dict[str, pd.DataFrame], fmt: str) -> bytes:
+def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool = False) -> bytes:
+    """The frames as XLSX (one sheet each) or the first as CSV; ``excel``: the CSV starts with a UTF-8 BOM."""
     buf = io.BytesIO()
     if fmt == "xlsx":
         with pd.ExcelWriter(buf, engine="openpyxl") as writer:
             for sheet, df in frames.items():
                 df.to_excel(writer, sheet_name=sheet[:31], index=False)
     else:
-        buf.write(next(iter(frames.values())).to_csv(index=False).encode("utf-8"))
+        buf.write(next(iter(frames.values())).to_csv(index=False).encode(csv_encoding(excel)))
     return buf.getvalue()
 
 
-def read_local_factors(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None):
+def read_local_factors(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None,
+                       codes: str = DEFAULT_CODES):
     """Local measured parameters (地方实测): columns category, item, parameter, value, unit and optional
-    region, year, source. Returns (factor rows, fingerprint); raises ImportRejected listing bad rows."""
+    region, year, source. Returns (factor rows, fingerprint); raises ImportRejected listing bad rows.
+    ``codes``: the scheme of the category codes (a row's scope is stored as the IPCC 2006 code)."""
     from carbon.factors.library import parse_local_factors
 
     catalog = catalog or load_catalog()
@@ -246,14 +275,16 @@ def read_local_factors(source: str | Path | bytes, filename: str | None = None, 
     text = read_table(data, name).to_csv(index=False) if name.lower().endswith(".xlsx") else _decode(data)
     return parse_local_factors(
         text, name=name,
-        resolve_category=lambda t: catalog.category(t).code,
+        resolve_category=lambda t: catalog.category(t, codes).code,
         resolve_item=lambda t: catalog.item(t).code,
         resolve_region=resolve_region,
     )
 
 
-RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "category_name", "gas", "mass_t", "co2e_t",
-                   "gwp_set", "memo", "method", "factor_refs", "basis", "notation"]
+RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "crt_category", "category_name", "gas", "mass_t",
+                   "co2e_t", "gwp_set", "memo", "method", "factor_refs", "basis", "notation", "profile"]
+# ``profile`` (last, so existing readers keep their columns): the factor profile(s) of the library rows used,
+# CN, IPCC2006 or CN;IPCC2006 (the other profile filled a gap); blank where only local rows (basis) were used.
 
 
 def results_table(result: CompileResult) -> pd.DataFrame:
@@ -268,6 +299,9 @@ def results_table(result: CompileResult) -> pd.DataFrame:
         df = pd.concat([df, keys.drop(columns="note")], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
     df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
     df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
+    # crt_category (beside category): the UNFCCC CRT code of the IPCC 2006 category (tables/crt_codes.csv)
+    df.insert(5, "crt_category", df["category"].map(lambda c: catalog.categories[c].crt_code))
+    df["profile"] = profile_column(df["factor_refs"])
     return df[RESULTS_COLUMNS]
 
 

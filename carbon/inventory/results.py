@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from carbon.core.errors import Conflict, ValidationError
 from carbon.core.regions import BY_CODE, CITY_CODE, resolve_region
 from carbon.factors import service as factors
+from carbon.factors.library import profile_column
 from carbon.inventory import bulk
 from carbon.inventory.catalog import load_catalog
 from carbon.inventory.engine import RESULT_COLUMNS, CompileOptions, CompileResult
@@ -58,7 +59,8 @@ def get_results(session: Session, *, inventory_id: int, region: str | None = Non
     ``level='category'``: the rows of RESULTS.csv (``io.results_table``: one per region × category ×
     gas, plus notation-key rows); ``'item'``: one row per region × category × item × gas.
     ``category`` matches the code and its sub-categories (``1.A`` gives every combustion category); it may
-    be given by Chinese name too, and ``region`` by name or code.
+    be given by Chinese name too, and ``region`` by name or code. Both levels carry ``crt_category`` (the UNFCCC
+    CRT code) beside ``category`` (IPCC 2006).
     """
 
     if level not in LEVELS:
@@ -69,9 +71,12 @@ def get_results(session: Session, *, inventory_id: int, region: str | None = Non
         frame = results_table(result)
     else:
         frame = result.detail.drop(columns=["records"])
+        frame["profile"] = profile_column(frame["factor_refs"])  # as in RESULTS.csv: CN, IPCC2006 or both
         frame.insert(1, "region_name", frame["region"].map(lambda c: BY_CODE[c].name_zh if c in BY_CODE else c))
         frame.insert(5, "category_name", frame["category"].map(
             lambda c: catalog.categories[c].name_zh if c in catalog.categories else ""))
+        frame.insert(5, "crt_category", frame["category"].map(
+            lambda c: catalog.categories[c].crt_code if c in catalog.categories else ""))
     keep = np.ones(len(frame), dtype=bool)
     if region is not None:
         keep &= (frame["region"] == resolve_region(region, field="region")).to_numpy()
@@ -109,10 +114,10 @@ def totals(session: Session, *, inventory_id: int, region: str = CITY_CODE) -> d
     return {"region": region, "co2e_t": total, "by_sector": by_sector, "by_gas": by_gas, "memo_co2e_t": memo}
 
 
-def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> bytes:
+def export_results(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool = False) -> bytes:
     """RESULTS as CSV (the columns of ``carbon compile --out``), or XLSX with more sheets: the factor rows
     used (value, unit, source, table, edition), the possible double counts, the carbon mass balances (one row per
-    flow), the cross-sector findings, and the inventory's metadata."""
+    flow), the cross-sector findings, and the inventory's metadata. ``excel``: the CSV starts with a UTF-8 BOM."""
 
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):
@@ -121,7 +126,7 @@ def export_results(session: Session, *, inventory_id: int, fmt: str = "csv") -> 
     result = stored_result(session, inventory_id=inventory.id)
     table = results_table(result)
     if fmt == "csv":
-        return to_bytes({"results": table}, "csv")
+        return to_bytes({"results": table}, "csv", excel=excel)
     refs = {ref for refs in result.detail["factor_refs"] for ref in str(refs).split(";") if ref}
     used = factors.factors_by_refs(session, refs)
     factor_sheet = pd.DataFrame([{

@@ -34,8 +34,9 @@ from carbon.core.gases import CH4_AR6_VARIANTS, GWP_SETS
 from carbon.core.models import Region
 from carbon.core.regions import BY_CODE, CITY_CODE, resolve_region
 from carbon.factors import service as factors
-from carbon.factors.library import PROFILES
+from carbon.factors.library import DEFAULT_PROFILE, PROFILES
 from carbon.inventory import bulk
+from carbon.inventory.catalog import check_codes
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
 from carbon.inventory.io import read_activity, read_local_factors
 from carbon.inventory.lookup import get_inventory
@@ -52,7 +53,7 @@ RECORD_COLUMNS = ("region_code", "year", "category", "item", "quantity", "unit",
 # --- inventories --------------------------------------------------------------------------------------
 
 def create_inventory(session: Session, *, year: int, region: str = CITY_CODE, gwp_set: str = "AR5",
-                     ch4_ar6: str = "combined", factor_profile: str = "IPCC2006", label: str | None = None,
+                     ch4_ar6: str = "combined", factor_profile: str = DEFAULT_PROFILE, label: str | None = None,
                      user: str | None = None) -> Inventory:
     """A new draft inventory (version 1) for ``region`` (default: the city) and ``year``."""
     code = resolve_region(region, field="region")
@@ -172,15 +173,18 @@ def _check_scope(inventory: Inventory, activity: pd.DataFrame) -> None:
 
 
 def import_activity(session: Session, *, inventory_id: int, content: bytes, filename: str, user: str | None = None,
-                    replace: bool = False, progress: Callable[[int, int], None] | None = None) -> ImportBatch:
+                    replace: bool = False, progress: Callable[[int, int], None] | None = None,
+                    codes: str = "ipcc2006") -> ImportBatch:
     """Validate a CSV/XLSX file and add its rows to the inventory, all or nothing.
 
+    ``codes``: the scheme of the file's category codes, "ipcc2006" (default) or "crt"; records hold IPCC 2006 codes.
     ``replace``: remove the inventory's current records first (upload a corrected complete file).
     ``progress(done, total)`` is called while the rows are written.
     Raises ImportRejected (row report), Conflict (published, or the same file already imported).
     """
+    check_codes(codes)
     _writable(session, inventory_id, "import", lock=False)  # fail fast, before reading a big file
-    activity = read_activity(content, filename)
+    activity = read_activity(content, filename, codes=codes)
     if activity.empty:
         raise ValidationError(f"{Path(filename).name} has no data rows", field="file")
     inventory = _writable(session, inventory_id, "import")  # locked from here to the commit

@@ -1,10 +1,10 @@
 """``carbon inventory ...``: the inventory store from the command line (database: CARBON_DATABASE_URL).
 
-    carbon inventory create --year 2022 [--gwp AR5] [--ch4-ar6 combined] [--profile IPCC2006] [--label ...]
-    carbon inventory import ID FILE [--replace]
+    carbon inventory create --year 2022 [--gwp AR5] [--ch4-ar6 combined] [--profile CN|IPCC2006] [--label ...]
+    carbon inventory import ID FILE [--replace] [--codes ipcc2006|crt]
     carbon inventory compile ID [--factors LOCAL.csv]
     carbon inventory show ID [--region 达拉特旗] [--sector energy] [--level item]
-    carbon inventory export ID --out results.csv|results.xlsx
+    carbon inventory export ID --out results.csv|results.xlsx [--excel]
     carbon inventory publish ID        carbon inventory new-version ID        carbon inventory list
     carbon inventory remove-batch ID BATCH        carbon inventory delete ID        carbon inventory sync-factors
 
@@ -31,6 +31,7 @@ from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.core.settings import get_settings
+from carbon.factors.library import DEFAULT_PROFILE
 from carbon.inventory.commands import balances_table, fail, print_findings, stdout_console, summary_table
 
 inventory_app = typer.Typer(help="The inventory store: create, import, compile, publish, export (database).",
@@ -86,7 +87,7 @@ def create(
     region: Annotated[str, typer.Option(help="Region code or name (default: the city)")] = CITY_CODE,
     gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
     ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined or split")] = "combined",
-    profile: Annotated[str, typer.Option(help="Default factor profile: IPCC2006 or CN")] = "IPCC2006",
+    profile: Annotated[str, typer.Option(help="Default factor profile: CN (the default) or IPCC2006; the other fills gaps")] = DEFAULT_PROFILE,
     label: Annotated[Optional[str], typer.Option(help="A label, e.g. 2022年初步清单")] = None,
 ) -> None:
     """Create a draft inventory and print its id."""
@@ -104,6 +105,8 @@ def import_(
     inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
     file: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX", exists=True, dir_okay=False)],
     replace: Annotated[bool, typer.Option(help="Replace the inventory's current data with this file")] = False,
+    codes: Annotated[str, typer.Option(help="Category codes of the file: ipcc2006 (the default) or crt (UNFCCC CRT); "
+                                            "stored as IPCC 2006 codes")] = "ipcc2006",
 ) -> None:
     """Import activity data, all or nothing. A rejected file prints every bad row on stderr (exit 2)."""
     from carbon.inventory import service
@@ -118,7 +121,7 @@ def import_(
 
         with db_session() as session:
             batch = service.import_activity(session, inventory_id=inventory_id, content=content, filename=file.name,
-                                            user=_user(), replace=replace, progress=report)
+                                            user=_user(), replace=replace, progress=report, codes=codes)
             rows, batch_id = batch.rows, batch.id
     typer.echo(f"imported {rows} rows into inventory {inventory_id} (batch {batch_id})")
 
@@ -186,8 +189,8 @@ def show(
         frame = service.get_results(session, inventory_id=inv.id, region=region, sector=sector, category=category,
                                     level=level)
     table = Table(title=f"results ({len(frame)} rows, t)")
-    columns = ["region_name", "category", "category_name", *(["item"] if level == "item" else []), "gas", "mass_t",
-               "co2e_t", *(["notation"] if "notation" in frame.columns else [])]
+    columns = ["region_name", "category", "crt_category", "category_name", *(["item"] if level == "item" else []), "gas",
+               "mass_t", "co2e_t", *(["notation"] if "notation" in frame.columns else [])]
     for c in columns:
         table.add_column(c, justify="right" if c in ("mass_t", "co2e_t") else "left")
     for row in frame[columns].itertuples(index=False):
@@ -209,13 +212,15 @@ def _cell(v) -> str:
 def export(
     inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
     out_path: Annotated[Path, typer.Option("--out", help="results.csv or results.xlsx (XLSX adds factor rows used)")],
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM (Excel on a Chinese "
+                                                        "Windows otherwise reads it as GBK)")] = False,
 ) -> None:
     """Write the results (the columns of `carbon compile --out`; XLSX adds the factors used and metadata)."""
     from carbon.inventory import service
 
     fmt = "xlsx" if out_path.suffix.lower() == ".xlsx" else "csv"
     with db_session() as session:
-        content = service.export_results(session, inventory_id=inventory_id, fmt=fmt)
+        content = service.export_results(session, inventory_id=inventory_id, fmt=fmt, excel=excel)
     out_path.write_bytes(content)
     typer.echo(f"wrote {out_path}")
 

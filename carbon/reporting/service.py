@@ -32,6 +32,7 @@ from carbon.core.db import session_scope, utcnow
 from carbon.core.errors import CarbonError, Conflict, NotFound, ValidationError
 from carbon.core.gases import FAMILIES, family_of
 from carbon.core.regions import BANNER_CODES, BY_CODE, CITY_CODE
+from carbon.factors import library as factor_library
 from carbon.factors import service as factor_service
 from carbon.intensity import decomposition as dec
 from carbon.intensity import service as intensity_service
@@ -42,8 +43,9 @@ from carbon.intensity.models import IntensityTarget
 from carbon.intensity.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
 from carbon.intensity.uncertainty import SOURCE as UNCERTAINTY_SOURCE
 from carbon.inventory import service as inventory_service
-from carbon.inventory.calc.coal_chemicals import BOTTOM_UP_OVERLAP, FEEDSTOCK_IN_1A
+from carbon.inventory.calc.cross_checks import BOTTOM_UP_OVERLAP, FEEDSTOCK_IN_1A, REDUCTANT_IN_1A
 from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, load_catalog
+from carbon.inventory.engine import summarise
 from carbon.inventory.models import Inventory
 from carbon.reporting import charts
 from carbon.reporting.models import ReportJob
@@ -261,12 +263,49 @@ def _methods(detail: pd.DataFrame) -> list[dict]:
     out = []
     for (category, method), grp in city.groupby(["category", "method"]):
         cat = catalog.categories.get(category)
-        out.append({"category": category, "name": cat.name_zh if cat else category, "method": method,
+        out.append({"category": category, "crt": cat.crt_code if cat else "", "name": cat.name_zh if cat else category,
+                    "method": method,
                     "gases": "、".join(sorted(set(grp["gas"]))),
                     "basis": "、".join(sorted({"地方实测" if b == "local" else "缺省值"
                                               for bs in grp["basis"] for b in str(bs).split(";") if b})),
                     "factors": len({r for refs in grp["factor_refs"] for r in str(refs).split(";") if r})})
     return out
+
+
+def _unverified_defaults(detail: pd.DataFrame, factors: list[dict]) -> dict:
+    """未核实的缺省值: the library (default) rows used by the city's territorial results that
+    emission_factors/verification/ does not mark verified, each with the share of the city's CO2e that rests on
+    it, and the share of the result rows that used at least one of them. Shares are of the gross magnitude
+    (a sink counts by its absolute value, as in the key-category analysis), so a sink cannot offset them."""
+    items = detail[(detail["region"] == CITY_CODE) & ~detail["memo"].astype(bool)]
+    # the share: result rows of RESULTS.csv (category × gas), so that a carbon balance is one row (its input and
+    # output items would otherwise both count), flagged when any of its flows used an unverified default
+    city = summarise(items, ["region", "category", "gas"]) if len(items) else items
+    magnitude = city["co2e_t"].abs().to_numpy(float)
+    total = float(magnitude.sum())
+    root = factor_service.FACTOR_ROOT
+    unverified = [factor_library.unverified_defaults(refs, root) for refs in city["factor_refs"]]
+    flagged = np.array([bool(u) for u in unverified], dtype=bool)
+    # per factor: the CO2e of the item rows that used it (a category row would lend a coal figure to its gas)
+    per_ref: dict[str, float] = {}
+    for refs, m in zip(items["factor_refs"], items["co2e_t"].abs().to_numpy(float)):
+        for ref in factor_library.unverified_defaults(refs, root):
+            per_ref[ref] = per_ref.get(ref, 0.0) + float(m)
+    by_ref = {f["ref"]: f for f in factors}
+    verification = factor_library.load_verification(root)
+    defaults_used = {r for refs in city["factor_refs"] for r in str(refs).split(";")
+                     if r and r in by_ref and by_ref[r]["basis"] == "缺省"}
+    rows = []
+    for ref, co2e in sorted(per_ref.items(), key=lambda kv: (-kv[1], kv[0])):
+        f = by_ref.get(ref, {})
+        rows.append({"ref": ref, "parameter": f.get("parameter", ""), "item": f.get("item", ""), "scope": f.get("scope", ""),
+                     "value": f.get("value"), "unit": f.get("unit", ""), "co2e_t": co2e,
+                     "share_pct": 100 * co2e / total if total else 0.0,
+                     "status": verification[ref].status if ref in verification else "unverified"})
+    co2e_flagged = float(magnitude[flagged].sum()) if len(city) else 0.0
+    return {"rows": rows, "count": len(rows), "defaults_used": len(defaults_used),
+            "verified_used": len(defaults_used) - len(rows), "co2e_t": co2e_flagged, "total_t": total,
+            "share_pct": 100 * co2e_flagged / total if total else 0.0}
 
 
 def _t(q: dict | None) -> float | None:
@@ -290,11 +329,25 @@ def _finding_zh(c: dict, catalog) -> str:
         return (f"{region}：{cat_txt}的碳平衡投入{_zh_items([c.get('balance_item')], catalog)}，与本地区"
                 f"{'、'.join(c.get('combustion_categories', []))}燃烧的同类煤（{_zh_items(c.get('combustion_items', []), catalog)}，"
                 f"{c.get('combustion_co2_t', 0):,.0f} t CO2）同时报告：原料煤是否也计入了燃料燃烧？若是，至多 "
-                f"{c.get('co2_at_stake_t', 0):,.0f} t CO2 重复计算。未做扣除，请核实原料煤与燃料煤的划分。")
+                f"{c.get('co2_at_stake_t', 0):,.0f} t CO2 重复计算。"
+                + (_excluded_zh(c) if c.get("excluded") else "未做扣除，请核实原料煤与燃料煤的划分。"))
+    if c.get("check") == REDUCTANT_IN_1A:
+        ippu = catalog.categories.get(c.get("ippu_category", ""))
+        ippu_txt = f"{c.get('ippu_category', '')} {ippu.name_zh}" if ippu else c.get("ippu_category", "")
+        return (f"{region}：{ippu_txt}按产量计算（{_zh_items(c.get('ippu_items', []), catalog)}，"
+                f"{c.get('ippu_co2_t', 0):,.0f} t CO2），其缺省排放因子已含还原剂/原料的碳；本地区"
+                f"{'、'.join(c.get('combustion_categories', []))}又报告了{_zh_items(c.get('combustion_items', []), catalog)}燃烧"
+                f"（{c.get('combustion_co2_t', 0):,.0f} t CO2）：还原剂或原料是否也计入了燃料燃烧？若是，至多 "
+                f"{c.get('co2_at_stake_t', 0):,.0f} t CO2 重复计算。"
+                + (_excluded_zh(c) if c.get("excluded") else "未做扣除，请核实用作还原剂或原料的燃料是否也计入了燃料燃烧。"))
     if c.get("check") == BOTTOM_UP_OVERLAP:
         return (f"{region}：{cat_txt}的ETS核查设施 {c.get('facility', '')}（{c.get('verified_co2_t', 0):,.0f} t CO2）"
                 f"与未注明设施的地区数据（{c.get('region_co2_t', 0):,.0f} t CO2）并存：若后者包含该设施则重复计算。未做扣除。")
     return f"{region}：{c.get('message', '')}"
+
+
+def _excluded_zh(c: dict) -> str:
+    return f"已按用户指定从1.A扣除 {c.get('excluded_co2_t', 0):,.0f} t CO2（{'、'.join(c.get('excluded_by', []))}）。"
 
 
 def _coal_chemicals(result) -> dict:
@@ -386,6 +439,7 @@ def inventory_report_context(session: Session, *, year: int, inventory_id: int |
                         "factor_rows_with_uncertainty": unc["provenance"]["factor_rows_with_uncertainty"],
                         "source": UNCERTAINTY_SOURCE},
         "methods": _methods(detail), "factors": factors, "factor_sources": factor_sources, "notation": notation,
+        "unverified": _unverified_defaults(detail, factors),
         "notation_keys": NOTATION_KEYS, "double_counts": list(inv.double_counts or []),
         "coal_chemicals": _coal_chemicals(result),
         "city_categories": _records(city_categories.drop(columns=["factor_refs"], errors="ignore")),

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, strategies as st
 
 from carbon.core.errors import GWPError, ValidationError
-from carbon.core.gases import GWP_SETS, canonical_gas, co2e, family_of, gwp, gwp_table
+from carbon.core.gases import GWP_FILE, GWP_SETS, canonical_gas, co2e, family_of, gwp, gwp_table, load_gwp_table
 
 # Spot values from ../shared/reference/gwp.md, one per set, so that a mislabelled set
 # (CityCatalyst PR #1624: AR5 values labelled AR6) is caught.
@@ -73,11 +73,15 @@ def test_co2e_is_linear_in_mass(masses, k, gas, gwp_set):
 
 
 def test_table_matches_oracle_package_where_both_define_a_value():
-    """Our cited table equals the CC0 globalwarmingpotentials CSV wherever both have a value."""
+    """Edition v1 (read from that CSV) equals the CC0 globalwarmingpotentials CSV wherever both have a value, and has
+    none the CSV lacks. Later editions add values from other sources (gwp100_v2: AR4 HFC-134/-143/-41 from AR4 Table
+    2.14, which the GHG Protocol table leaves blank): those must be pairs the CSV lacks, never a changed value."""
     gwp_pkg = pytest.importorskip("globalwarmingpotentials")
     path = Path(gwp_pkg.__file__).with_name("globalwarmingpotentials.csv")
     rows = list(csv.DictReader(line for line in path.open() if not line.startswith("#")))
-    table = gwp_table()
+    table = load_gwp_table(GWP_FILE)
+    later = {k: v for k, v in gwp_table().values.items() if table.values.get(k) != v}
+    assert later == {("HFC-134", "AR4"): 1100, ("HFC-143", "AR4"): 353, ("HFC-41", "AR4"): 92}
     checked = 0
     for r in rows:
         try:

@@ -94,7 +94,7 @@ def test_missing_source_rejected(tmp_path):
 
 
 def test_resolution_prefers_local_then_region_then_profile_then_specific_scope():
-    lib = load_library()
+    lib = load_library(profile="IPCC2006")
     assert lib.resolve("carbon_content", "1.A.1.a", "raw_coal").profile == "IPCC2006"
     assert lib.with_profile("CN").resolve("carbon_content", "1.A.1.a", "raw_coal").ref == "CN2011-CC-raw_coal@v1"
     # energy industries vs residential CH4 for coal: the longest scope wins

@@ -77,7 +77,7 @@ RESULTS = pd.DataFrame([
     (A, 2022, "energy", "1.A.1.a", "CH4", 28.0, False),
     (A, 2022, "energy", "1.B.1.a.i", "CH4", 280.0, False),
     (A, 2022, "ippu", "2.A.1", "CO2", 500.0, False),
-    (A, 2022, "lulucf", "4.A.1", "CO2", -300.0, False),
+    (A, 2022, "lulucf", "3.B.1.a", "CO2", -300.0, False),
     (A, 2022, "memo", "M.biomass_CO2", "CO2", 70.0, True),
     (A, 2022, "memo", "M.electricity", "CO2", -200.0, True),
     (A, 2022, "energy", "1.A.3", "", float("nan"), False),  # a notation-key row: no figure

@@ -41,7 +41,7 @@ def count(engine, table, inventory_id=None):
 
 def test_lifecycle_create_upload_compile_publish_correct(client, auth_headers, engine, energy_factors):
     bureau = auth_headers("bureau")
-    inv = create(client, bureau, label="2022年初步清单")
+    inv = create(client, bureau, label="2022年初步清单", factor_profile="IPCC2006")
     assert (inv["status"], inv["version"], inv["region"], inv["gwp_set"]) == ("draft", 1, "150600", "AR5")
     iid = inv["id"]
 
@@ -269,7 +269,7 @@ def test_idempotent_retries(client, auth_headers, engine):
 
 def test_compile_with_local_factors(client, auth_headers):
     bureau = auth_headers("bureau")
-    inv = create(client, bureau)
+    inv = create(client, bureau, factor_profile="IPCC2006")
     assert upload(client, inv["id"], ACTIVITY_CSV, bureau).status_code == 201
     default = client.post(f"{API}/{inv['id']}/compile", headers=bureau).json()
     r = client.post(f"{API}/{inv['id']}/compile", headers=bureau,

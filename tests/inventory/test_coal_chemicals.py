@@ -35,7 +35,7 @@ LOCAL = ("category,item,parameter,value,unit,source\n"
 
 def local_library(text: str = LOCAL):
     rows, fingerprint = read_local_factors(text.encode("utf-8"), "local.csv")
-    return load_library().with_local(rows, fingerprint)
+    return load_library(profile="IPCC2006").with_local(rows, fingerprint)
 
 
 def compile_with_facility(rows, facilities, library=None, year=2022):

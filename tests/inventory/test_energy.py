@@ -61,7 +61,7 @@ def test_electricity_transfer_is_a_memo_never_in_the_total():
 
 def test_local_oxidation_rate_overrides_and_is_recorded():
     rows, fp = read_local_factors("category,item,parameter,value,unit\n1.A,原煤,oxidation,0.94,dimensionless\n".encode(), "l.csv")
-    lib = load_library().with_local(rows, fp)
+    lib = load_library(profile="IPCC2006").with_local(rows, fp)
     r = compile_rows([(BANNER, "1.A.1.a", "raw_coal", 10000, "t")], library=lib)
     # 10000 t × 25.8 GJ/t = 258 TJ × 25.8 × 0.94 × 44/12
     assert value(r, BANNER, "1.A.1.a", "CO2") == pytest.approx(258 * 25.8 * 0.94 * 44 / 12, rel=1e-9)

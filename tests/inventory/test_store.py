@@ -24,7 +24,7 @@ def counts(engine) -> dict[str, int]:
 @pytest.fixture
 def inventory_id(engine) -> int:
     with session_scope(engine) as session:
-        return service.create_inventory(session, year=2022, label="test", user="pytest").id
+        return service.create_inventory(session, year=2022, label="test", user="pytest", factor_profile="IPCC2006").id
 
 
 def test_bulk_load_50k_rows_uses_copy_on_postgresql(engine, inventory_id, backend, monkeypatch):

@@ -33,6 +33,10 @@ from carbon.core.carbon_balance import (DEFAULT, INPUT, MEASURED, PRODUCT, RECOV
 from carbon.core.errors import CarbonError, FactorError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
 from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, series_method
+# the cross-sector checks live in calc/cross_checks.py; re-exported here for the callers of this module
+from carbon.inventory.calc.cross_checks import (BOTTOM_UP_OVERLAP, COAL_FAMILY, FEEDSTOCK_IN_1A,  # noqa: F401
+                                                PLANT_COMBUSTION, bottom_up_overlaps, facility_label,
+                                                feedstock_double_counts)
 from carbon.inventory.catalog import Catalog
 
 ROLE_OF_KIND = {"cb_input": INPUT, "fuel": INPUT, "cb_product": PRODUCT, "cb_waste": WASTE, "cb_recovered": RECOVERED,
@@ -55,10 +59,6 @@ OTHER_CATEGORY = "2.B.8.g"
 def category_of_plant(products: set[str]) -> str:
     """1.B.3.a for coal-to-liquids, 1.B.3.b coal-to-SNG, 2.B.8.b olefins, 2.B.8.a methanol, else 2.B.8.g."""
     return next((cat for item, cat in CATEGORY_BY_PRODUCT if item in products), OTHER_CATEGORY)
-
-
-def facility_label(region: str, category: str, facility: str) -> str:
-    return facility or f"{region} {category}"
 
 
 def _carbon_per_unit(library: FactorLibrary, category: str, item, region: str, year: int, unit: str
@@ -164,26 +164,6 @@ def _facility(region: str, category: str, label: str, g: pd.DataFrame, target: i
     return out
 
 
-BOTTOM_UP_OVERLAP = "bottom_up_overlap"
-
-
-def bottom_up_overlaps(balances: list[dict]) -> list[dict]:
-    """An ETS-verified plant (bottom-up) beside region-level rows of the same region × category (no facility
-    named): the region's rows may include the plant. Flagged, nothing excluded."""
-    verified = {(b["region"], b["category"]): b for b in balances if b.get("method") == "ets_verified"}
-    found = []
-    for b in balances:
-        key = (b["region"], b["category"])
-        if key in verified and b.get("method") != "ets_verified" and b["facility"] == facility_label(*key, ""):
-            v = verified[key]
-            found.append({"check": BOTTOM_UP_OVERLAP, "region": key[0], "balance_category": key[1],
-                          "facility": v["facility"], "verified_co2_t": v["co2"]["value"], "region_co2_t": b["co2"]["value"],
-                          "message": (f"{key[0]} {key[1]}: the ETS-verified plant {v['facility']} ({v['co2']['value']:,.0f} t CO2) "
-                                      f"sits beside region-level rows without a facility ({b['co2']['value']:,.0f} t CO2): "
-                                      f"if those rows include the plant it is counted twice (自下而上核对); nothing was excluded")})
-    return found
-
-
 def _verified(region: str, category: str, label: str, g: pd.DataFrame) -> dict:
     """A facility whose figure is its ETS-verified process CO2: the balance entry records where it came from.
     Flows of the same facility beside it would count the plant twice (or disagree with the verification)."""
@@ -209,49 +189,3 @@ def _union(values) -> str:
 
 def _empty() -> pd.DataFrame:
     return pd.DataFrame({c: [] for c in _COLUMNS})
-
-
-# --------------------------------------------------------------------------------------------------
-# Cross-sector check: feedstock carbon counted in the balance and again as combustion in 1.A
-# --------------------------------------------------------------------------------------------------
-
-FEEDSTOCK_IN_1A = "feedstock_in_1A"
-PLANT_COMBUSTION = ("1.A.1.c", "1.A.2")  # where a chemical plant's coal is booked as fuel
-COAL_FAMILY = ("raw_coal", "cleaned_coal", "other_washed_coal", "briquettes", "feedstock_coal", "chem_fuel_coal")
-
-
-def feedstock_double_counts(detail: pd.DataFrame, catalog: Catalog) -> list[dict]:
-    """Possible double counts: a region whose carbon balances take a coal (or a fuel item) as input while
-    the same fuel (for coal: any coal of the family) is reported as combustion where a plant's fuel is booked,
-    as when the statistics take the chemical industry's whole coal use as fuel:
-    1.A.1.c (固体燃料制造和其他能源工业) and 1.A.2 (制造业, 1.A.2.c 化工). Power plants (1.A.1.a), transport and
-    households (1.A.3, 1.A.4) burn coal of their own and are not compared.
-
-    Each finding names the region, the balance category and item, the 1.A categories and items, and the CO2
-    at stake: the smaller of the 1.A CO2 of those items and the CO2 of the balance input's carbon.
-    Nothing is excluded: the user decides which side the coal belongs to.
-    """
-    if detail.empty:
-        return []
-    bal = detail[(detail["method"] == "carbon_balance") & (detail["mass_t"] > 0)]
-    cats = detail["category"].astype(str)
-    comb = detail[cats.str.startswith("1.A.") & (detail["gas"] == "CO2") & ~detail["memo"]]
-    plant_side = comb["category"].astype(str).str.startswith(PLANT_COMBUSTION)
-    found = []
-    for (region, category, item), g in bal.groupby(["region", "category", "item"], sort=True):
-        family = COAL_FAMILY if item in COAL_FAMILY else (item,)
-        hit = comb[(comb["region"] == region) & plant_side & comb["item"].isin(family)]
-        if hit.empty:
-            continue
-        co2_1a = float(hit["mass_t"].sum())
-        co2_in = float(g["mass_t"].sum())
-        found.append({
-            "check": FEEDSTOCK_IN_1A, "region": region, "balance_category": category, "balance_item": item,
-            "message": (f"{region}: {item} is a carbon-balance input of {category} and coal of the same family is also "
-                        f"burnt in {', '.join(sorted(set(hit['category'])))} ({', '.join(sorted(set(hit['item'])))}, "
-                        f"{co2_1a:,.0f} t CO2): 原料煤重复计算? the feedstock must not also be reported as fuel "
-                        f"combustion (up to {min(co2_1a, co2_in):,.0f} t CO2 counted twice); nothing was excluded"),
-            "combustion_categories": sorted(set(hit["category"])), "combustion_items": sorted(set(hit["item"])),
-            "combustion_co2_t": co2_1a, "balance_input_co2_t": co2_in, "co2_at_stake_t": min(co2_1a, co2_in),
-        })
-    return found

@@ -6,11 +6,13 @@ Equations:
   Activity in energy units (TJ, tce) skips NCV. A volume of gas with an NCV per mass uses `density`.
   A local `ef_CO2` (t CO2 per TJ or per unit of fuel) replaces CC × OF × 44/12 when it is the more
   specific row. Biomass fuels: CO2 goes to the memo item M.biomass_CO2, never to the territorial total.
-- Coal mining (Vol 2 Ch 4 Eq. 4.1.3–4.1.8): CH4 = raw coal × (mining | post-mining m3/t) × CH4 density;
-  results go to the sub-categories .1 (mining) and .2 (post-mining).
-- Oil and gas systems (Vol 2 Ch 4 Tier 1): CH4 = throughput × EF.
+- Coal mining (1.B.1.a): `carbon.inventory.calc.coal_mining` (mining / post-mining CH4, recovered and flared CMM).
+- Oil and gas systems (Vol 2 Ch 4 Tier 1, Table 4.2.5): CH4 and CO2 (venting and flaring) = throughput × EF
+  per gas of the category (ef_CH4, ef_CO2 rows).
 - Electricity transfer (memo, 电力调入调出): CO2 = MWh × grid factor; exports count negative. Never
-  added to the territorial total.
+  added to the territorial total. The grid factor is the provincial factor MEE/NBS published for the
+  inventory year (a library row valid for that year alone) or a local row; a year without one is an error
+  naming the year: a factor carried forward from an earlier year (open validity) is never used.
 """
 
 from __future__ import annotations
@@ -59,15 +61,6 @@ def fuel_combustion(ctx: MethodContext) -> list[Emission]:
     return out
 
 
-@linear_method("coal_mining")
-def coal_mining(ctx: MethodContext) -> list[Emission]:
-    density = ctx.param("ch4_density")
-    return [
-        Emission(f"{ctx.category.code}.1", "CH4", ctx.one * ctx.param("ch4_mining") * density),
-        Emission(f"{ctx.category.code}.2", "CH4", ctx.one * ctx.param("ch4_post_mining") * density),
-    ]
-
-
 @linear_method("throughput_ef")
 def throughput_ef(ctx: MethodContext) -> list[Emission]:
     """Activity × EF for each gas of the category (ef_<gas> rows)."""
@@ -77,4 +70,32 @@ def throughput_ef(ctx: MethodContext) -> list[Emission]:
 @linear_method("electricity_transfer")
 def electricity_transfer(ctx: MethodContext) -> list[Emission]:
     sign = -1 if ctx.item.code == "electricity_export" else 1
-    return [Emission(ctx.category.code, "CO2", sign * ctx.one * ctx.param("ef_CO2"), memo=True)]
+    row = grid_factor_row(ctx)
+    ctx.used.append(row)
+    return [Emission(ctx.category.code, "CO2", sign * ctx.one * row.quantity(), memo=True)]
+
+
+def grid_factor_row(ctx: MethodContext):
+    """The grid factor (ef_CO2 of M.electricity) of the inventory year.
+
+    A local row (地方实测 or the bureau's chosen factor) is taken as given. A library row must have been
+    published for that year: valid_from == valid_to == year. MEE/NBS publish each year's factors about two
+    years later, so a row with an open validity (the latest factor carried forward) is skipped, and a year
+    without a published factor is an error naming the year, never the last value silently. The national
+    average (grid_ef_national) is a different product: the message names it, it is never substituted."""
+    for r in ctx.library.candidates("ef_CO2", ctx.category.code, ctx.item.code, ctx.region, ctx.year):
+        if r.basis == "local" or (r.valid_from == ctx.year and r.valid_to == ctx.year):
+            return r
+    published = sorted({r.valid_from for r in ctx.library.rows
+                        if r.parameter == "ef_CO2" and r.scope == ctx.category.code and r.basis != "local"
+                        and r.valid_from is not None and r.valid_from == r.valid_to})
+    national = next((r for r in ctx.library.candidates("grid_ef_national", ctx.category.code, ctx.item.code, ctx.region, ctx.year)
+                     if r.valid_from == ctx.year and r.valid_to == ctx.year), None)
+    hint = (f"; the national average for {ctx.year} ({national.value:g} {national.unit}, {national.ref}) is a different "
+            f"product and is not used in its place" if national is not None else "")
+    raise FactorError(
+        f"no grid emission factor published for {ctx.year} for {ctx.category.code} {ctx.category.name_zh} "
+        f"(published years: {', '.join(map(str, published)) or 'none'}){hint}; give the factor for {ctx.year} as a "
+        f"local value (ef_CO2, category {ctx.category.code}, year {ctx.year}) once MEE/NBS publish it",
+        field="factor",
+    )

@@ -3,8 +3,10 @@
 Equations (IPCC 2006 Vol 3, Tier 1 unless stated; 省级温室气体清单编制指南 工业生产过程 uses the same forms):
 - Cement (2.A.1, Ch.2 Eq. 2.2 with Eq. 2.4): CO2 = M_cl × EF_cl, EF_cl = CaO × (M_CO2/M_CaO) × CF_ckd.
 - Lime (2.A.2, Eq. 2.8), carbonate flux in iron and steel (2.C.1, Table 2.1 stoichiometry, full
-  calcination), carbide (2.B.5, Table 3.8), nitric and adipic acid (2.B.2, 2.B.3, Eq. 3.5/3.8), ferroalloys
-  (2.C.2, Table 4.5), primary aluminium CO2 and PFCs (2.C.3, Eq. 4.19/4.25): production × EF per gas.
+  calcination), carbide (2.B.5, Table 3.8: per t produced, and per t of calcium carbide used for acetylene
+  that is burnt, item 电石用于乙炔), nitric and adipic acid (2.B.2, 2.B.3, Eq. 3.5/3.8), ferroalloys (2.C.2, CO2
+  Table 4.5, CH4 Table 4.7: Si alloys only, the others a cited zero), primary aluminium CO2 and PFCs (2.C.3,
+  Eq. 4.19/4.25): production × EF per gas.
 - Ammonia (2.B.1, Ch.3 Eq. 3.1): CO2 = AP × FR × CCF × COF × 44/12 − R_CO2, with R_CO2 the CO2 bound in
   urea made on site (44/60 t CO2 per t urea, entered as item 尿素 under 2.B.1; the same CO2 comes back
   when the urea is applied, 3.C.3).

@@ -1,19 +1,22 @@
 """Waste sector (废弃物处理): landfill CH4 by first-order decay, incineration, wastewater.
 
+IPCC 2006 codes (sector 4; before the recode of issue 12 they were 5.*, which are now the CRT codes: 4.A is
+CRT 5.A, 4.C.1 is 5.C.1, 4.D.1 and 4.D.2 are 5.D.1 and 5.D.2).
+
 Equations (IPCC 2006 Guidelines Vol 5; 2019 Refinement values where the factor files say so):
 
-- 5.A Solid waste disposal 固体废弃物填埋处理 (Ch 3, Tier 1 first-order decay, `landfill_fod`):
+- 4.A Solid waste disposal 固体废弃物填埋处理 (Ch 3, Tier 1 first-order decay, `landfill_fod`):
   Eq. 3.2  DDOCm = W × DOC × DOCf × MCF (mass of decomposable DOC deposited; W in t wet waste)
   Eq. 3.4  DDOCma(T) = DDOCmd(T) + DDOCma(T−1) × e^(−k)
   Eq. 3.5  DDOCm decomp(T) = DDOCma(T−1) × (1 − e^(−k))
   Eq. 3.6  CH4 generated(T) = DDOCm decomp(T) × F × 16/12
   Eq. 3.1  CH4 emitted(T) = (Σ_x CH4 generated_x(T) − R(T)) × (1 − OX(T))
-- 5.C.1 Waste incineration 固体废弃物焚烧处理 (Ch 5, `waste_incineration`):
+- 4.C.1 Waste incineration 固体废弃物焚烧处理 (Ch 5, `waste_incineration`):
   Eq. 5.1  fossil CO2 = SW × dm × CF × FCF × OF × 44/12; Eq. 5.4/5.5 CH4, N2O = SW × EF.
-- 5.D.1 Domestic wastewater 生活污水处理 (Ch 6, `domestic_wastewater`):
+- 4.D.1 Domestic wastewater 生活污水处理 (Ch 6, `domestic_wastewater`):
   Eq. 6.1/6.2  CH4 = TOW × B0 × MCF_j − R (TOW in kg BOD by treatment/discharge pathway j);
   Eq. 6.7      N2O = N_EFFLUENT × EF_EFFLUENT × 44/28.
-- 5.D.2 Industrial wastewater 工业废水处理 (Ch 6, `industrial_wastewater`):
+- 4.D.2 Industrial wastewater 工业废水处理 (Ch 6, `industrial_wastewater`):
   Eq. 6.4/6.5  CH4 = COD × B0 × MCF_j − R.
 
 CH4 from waste is non-fossil (ch4_fossil 0 in the category table). Biogenic CO2 from incineration is the
@@ -44,7 +47,7 @@ FOD_SITE_PARAMS = ("k", "f")  # resolved for the inventory year
 
 
 # --------------------------------------------------------------------------------------------------
-# 5.A Solid waste disposal: first-order decay over the deposit history
+# 4.A Solid waste disposal: first-order decay over the deposit history
 # --------------------------------------------------------------------------------------------------
 
 def _fod_param_by_year(library: FactorLibrary, parameter: str, category: str, item: str, region: str,
@@ -102,7 +105,7 @@ def fod_decomposed(ddocm_deposited: np.ndarray, k: np.ndarray) -> np.ndarray:
 
 @series_method("landfill_fod", unit="t")
 def landfill_fod(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) -> pd.DataFrame:
-    """5.A landfill CH4 of the target year by the IPCC first-order decay model (Vol 5 Ch 3 Eq. 3.1–3.6).
+    """4.A landfill CH4 of the target year by the IPCC first-order decay model (Vol 5 Ch 3 Eq. 3.1–3.6).
 
     Activity: tonnes of waste (wet weight) deposited per year, by waste type (厨余垃圾, 园林垃圾, 纸类, 木材,
     纺织物, 尿布) or as unsorted 生活垃圾 with a bulk DOC, per region, for the target year and as many
@@ -139,7 +142,7 @@ def landfill_fod(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) 
         if it is None:
             raise ValidationError(f"unknown item {code!r}", field="item")
         if it.kind not in (SOLID_WASTE, RECOVERY):
-            raise ValidationError(f"{it.name_zh} ({code}) is not a solid waste type: 5.A takes tonnes of waste deposited "
+            raise ValidationError(f"{it.name_zh} ({code}) is not a solid waste type: 4.A takes tonnes of waste deposited "
                                   f"by waste type or as 生活垃圾, and 填埋气甲烷回收", field="item")
         kinds[code] = it.kind
     is_recovery = pd.Series(item).map(kinds).to_numpy(dtype=object) == RECOVERY
@@ -235,7 +238,7 @@ def _empty() -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------------------------------
-# 5.C.1 Incineration
+# 4.C.1 Incineration
 # --------------------------------------------------------------------------------------------------
 
 def _require_kind(ctx: MethodContext, *kinds: str) -> None:
@@ -275,14 +278,14 @@ def waste_incineration(ctx: MethodContext) -> list[Emission]:
 
 
 # --------------------------------------------------------------------------------------------------
-# 5.D Wastewater
+# 4.D Wastewater
 # --------------------------------------------------------------------------------------------------
 
 def wastewater_ch4(ctx: MethodContext) -> list[Emission]:
     """CH4 = TOW_j × B0 × MCF_j (IPCC 2006 Vol 5 Eq. 6.1/6.2 domestic, 6.4/6.5 industrial), and −R.
 
     The item is the pathway j (污水好氧处理, 污水厌氧处理, 化粪池, 污水直接排放); the activity is the organic
-    load entering it: kg (t) BOD for 5.D.1, kg (t) COD for 5.D.2, matching B0 of the category. Sludge
+    load entering it: kg (t) BOD for 4.D.1, kg (t) COD for 4.D.2, matching B0 of the category. Sludge
     removed (S) is not modelled: give TOW net of sludge. Recovered CH4 (污水处理甲烷回收, t CH4) is a
     negative row of the same category.
     """
@@ -294,7 +297,7 @@ def wastewater_ch4(ctx: MethodContext) -> list[Emission]:
 
 @linear_method("domestic_wastewater")
 def domestic_wastewater(ctx: MethodContext) -> list[Emission]:
-    """5.D.1 生活污水处理: CH4 by pathway (Eq. 6.1/6.2) and N2O from effluent nitrogen (Eq. 6.7).
+    """4.D.1 生活污水处理: CH4 by pathway (Eq. 6.1/6.2) and N2O from effluent nitrogen (Eq. 6.7).
 
     N2O Tier 1 from data a city has: N_EFFLUENT is the nitrogen discharged with the effluent (出水总氮 of
     the wastewater plants plus untreated discharge, kg or t N, from environmental statistics) rather
@@ -307,10 +310,10 @@ def domestic_wastewater(ctx: MethodContext) -> list[Emission]:
 
 @linear_method("industrial_wastewater")
 def industrial_wastewater(ctx: MethodContext) -> list[Emission]:
-    """5.D.2 工业废水处理: CH4 = COD × B0 (0.25 kg CH4/kg COD) × MCF_j (Eq. 6.4/6.5). Industrial N2O is
-    not a Tier 1 category in the 2006 Guidelines (it is in the domestic N of Eq. 6.8): effluent N goes to 5.D.1."""
+    """4.D.2 工业废水处理: CH4 = COD × B0 (0.25 kg CH4/kg COD) × MCF_j (Eq. 6.4/6.5). Industrial N2O is
+    not a Tier 1 category in the 2006 Guidelines (it is in the domestic N of Eq. 6.8): effluent N goes to 4.D.1."""
     if ctx.item.kind == WW_NITROGEN:
-        raise ValidationError(f"{ctx.item.name_zh}: N2O from wastewater nitrogen is reported under 5.D.1 生活污水处理",
+        raise ValidationError(f"{ctx.item.name_zh}: N2O from wastewater nitrogen is reported under 4.D.1 生活污水处理",
                               field="category")
     return wastewater_ch4(ctx)
 
