@@ -330,25 +330,25 @@ def compile_inventory(session: Session, *, inventory_id: int, local_factors: byt
     return result
 
 
+def _scalar(v):
+    """A JSON-safe scalar: numpy scalars to Python, NaN to None."""
+    if isinstance(v, np.generic):
+        v = v.item()
+    return None if isinstance(v, float) and v != v else v
+
+
 def _plain(d: dict) -> dict:
-    """JSON-safe values (numpy scalars to Python, NaN to None)."""
-    out = {}
-    for k, v in d.items():
-        if isinstance(v, np.generic):
-            v = v.item()
-        if isinstance(v, float) and v != v:
-            v = None
-        out[k] = v
-    return out
+    """JSON-safe values of a flat dict."""
+    return {k: _scalar(v) for k, v in d.items()}
 
 
 def _json(value):
     """Nested JSON-safe values (the balances hold dicts of lists of dicts)."""
     if isinstance(value, dict):
-        return {k: _json(v) for k, v in _plain(value).items()}
+        return {k: _json(v) for k, v in value.items()}
     if isinstance(value, (list, tuple)):
         return [_json(v) for v in value]
-    return _plain({"v": value})["v"]
+    return _scalar(value)
 
 
 def _locate(session: Session, exc: ImportRejected, activity: pd.DataFrame) -> ImportRejected:

@@ -64,13 +64,13 @@ def category_of_plant(products: set[str]) -> str:
 def _carbon_per_unit(library: FactorLibrary, category: str, item, region: str, year: int, unit: str
                      ) -> tuple[object, list[FactorRow]]:
     """Carbon content of one unit of the flow as a pint quantity (× the quantity gives a mass), and the rows."""
-    mass = units.dimension_of(unit) == "mass"
+    dim = units.dimension_of(unit)
+    mass = dim == "mass"
     scopes = [category] + ([FUEL_SCOPE] if item.kind == "fuel" else [])
     for scope in scopes:
         cf = library.resolve("carbon_fraction", scope, item.code, region, year, dims=("dimensionless",)) if mass else None
         if cf is not None:
             return cf.quantity().to(""), [cf]
-        dim = units.dimension_of(unit)
         ncv = library.resolve("ncv", scope, item.code, region, year, dims=(f"energy/{dim}",)) if dim != "energy" else None
         cc = library.resolve("carbon_content", scope, item.code, region, year, dims=("mass/energy",))
         if cc is not None and (ncv is not None or dim == "energy"):
@@ -116,7 +116,7 @@ def carbon_balance(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog
             rows.extend(_facility(region, category, label, g, target, library, catalog, per_unit, balances))
         except CarbonError as exc:  # the facility's first record carries the report; the other facilities go on
             pos = int(g["pos"].min())
-            if exc.field in ("factor", "item", "unit") and getattr(exc, "item", None) is not None:
+            if getattr(exc, "item", None) is not None:  # set by _facility for a flow without a carbon content
                 pos = int(g.loc[g["item"] == exc.item, "pos"].min())
             errors.append((pos, "facility" if fac else "category", exc.message, fac or category))
     if errors:
@@ -159,8 +159,7 @@ def _facility(region: str, category: str, label: str, g: pd.DataFrame, target: i
     for fc, (used, nrec) in zip(result.flows, refs):
         sign = 1.0 if fc.flow.role == INPUT else -1.0
         out.append((region, target, category, fc.flow.item, "CO2", sign * float(fc.carbon.to("t").magnitude) * 44 / 12,
-                    False, "carbon_balance", ";".join(sorted({r.ref for r in used})),
-                    ";".join(sorted({r.basis for r in used})), nrec))
+                    False, "carbon_balance", fc.flow.ref, ";".join(sorted({r.basis for r in used})), nrec))
     return out
 
 
@@ -172,7 +171,7 @@ def _verified(region: str, category: str, label: str, g: pd.DataFrame) -> dict:
         raise ValidationError(f"facility {label} ({category}) has its ETS-verified process CO2 ({VERIFIED}, "
                               f"{g.loc[g['item'] == VERIFIED, 'quantity'].sum():,.6g} t) and also its own flows "
                               f"({', '.join(others)}): keep one (remove the flows, or the pulled ETS rows)", field="item")
-    if (g["unit"] != "t").any() and not all(units.dimension_of(u) == "mass" for u in g["unit"]):
+    if not all(units.dimension_of(u) == "mass" for u in g["unit"]):
         raise ValidationError(f"facility {label}: {VERIFIED} is a mass of CO2 (t)", field="unit")
     co2 = float(sum(q * units.parse_unit(u).to("t").magnitude for q, u in zip(g["quantity"], g["unit"])))
     return {"region": region, "category": category, "facility": label, "method": "ets_verified",
