@@ -284,6 +284,11 @@ class Catalog:
     def leaf_categories(self, sector: str | None = None) -> list[Category]:
         return [c for c in self.categories.values() if c.method and (sector is None or c.sector == sector)]
 
+    def reporting_categories(self) -> list[Category]:
+        """The categories without sub-categories: each appears in a compiled result with a figure or a notation key
+        (carbon.inventory.completeness)."""
+        return [c for c in self.categories.values() if not self._children.get(c.code)]
+
     def ancestors(self, code: str) -> list[str]:
         out = []
         while "." in code:

@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbon.core.errors import CarbonError, ImportRejected
+from carbon.core.errors import CarbonError, ImportRejected, ValidationError
 from carbon.core.gases import FAMILIES, family_of
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import DEFAULT_PROFILE, load_library
@@ -20,6 +20,7 @@ from carbon.inventory.catalog import DEFAULT_CODES, SECTOR_NAMES_ZH, check_codes
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
 from carbon.inventory.io import balances_table as balances_sheet
 from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table
+from carbon.inventory.proxy import read_proxy
 
 err = Console(stderr=True)
 
@@ -88,6 +89,9 @@ def balances_table(result: CompileResult) -> Table | None:
     return t
 
 
+CHECK_LABELS = {"landfill_history_short": "landfill history too short", "landfill_backcast": "landfill back-cast"}
+
+
 def print_findings(result: CompileResult) -> None:
     """What the compile noticed, on stderr: banner/city double counts and the cross-sector checks."""
     for d in result.double_counts:
@@ -95,7 +99,8 @@ def print_findings(result: CompileResult) -> None:
                   f"by the city ({d.get('city_mass_t', 0):.6g} t) and by banners ({d.get('banner_mass_t', 0):.6g} t); "
                   "city-level rows left out of the city total")
     for c in result.cross_sector:
-        label = "[red]cross-sector double count excluded[/red]" if c.get("excluded") else "[yellow]cross-sector check[/yellow]"
+        label = ("[red]cross-sector double count excluded[/red]" if c.get("excluded")
+                 else f"[yellow]{CHECK_LABELS.get(c.get('check'), 'cross-sector check')}[/yellow]")
         err.print(f"{label}: {escape(c['message'])}", markup=True)
 
 
@@ -119,11 +124,18 @@ def compile_command(
     codes: Annotated[str, typer.Option(help="Category codes of the files: ipcc2006 (the default; 4.A solid waste "
                                             "disposal) or crt (UNFCCC CRT; 5.A solid waste disposal). Names work under "
                                             "both; RESULTS carry both (category, crt_category)")] = DEFAULT_CODES,
+    backcast: Annotated[Optional[str], typer.Option(help="Landfill (4.A) deposits missing before the first year given "
+                                                         "(the FOD needs 50 years, or back to 1950): population or gdp "
+                                                         "extrapolates them from --proxy (IPCC 2006 Vol 5 §3.2.2); the "
+                                                         "rows say backcast_<proxy> in basis. Without it: a warning")] = None,
+    proxy: Annotated[Optional[Path], typer.Option(help="Proxy series for --backcast: CSV/XLSX with region, year and "
+                                                       "population or gdp (the economic data file serves)")] = None,
 ) -> None:
     """Compile an inventory from a file, with no database. Prints a summary by sector and gas."""
     try:
         result = compile_file(activity, year=year, factors=factors, gwp=gwp, ch4_ar6=ch4_ar6, profile=profile,
-                              exclude_double_counts=tuple(exclude_double_count or ()), codes=codes)
+                              exclude_double_counts=tuple(exclude_double_count or ()), codes=codes,
+                              backcast=backcast, proxy=proxy)
     except CarbonError as exc:
         fail(exc)
         return
@@ -147,16 +159,21 @@ def compile_command(
 
 def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",
                  profile: str = DEFAULT_PROFILE, exclude_double_counts: tuple[str, ...] = (),
-                 codes: str = DEFAULT_CODES) -> CompileResult:
-    """``codes``: the category-code scheme of both files (activity data and local parameters)."""
+                 codes: str = DEFAULT_CODES, backcast: str | None = None, proxy: Path | None = None) -> CompileResult:
+    """``codes``: the category-code scheme of both files (activity data and local parameters). ``backcast`` and
+    ``proxy``: landfill deposits before the first year given, from a population or GDP series."""
     check_codes(codes)
-    options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6, exclude_double_counts=exclude_double_counts)
+    options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6, exclude_double_counts=exclude_double_counts,
+                             backcast=backcast)
+    if proxy is not None and not backcast:
+        raise ValidationError("--proxy is the series for --backcast population|gdp; give --backcast too", field="proxy")
+    series = read_proxy(proxy, backcast) if proxy is not None else None
     library = load_library(profile=profile)
     if factors is not None:
         rows, fingerprint = read_local_factors(factors, codes=codes)
         library = library.with_local(rows, fingerprint)
     act = read_activity(activity, codes=codes)
-    return compile_activity(act, library, options)
+    return compile_activity(act, library, options, proxy=series)
 
 
 def template_command(

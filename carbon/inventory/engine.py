@@ -32,6 +32,8 @@ from carbon.inventory.calc.base import (LINEAR_METHODS, SERIES_METHODS, SERIES_U
 from carbon.inventory.calc.cross_checks import (apply_exclusions, feedstock_double_counts, parse_exclusion_key,
                                                 reductant_double_counts)
 from carbon.inventory.catalog import Catalog, load_catalog
+from carbon.inventory.completeness import complete
+from carbon.inventory.proxy import check_proxy
 
 RESULT_COLUMNS = [
     "region", "year", "sector", "category", "item", "gas", "mass_t", "co2e_t", "gwp_set", "memo",
@@ -48,9 +50,13 @@ class CompileOptions:
     # 1.A: 'all', 'REGION:CATEGORY' or 'REGION:CATEGORY:ITEM' (carbon.inventory.calc.cross_checks). Empty:
     # every finding is listed and nothing is excluded.
     exclude_double_counts: tuple[str, ...] = ()
+    # landfill FOD with fewer years of deposits than it needs: 'population' or 'gdp' back-casts the missing years
+    # from the proxy series given to compile_activity (carbon.inventory.calc.waste.history_findings); None: a warning
+    backcast: str | None = None
 
     def __post_init__(self):
         check_gwp_set(self.gwp_set, self.ch4_ar6)
+        check_proxy(self.backcast)
         catalog = load_catalog()
         keys = (self.exclude_double_counts,) if isinstance(self.exclude_double_counts, str) else self.exclude_double_counts
         self.exclude_double_counts = tuple(dict.fromkeys(parse_exclusion_key(k, catalog) for k in keys or ()))
@@ -183,8 +189,12 @@ class _Combinations:
 
 
 def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: CompileOptions,
-                     catalog: Catalog | None = None) -> CompileResult:
+                     catalog: Catalog | None = None, proxy: dict[tuple[str, int], float] | None = None) -> CompileResult:
+    """``proxy``: {(region, year): value} of the series named by ``options.backcast`` (carbon.inventory.proxy)."""
     catalog = catalog or load_catalog()
+    if options.backcast and not proxy:
+        raise ValidationError(f"backcast {options.backcast} needs a proxy series (--proxy FILE with region, year, "
+                              f"{options.backcast})", field="proxy")
     errors: list[RowError] = []
     notation = _notation_keys(activity, options.year)
     if "notation" in activity.columns:
@@ -208,7 +218,7 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     pieces = [pd.DataFrame(linear_rows, columns=_LINEAR_COLUMNS)]
     for name, js in series.items():
         mask = np.isin(combos.codes, js)
-        pieces.append(_compile_series(name, activity[mask], library, options, catalog, errors))
+        pieces.append(_compile_series(name, activity[mask], library, options, catalog, errors, proxy))
     if errors:
         raise ImportRejected(errors=errors, what="compile")
     detail = pd.concat([p for p in pieces if len(p)], ignore_index=True) if any(len(p) for p in pieces) else pd.DataFrame(columns=_LINEAR_COLUMNS)
@@ -218,6 +228,7 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
                     + reductant_double_counts(detail, catalog))
     detail, cross_sector = apply_exclusions(detail, cross_sector, options.exclude_double_counts)
     detail, double_counts = roll_up_city(detail)
+    notation = complete(detail, notation, catalog)  # every category: a figure or a notation key with its reason
     return CompileResult(detail=detail[RESULT_COLUMNS], options=options, factor_fingerprint=library.fingerprint,
                          double_counts=double_counts, notation=notation, balances=balances, cross_sector=cross_sector)
 
@@ -289,7 +300,7 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
 
 
 def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, options: CompileOptions, catalog: Catalog,
-                    errors: list[RowError]) -> pd.DataFrame:
+                    errors: list[RowError], proxy: dict[tuple[str, int], float] | None = None) -> pd.DataFrame:
     canonical = SERIES_UNITS[name]
     qty = np.empty(len(act))
     units_arr = act["unit"].to_numpy()
@@ -309,7 +320,8 @@ def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, option
                       item=list(act["item"]), quantity_t=list(qty), target_year=options.year,
                       unit=[str(u) for u in units_arr],
                       facility=[_blank(f) for f in act["facility"]] if "facility" in act.columns else None,
-                      note=[_blank(f) for f in act["note"]] if "note" in act.columns else None)
+                      note=[_blank(f) for f in act["note"]] if "note" in act.columns else None,
+                      backcast=options.backcast, proxy=proxy)
     try:
         return SERIES_METHODS[name](inp, library=library, catalog=catalog)
     except SeriesRowErrors as exc:

@@ -282,21 +282,25 @@ def read_local_factors(source: str | Path | bytes, filename: str | None = None, 
 
 
 RESULTS_COLUMNS = ["region", "region_name", "year", "sector", "category", "crt_category", "category_name", "gas", "mass_t",
-                   "co2e_t", "gwp_set", "memo", "method", "factor_refs", "basis", "notation", "profile"]
-# ``profile`` (last, so existing readers keep their columns): the factor profile(s) of the library rows used,
-# CN, IPCC2006 or CN;IPCC2006 (the other profile filled a gap); blank where only local rows (basis) were used.
+                   "co2e_t", "gwp_set", "memo", "method", "factor_refs", "basis", "notation", "profile", "note"]
+# ``profile`` (after the older columns, so existing readers keep theirs): the factor profile(s) of the library rows
+# used, CN, IPCC2006 or CN;IPCC2006 (the other profile filled a gap); blank where only local rows (basis) were used.
+# ``note`` (last): why a row carries a notation key (the user's note, or the reason carbon.inventory.completeness
+# gives for an NE it wrote, starting with 自动); blank on rows with a figure.
 
 
 def results_table(result: CompileResult) -> pd.DataFrame:
     """RESULTS.csv: one row per region × category × gas; the 150600 rows are the city roll-up."""
     catalog = load_catalog()
-    df = result.by_category().assign(notation="")
+    df = result.by_category().assign(notation="", note="")
     keys = result.notation_rows()
     if len(keys):
         keys = keys.assign(year=result.options.year, gas="", mass_t=float("nan"), co2e_t=float("nan"), memo=False,
                            gwp_set=df["gwp_set"].iloc[0] if len(df) else result.options.gwp_set, method="", factor_refs="", basis="")
         keys["sector"] = keys["category"].map(lambda c: catalog.categories[c].sector)
-        df = pd.concat([df, keys.drop(columns="note")], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
+        keys["memo"] = keys["category"].map(lambda c: catalog.categories[c].memo)
+        keys["note"] = keys["note"].fillna("").astype(str)
+        df = pd.concat([df, keys], ignore_index=True).sort_values(["region", "category", "gas"], ignore_index=True)
     df.insert(1, "region_name", df["region"].map(lambda c: BY_CODE[c].name_zh))
     df.insert(5, "category_name", df["category"].map(lambda c: catalog.categories[c].name_zh))
     # crt_category (beside category): the UNFCCC CRT code of the IPCC 2006 category (tables/crt_codes.csv)

@@ -45,6 +45,7 @@ from carbon.intensity.uncertainty import SOURCE as UNCERTAINTY_SOURCE
 from carbon.inventory import service as inventory_service
 from carbon.inventory.calc.cross_checks import BOTTOM_UP_OVERLAP, FEEDSTOCK_IN_1A, REDUCTANT_IN_1A
 from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, load_catalog
+from carbon.inventory.completeness import is_auto
 from carbon.inventory.engine import summarise
 from carbon.inventory.models import Inventory
 from carbon.reporting import charts
@@ -343,6 +344,8 @@ def _finding_zh(c: dict, catalog) -> str:
     if c.get("check") == BOTTOM_UP_OVERLAP:
         return (f"{region}：{cat_txt}的ETS核查设施 {c.get('facility', '')}（{c.get('verified_co2_t', 0):,.0f} t CO2）"
                 f"与未注明设施的地区数据（{c.get('region_co2_t', 0):,.0f} t CO2）并存：若后者包含该设施则重复计算。未做扣除。")
+    if c.get("message_zh"):
+        return f"{region}：{c['message_zh']}"
     return f"{region}：{c.get('message', '')}"
 
 
@@ -402,7 +405,9 @@ def inventory_report_context(session: Session, *, year: int, inventory_id: int |
     notation = [{**n, "region_name": _name(n["region"]),
                  "category_name": catalog.categories[n["category"]].name_zh if n["category"] in catalog.categories else n["category"],
                  "meaning": NOTATION_KEYS.get(str(n["notation"]).split(",")[0], "")}
-                for n in (inv.notation_keys or [])]
+                for n in (inv.notation_keys or [])
+                # the NE keys completeness wrote (note 自动…): the city's only, the banners' are in RESULTS
+                if n["region"] == CITY_CODE or not is_auto(n.get("note"))]
     city_categories = inventory_service.get_results(session, inventory_id=inv.id, region=CITY_CODE)
     charts_ = {
         "sectors": charts.donut([(SECTOR_NAMES_ZH[r["sector"]], r["total"] / 1e4) for r in totals["rows"] if r["present"]],

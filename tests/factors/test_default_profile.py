@@ -46,7 +46,7 @@ def test_compile_cli_defaults_to_cn_and_results_carry_the_profile(tmp_path):
         assert res.exit_code == 0, res.output
         out[name] = pd.read_csv(path, dtype={"region": str}).fillna({"profile": ""})
     d = out["default"]
-    assert list(d.columns) == RESULTS_COLUMNS and RESULTS_COLUMNS[-1] == "profile"
+    assert list(d.columns) == RESULTS_COLUMNS and RESULTS_COLUMNS[-2:] == ["profile", "note"]
     city = d[d.region == "150600"].set_index("gas")
     assert city.loc["CO2", "mass_t"] == pytest.approx(CN_CO2, rel=1e-9)
     assert city.loc["CO2", "profile"] == "CN"

@@ -67,15 +67,23 @@ def test_lifecycle_create_upload_compile_publish_correct(client, auth_headers, e
     assert set(compiled["totals"]["by_gas"]) == {"CO2", "CH4", "N2O"}
     assert compiled["totals"]["co2e_t"] == pytest.approx(sum(compiled["totals"]["by_sector"].values()))
     assert compiled["double_counts"] == []
-    assert {(k["region"], k["category"], k["notation"]) for k in compiled["notation_keys"]} == {
-        ("150626", "1.B.1.a.i", "NO")}
+    assert {(k["region"], k["category"], k["notation"]) for k in compiled["notation_keys"]
+            if not k["note"].startswith("自动")} == {("150626", "1.B.1.a.i", "NO")}
+    # completeness: every other category without a figure is NE with a reason, for each region of the result
+    auto = {(k["region"], k["category"]) for k in compiled["notation_keys"] if k["note"].startswith("自动")}
+    assert ("150600", "4.A") in auto and ("150626", "1.B.1.a.i.1") not in auto
 
     # filtered results: 达拉特旗's public-power raw coal, 1000 + 500 t (2021 is history, not added)
     r = client.get(f"{API}/{iid}/results", params={"region": "达拉特旗", "category": "1.A"}, headers=bureau)
     assert r.status_code == 200, r.text
     page = r.json()
-    assert page["total"] == 3 and {row["gas"] for row in page["items"]} == {"CO2", "CH4", "N2O"}
-    assert {row["category"] for row in page["items"]} == {"1.A.1.a"}
+    figures = [row for row in page["items"] if not row["notation"]]
+    assert len(figures) == 3 and {row["gas"] for row in figures} == {"CO2", "CH4", "N2O"}
+    assert {row["category"] for row in figures} == {"1.A.1.a"}
+    # the other 1.A categories of 达拉特旗 are there too, as NE with the reason
+    keyed = [row for row in page["items"] if row["notation"]]
+    assert page["total"] == len(figures) + len(keyed) and "1.A.2" in {row["category"] for row in keyed}
+    assert all(row["notation"] == "NE" and row["note"].startswith("自动") for row in keyed)
     co2 = next(row for row in page["items"] if row["gas"] == "CO2")
     # 1500 t x 25.8 GJ/t x 25.8 t C/TJ x 1.0 x 44/12
     assert co2["mass_t"] == pytest.approx(1500 * 25.8e-3 * 25.8 * 44 / 12)

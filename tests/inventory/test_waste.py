@@ -253,6 +253,17 @@ def test_domestic_wastewater_ch4_by_pathway_and_n2o_from_effluent_nitrogen():
     assert value(r, BANNER, "4.D.1", "N2O") == pytest.approx(0.78571429, rel=1e-8)
 
 
+def test_wastewater_treatment_plant_n2o_2019_refinement():
+    # 2019 Refinement Eq. 6.9 (Updated): 400 t N entering the plants × EF_PLANT 0.016 × 44/28 = 10.05714286 t N2O
+    # plus the effluent's 100 t N × 0.005 × 44/28 = 0.78571429 t: 10.84285714 t N2O in 4.D.1
+    r = compile_rows([(BANNER, "4.D.1", "进水总氮", 400_000, "kg"), (BANNER, "4.D.1", "出水总氮", 100, "t")])
+    assert value(r, BANNER, "4.D.1", "N2O") == pytest.approx(10.84285714, rel=1e-8)
+    refs = set(r.detail.loc[r.detail["item"] == "plant_influent_nitrogen", "factor_refs"])
+    assert refs == {"IPCC19-V5-EF-N2O-plant@v1"}
+    with pytest.raises(ImportRejected):  # plant N2O is domestic (4.D.1), as the effluent's
+        compile_rows([(BANNER, "4.D.2", "plant_influent_nitrogen", 10, "t")])
+
+
 def test_industrial_wastewater_ch4_from_cod():
     # 1000 t COD to an anaerobic reactor: 1000 × 0.25 × 0.8 = 200 t CH4; 50 t recovered → 150 t
     # 3000 t COD discharged: 3000 × 0.25 × 0.11 = 82.5 t; aerobic (well managed) 0

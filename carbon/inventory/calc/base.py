@@ -96,6 +96,9 @@ class SeriesInput:
     unit: list[str] | None = None  # the reported units, for a method registered with unit=None
     facility: list[str] | None = None  # the optional `facility` column (a plant's name or USCC), "" where blank
     note: list[str] | None = None  # the optional `note` column, "" where blank
+    # landfill FOD back-cast (carbon.inventory.calc.waste): the proxy's name and its series {(region, year): value}
+    backcast: str | None = None
+    proxy: dict[tuple[str, int], float] | None = None
 
 
 class SeriesRowErrors(ValidationError):

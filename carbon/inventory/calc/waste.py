@@ -15,7 +15,8 @@ Equations (IPCC 2006 Guidelines Vol 5; 2019 Refinement values where the factor f
   Eq. 5.1  fossil CO2 = SW × dm × CF × FCF × OF × 44/12; Eq. 5.4/5.5 CH4, N2O = SW × EF.
 - 4.D.1 Domestic wastewater 生活污水处理 (Ch 6, `domestic_wastewater`):
   Eq. 6.1/6.2  CH4 = TOW × B0 × MCF_j − R (TOW in kg BOD by treatment/discharge pathway j);
-  Eq. 6.7      N2O = N_EFFLUENT × EF_EFFLUENT × 44/28.
+  Eq. 6.7      N2O = N_EFFLUENT × EF_EFFLUENT × 44/28;
+  2019 Refinement Eq. 6.9 (Updated)  plant N2O = TN_DOM × EF_PLANT × 44/28 (TN of the plants' influent).
 - 4.D.2 Industrial wastewater 工业废水处理 (Ch 6, `industrial_wastewater`):
   Eq. 6.4/6.5  CH4 = COD × B0 × MCF_j − R.
 
@@ -41,9 +42,16 @@ SOLID_WASTE = "solid_waste"
 RECOVERY = "recovery"
 WW_PATHWAY = "wastewater_pathway"
 WW_NITROGEN = "wastewater_nitrogen"
+WW_INFLUENT_NITROGEN = "wastewater_influent_nitrogen"
 
 FOD_DEPOSIT_PARAMS = ("doc", "docf", "mcf")  # properties of what was deposited, resolved for the deposit year
 FOD_SITE_PARAMS = ("k", "f")  # resolved for the inventory year
+# IPCC 2006 Vol 5 Ch 3 §3.2.2: the FOD needs deposits of at least 50 years before the inventory year, or back to
+# 1950 where that is fewer; a shorter history understates CH4 (the missing years' DDOC is still decaying)
+FOD_MIN_YEARS = 50
+FOD_EARLIEST = 1950
+LANDFILL_HISTORY_SHORT = "landfill_history_short"
+LANDFILL_BACKCAST = "landfill_backcast"
 
 
 # --------------------------------------------------------------------------------------------------
@@ -150,11 +158,21 @@ def landfill_fod(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) 
     # deposits: groups (region, category, item) × consecutive years up to the target year
     dep = ~is_recovery
     g_codes, g_keys = pd.factorize(pd.MultiIndex.from_arrays([region[dep], category[dep], item[dep]]))
-    first_year = int(year[dep].min()) if dep.any() else target
+    records = np.bincount(g_codes, minlength=len(g_keys))
+    g_first = np.full(len(g_keys), target, dtype=np.int64)
+    np.minimum.at(g_first, g_codes, year[dep])
+    findings, extra = history_findings(g_keys, g_first, g_codes, year[dep], qty[dep], target, inp.backcast, inp.proxy)
+    dep_year, dep_qty, dep_codes = year[dep], qty[dep], g_codes
+    if extra is not None:  # back-cast deposits (marked: basis and the finding list them)
+        dep_codes = np.concatenate([dep_codes, extra[0]])
+        dep_year = np.concatenate([dep_year, extra[1]])
+        dep_qty = np.concatenate([dep_qty, extra[2]])
+    first_year = int(dep_year.min()) if len(dep_year) else target
     n_years = target - first_year + 1
     deposited = np.zeros((len(g_keys), n_years))
-    np.add.at(deposited, (g_codes, year[dep] - first_year), qty[dep])
-    records = np.bincount(g_codes, minlength=len(g_keys))
+    np.add.at(deposited, (dep_codes, dep_year - first_year), dep_qty)
+    backcast_of = {(f["region"], f["category"], it): f for f in findings if f["check"] == LANDFILL_BACKCAST
+                   for it in f["items"]}
     years = np.arange(first_year, target + 1)
 
     ddocm = deposited.copy()  # Eq. 3.2, per deposit year
@@ -201,13 +219,114 @@ def landfill_fod(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) 
             out["used"].append([ox_row])
 
     n = len(out["mass_t"])
-    return pd.DataFrame({
+    basis = [";".join(sorted({r.basis for r in u})) for u in out["used"]]
+    for i in range(len(g_keys)):  # a group whose history was back-cast says so in its basis
+        f = backcast_of.get(tuple(g_keys[i]))
+        if f is not None:
+            basis[i] = ";".join(sorted({*basis[i].split(";"), f"backcast_{f['proxy']}"} - {""}))
+    frame = pd.DataFrame({
         "region": out["region"], "year": [target] * n, "category": out["category"], "item": out["item"],
         "gas": ["CH4"] * n, "mass_t": out["mass_t"], "memo": [False] * n, "method": ["landfill_fod"] * n,
         "factor_refs": [";".join(sorted({r.ref for r in u})) for u in out["used"]],
-        "basis": [";".join(sorted({r.basis for r in u})) for u in out["used"]],
+        "basis": basis,
         "records": [int(x) for x in out["records"]],
     })
+    frame.attrs["cross_sector"] = findings  # the engine's list of checks (carbon.inventory.engine)
+    return frame
+
+
+def _merge_by_site(findings: list[dict]) -> list[dict]:
+    """One finding per region × category × check × first year, listing its waste types (the per-type findings
+    differ only in the item); fills the messages' {items} and {backcast_t}."""
+    merged: dict[tuple, dict] = {}
+    for f in findings:
+        key = (f["check"], f["region"], f["category"], f["first_year"], f.get("proxy_region"))
+        m = merged.get(key)
+        if m is None:
+            merged[key] = {**f, "items": list(f["items"]), "by_item": [(f["item"], f.get("backcast_t"))]}
+        else:
+            m["items"].append(f["item"])
+            m["by_item"].append((f["item"], f.get("backcast_t")))
+            if "backcast_t" in m:
+                m["backcast_t"] += f["backcast_t"]
+    out = []
+    for m in merged.values():
+        shown = ", ".join(m["items"])
+        total = f"{m['backcast_t']:,.0f}" if "backcast_t" in m else ""
+        m["message"] = m["message"].replace("{items}", shown).replace("{backcast_t}", total)
+        m["message_zh"] = m["message_zh"].replace("{items}", shown).replace("{backcast_t}", total)
+        if m["check"] == LANDFILL_BACKCAST:
+            m["backcast_by_item_t"] = {i: t for i, t in m.pop("by_item")}
+        else:
+            m.pop("by_item")
+        out.append(m)
+    return out
+
+
+def required_first_year(target: int) -> int:
+    """The earliest deposit year the FOD needs for ``target`` (IPCC 2006 Vol 5 Ch 3 §3.2.2): 50 years, or 1950."""
+    return max(target - FOD_MIN_YEARS + 1, FOD_EARLIEST)
+
+
+def history_findings(g_keys, g_first: np.ndarray, g_codes: np.ndarray, years: np.ndarray, qty: np.ndarray,
+                     target: int, backcast: str | None, proxy: dict[tuple[str, int], float] | None):
+    """Per landfill group (region, category, item) whose deposits start after ``required_first_year``: a warning
+    (``landfill_history_short``), or with ``backcast`` the missing years' deposits from the proxy series
+    (``landfill_backcast``): W(t) = W(t0) × P(t) / P(t0), t0 the group's first year with data (IPCC 2006 Vol 5
+    Ch 3 §3.2.2, a driver such as population or GDP; GDP at elasticity 1). A banner without its own series uses the
+    city's, and the finding says so. A proxy year that is missing is an error naming it, never a guess.
+
+    Returns (findings, extra) with extra = (group codes, years, tonnes) of the back-cast deposits, or None.
+    """
+    from carbon.core.regions import CITY_CODE
+
+    need = required_first_year(target)
+    findings: list[dict] = []
+    extra_codes: list[int] = []
+    extra_years: list[int] = []
+    extra_qty: list[float] = []
+    for g, (reg, cat, it) in enumerate(g_keys):
+        first = int(g_first[g])
+        if first <= need:
+            continue
+        missing = list(range(need, first))
+        base = {"region": reg, "category": cat, "item": it, "items": [it], "first_year": first,
+                "required_first_year": need, "missing_years": len(missing)}
+        if not backcast:
+            findings.append({**base, "check": LANDFILL_HISTORY_SHORT,
+                             "message": (f"{reg} {cat} {{items}}: deposits start in {first}, but the first-order decay model needs "
+                                         f"them from {need} (IPCC 2006 Vol 5 §3.2.2: 50 years, or back to 1950); the "
+                                         f"CH4 of {target} is understated. Give the earlier deposits, or --backcast "
+                                         f"population|gdp with a proxy series"),
+                             "message_zh": (f"{cat} {{items}}：填埋量从 {first} 年开始，一阶衰减法需要自 {need} 年起的数据（IPCC 2006 "
+                                            f"第5卷 §3.2.2：至少50年或追溯至1950年），{target} 年甲烷排放被低估；请补充历史填埋量，"
+                                            f"或用 --backcast population|gdp 按代理序列外推。")})
+            continue
+        series = proxy or {}
+        source = reg if all((reg, y) in series for y in [*missing, first]) else CITY_CODE
+        lacking = [y for y in [*missing, first] if (source, y) not in series]
+        if lacking:
+            shown = ", ".join(str(y) for y in lacking[:8]) + (" ..." if len(lacking) > 8 else "")
+            raise ValidationError(f"--backcast {backcast}: {cat} {it} in {reg} needs the {backcast} of {shown} "
+                                  f"(for {reg} or, failing that, the city {CITY_CODE}); the proxy series lacks them",
+                                  field="proxy")
+        w0 = float(qty[(g_codes == g) & (years == first)].sum())
+        p0 = series[(source, first)]
+        for y in missing:
+            extra_codes.append(g)
+            extra_years.append(y)
+            extra_qty.append(w0 * series[(source, y)] / p0)
+        findings.append({**base, "check": LANDFILL_BACKCAST, "proxy": backcast, "proxy_region": source,
+                         "backcast_t": float(sum(extra_qty[-len(missing):])),
+                         "message": (f"{reg} {cat} {{items}}: deposits of {need}-{first - 1} back-cast from {first}'s "
+                                     f"by the {backcast} of {source} (IPCC 2006 Vol 5 §3.2.2), {{backcast_t}} t in all"),
+                         "message_zh": (f"{cat} {{items}}：{need}–{first - 1} 年填埋量按 {source} 的"
+                                        f"{'人口' if backcast == 'population' else 'GDP'}自 {first} 年外推，共 {{backcast_t}} t。")})
+    findings = _merge_by_site(findings)
+    if not extra_codes:
+        return findings, None
+    return findings, (np.asarray(extra_codes, dtype=np.int64), np.asarray(extra_years, dtype=np.int64),
+                      np.asarray(extra_qty, dtype=float))
 
 
 def _check_recovery(g_keys, generated: np.ndarray, r_keys, r_sum: np.ndarray, target: int) -> None:
@@ -302,7 +421,13 @@ def domestic_wastewater(ctx: MethodContext) -> list[Emission]:
     N2O Tier 1 from data a city has: N_EFFLUENT is the nitrogen discharged with the effluent (出水总氮 of
     the wastewater plants plus untreated discharge, kg or t N, from environmental statistics) rather
     than Eq. 6.8's population × protein estimate. N2O = N_EFFLUENT × EF_EFFLUENT (kg N2O-N/kg N) × 44/28.
+
+    Plant N2O (2019 Refinement Vol 5 Eq. 6.9 (Updated)): the item 污水处理厂进水总氮 is the total nitrogen entering
+    centralised treatment plants (kg or t N); N2O = TN × EF_PLANT (0.016 kg N2O-N/kg N) × 44/28. It comes on top of
+    the effluent N2O: the plants emit while treating, the effluent after discharge.
     """
+    if ctx.item.kind == WW_INFLUENT_NITROGEN:
+        return [Emission(ctx.category.code, "N2O", ctx.one * ctx.param("ef_n2o_plant") * N2O_N_TO_N2O)]
     if ctx.item.kind == WW_NITROGEN:
         return [Emission(ctx.category.code, "N2O", ctx.one * ctx.param("ef_n2o_effluent") * N2O_N_TO_N2O)]
     return wastewater_ch4(ctx)
@@ -312,7 +437,7 @@ def domestic_wastewater(ctx: MethodContext) -> list[Emission]:
 def industrial_wastewater(ctx: MethodContext) -> list[Emission]:
     """4.D.2 工业废水处理: CH4 = COD × B0 (0.25 kg CH4/kg COD) × MCF_j (Eq. 6.4/6.5). Industrial N2O is
     not a Tier 1 category in the 2006 Guidelines (it is in the domestic N of Eq. 6.8): effluent N goes to 4.D.1."""
-    if ctx.item.kind == WW_NITROGEN:
+    if ctx.item.kind in (WW_NITROGEN, WW_INFLUENT_NITROGEN):
         raise ValidationError(f"{ctx.item.name_zh}: N2O from wastewater nitrogen is reported under 4.D.1 生活污水处理",
                               field="category")
     return wastewater_ch4(ctx)
