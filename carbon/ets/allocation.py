@@ -252,7 +252,11 @@ def borrowing_limit(year: int, *, gap_t: int, emissions_t: int) -> int | None:
 def banking_limit(year: int, *, net_sales_t: int, industry: str = "power") -> int | None:
     """2023-24: allowances carried into 2025 ≤ base + 1.5 × net sales (base 10,000 t; 100,000 t for steel,
     cement and aluminium). A net buyer (negative net sales) keeps the base only [check]. None when the year
-    has no banking rule."""
+    has no banking rule. Steel, cement and aluminium in 2024-25 go to ``carbon.ets.sector_allocation``."""
+    if industry in STEEL_CEMENT_ALUMINIUM and year in (2024, 2025):
+        from carbon.ets import sector_allocation
+
+        return sector_allocation.banking_limit(year, industry, net_sales_t=net_sales_t).limit_t
     b = rule(year)["banking"]
     if b is None:
         return None

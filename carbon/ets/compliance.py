@@ -1,7 +1,8 @@
 """The yearly compliance cycle on the database: allowance allocation (配额分配: the pre-allocation, then the
 final one from the verified report with its true-up), surrender (清缴) against the obligation, and settling
 the year (compliance and penalty fixed, the year's records immutable). The rules are allocation.py and
-settlement.py; the postings go through accounts.apply_operation.
+settlement.py; the postings go through accounts.apply_operation. Cement, aluminium and steel emitters in 2024-25
+follow sector_allocation.py (the 2024、2025年度 steel/cement/aluminium plan) instead of the power rules.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carbon.core.errors import Conflict
-from carbon.ets import allocation, ledger, settlement
+from carbon.core.errors import Conflict, ValidationError
+from carbon.ets import allocation, ledger, sector_allocation, settlement
 from carbon.ets.accounts import apply_operation
 from carbon.ets.calendar import beijing_date
 from carbon.ets.common import assert_not_settled, lock_emitter, record_event, utcnow
@@ -26,17 +27,35 @@ def _allocation(session: Session, emitter: Emitter, year: int, kind: str) -> All
                                                    Allocation.kind == kind))
 
 
+SECTOR_YEARS = (2024, 2025)
+
+
+def _is_sector(e: Emitter, year: int) -> bool:
+    """Steel, cement and aluminium in 2024-25: sector_allocation.py, not the power rules."""
+    return e.industry in sector_allocation.INDUSTRIES and year in SECTOR_YEARS
+
+
 def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor: str,
                  idempotency_key: str | None = None) -> Allocation:
-    """Issue the 70% pre-allocation of ``year`` on ``basis_t`` (see allocation.pre_allocation)."""
+    """Issue the 70% pre-allocation of ``year`` on ``basis_t`` (see allocation.pre_allocation; for steel, cement
+    and aluminium in 2025 sector_allocation.pre_allocation on the 2024 verified emissions, none in 2024)."""
     e = get_emitter(session, uscc=uscc)
     assert_not_settled(session, e, year)
-    amount = allocation.pre_allocation(year, basis_t=basis_t)
+    if _is_sector(e, year):
+        p = sector_allocation.pre_allocation(year, e.industry, previous_verified_t=basis_t)
+        if p.share is None:
+            raise ValidationError(f"no {year} pre-allocation for {e.industry}: {p.rule}", field="year")
+        amount, basis, version = p.pre_allocation_t, {
+            "basis_t": basis_t, "share": p.share, "basis": "previous year's verified emissions", "rule": p.rule,
+            "source": p.source, "verified": p.verified}, sector_allocation.RULES_VERSION
+    else:
+        amount = allocation.pre_allocation(year, basis_t=basis_t)
+        basis = {"basis_t": basis_t, "share": allocation.rule(year)["pre_allocation"]["share"],
+                 "basis": allocation.rule(year)["pre_allocation"]["basis"]}
+        version = allocation.RULES_VERSION
     if _allocation(session, e, year, "pre") is not None:
         raise Conflict(f"{e.uscc} already has a {year} pre-allocation", field="year")
-    a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis={
-        "basis_t": basis_t, "share": allocation.rule(year)["pre_allocation"]["share"],
-        "basis": allocation.rule(year)["pre_allocation"]["basis"]}, rules_version=allocation.RULES_VERSION)
+    a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis=basis, rules_version=version)
     session.add(a)
     session.flush()
     if amount:
@@ -48,9 +67,37 @@ def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor:
     return a
 
 
-def allocate_final(session: Session, *, uscc: str, year: int, actor: str,
-                   idempotency_key: str | None = None) -> Allocation:
-    """Final allocation from the verified report; the true-up (final − pre) is issued or taken back."""
+def _sector_final(e: Emitter, g: Engagement, year: int, lines: list[Any] | None,
+                  pre_t: int) -> tuple[int, int, dict[str, Any]]:
+    """(quota, obligation, basis) of a steel, cement or aluminium emitter: the lines' quotas on the verified
+    covered (direct) emissions, which are also the obligation. 2024 needs no lines (one line = the emitter);
+    2025 needs them (output, product, intensity, exemptions), their verified emissions summing to the engagement's."""
+    covered = int(g.covered_emissions_t)
+    if lines is None:
+        if sector_allocation.sector_rule(year, e.industry).method != "verified_emissions":
+            raise ValidationError(f"the {year} {e.industry} allocation is intensity-based: give the emitter's lines "
+                                  f"(output_t, product, intensity, adjustment, exempt, carbide_slag_share, verified_t)",
+                                  field="lines")
+        items = [sector_allocation.LineInput(line_id=e.uscc, verified_t=covered)]
+    else:
+        items = sector_allocation.line_inputs(lines)
+        total = allocation.round_half_up(sum(float(u.verified_t) for u in items))
+        if total != covered:
+            raise ValidationError(f"the lines' verified emissions sum to {total} t, the verification's covered "
+                                  f"emissions are {covered} t", field="lines")
+    q = sector_allocation.emitter_quota(year, e.industry, items)
+    return q.quota_t, covered, {
+        "engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t, "covered_emissions_t": covered,
+        "pre_t": pre_t, "true_up_t": q.quota_t - pre_t, "gap_t": covered - q.quota_t,
+        "lines": [u.as_dict() for u in q.lines], "rules": q.rules}
+
+
+def allocate_final(session: Session, *, uscc: str, year: int, actor: str, idempotency_key: str | None = None,
+                   lines: list[Any] | None = None) -> Allocation:
+    """Final allocation from the verified report; the true-up (final − pre) is issued or taken back.
+
+    Steel, cement and aluminium in 2024-25: sector_allocation.emitter_quota on ``lines`` (dicts or
+    ``sector_allocation.LineInput``; required for 2025), obligation = the verified covered emissions."""
     e = get_emitter(session, uscc=uscc)
     assert_not_settled(session, e, year)
     if _allocation(session, e, year, "final") is not None:
@@ -59,20 +106,26 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str,
                                                 Engagement.state == "final"))
     if g is None:
         raise Conflict(f"{e.uscc} {year}: the verification is not final yet", field="year")
-    total = g.verified_result["total"]
-    if total.get("quota_t") is None:
-        raise Conflict(f"{e.uscc} {year}: no allocation computed ({g.verified_result.get('allocation', '')})",
-                       field="year")
     pre = _allocation(session, e, year, "pre")
     pre_t = pre.amount_t if pre else 0
-    delta = allocation.true_up(final_t=int(total["quota_t"]), pre_t=pre_t)
-    a = Allocation(emitter_id=e.id, year=year, kind="final", amount_t=int(total["quota_t"]),
-                   obligation_t=int(total["obligation_t"]), rules_version=allocation.RULES_VERSION, basis={
-                       "engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t,
-                       "covered_emissions_t": g.covered_emissions_t, "pre_t": pre_t, "true_up_t": delta,
-                       "gap_t": total["gap_t"], "gap_rate": total["gap_rate"], "cap_top_up_t": total["cap_top_up_t"],
-                       "ccer_limit_t": total["ccer_limit_t"], "borrowing_limit_t": total["borrowing_limit_t"],
-                       "rules": g.verified_result["rules"]})
+    if _is_sector(e, year):
+        quota_t, obligation_t, basis = _sector_final(e, g, year, lines, pre_t)
+        version = sector_allocation.RULES_VERSION
+    else:
+        total = g.verified_result["total"]
+        if total.get("quota_t") is None:
+            raise Conflict(f"{e.uscc} {year}: no allocation computed ({g.verified_result.get('allocation', '')})",
+                           field="year")
+        quota_t, obligation_t, version = int(total["quota_t"]), int(total["obligation_t"]), allocation.RULES_VERSION
+        basis = {"engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t,
+                 "covered_emissions_t": g.covered_emissions_t, "pre_t": pre_t,
+                 "true_up_t": allocation.true_up(final_t=quota_t, pre_t=pre_t),
+                 "gap_t": total["gap_t"], "gap_rate": total["gap_rate"], "cap_top_up_t": total["cap_top_up_t"],
+                 "ccer_limit_t": total["ccer_limit_t"], "borrowing_limit_t": total["borrowing_limit_t"],
+                 "rules": g.verified_result["rules"]}
+    delta = allocation.true_up(final_t=quota_t, pre_t=pre_t)
+    a = Allocation(emitter_id=e.id, year=year, kind="final", amount_t=quota_t, obligation_t=obligation_t,
+                   rules_version=version, basis=basis)
     session.add(a)
     session.flush()
     if delta:
@@ -133,12 +186,12 @@ def compliance(session: Session, *, uscc: str, year: int, now: datetime | None =
     if settled is not None:
         return {"year": year, "obligation_t": settled.obligation_t, "surrendered_cea_t": settled.surrendered_cea_t,
                 "surrendered_ccer_t": settled.surrendered_ccer_t, "shortfall_t": settled.shortfall_t,
-                "deadline": settlement.surrender_deadline(year).isoformat(), "status": settled.status,
+                "deadline": settlement.surrender_deadline(year, e.industry).isoformat(), "status": settled.status,
                 "penalty": settled.penalty, "settled": True, "settled_at": settled.settled_at.isoformat()}
     done = _surrendered(session, e.uscc, year)
     c = settlement.compliance(year, obligation_t=_obligation(session, e, year), surrendered_cea_t=done["CEA"],
                               surrendered_ccer_t=done["CCER"], as_of=beijing_date(now or utcnow()),
-                              average_price_fen=average_price_fen)
+                              average_price_fen=average_price_fen, industry=e.industry)
     return {**c.as_dict(), "settled": False, "settled_at": None}
 
 

@@ -22,7 +22,13 @@ from carbon.ets.allocation import ccer_limit, periods, rule
 ASSETS = ("CEA", "CCER")
 
 
-def surrender_deadline(year: int) -> date:
+def surrender_deadline(year: int, industry: str = "power") -> date:
+    """The surrender deadline of ``year``: the power plan's, or for steel, cement and aluminium in the years of their
+    own plan (2024-2025) that plan's (carbon.ets.sector_allocation)."""
+    from carbon.ets import sector_allocation  # imports this package's allocation module: import late
+
+    if industry in sector_allocation.INDUSTRIES and str(year) in sector_allocation.data()["surrender_deadline"]:
+        return sector_allocation.surrender_deadline(year, industry)
     return date.fromisoformat(rule(year)["surrender_deadline"])
 
 
@@ -61,11 +67,12 @@ class Compliance:
         return {**self.__dict__, "deadline": self.deadline.isoformat()}
 
 
-def penalty(year: int, *, shortfall_t: int, average_price_fen: int | None = None) -> dict[str, Any] | None:
+def penalty(year: int, *, shortfall_t: int, average_price_fen: int | None = None,
+            industry: str = "power") -> dict[str, Any] | None:
     """The penalty for a shortfall under the rule in force at the year's deadline (None without shortfall)."""
     if shortfall_t <= 0:
         return None
-    deadline = surrender_deadline(year)
+    deadline = surrender_deadline(year, industry)
     p = periods()["penalties"]
     old = p["measures_2021"]
     if deadline <= date.fromisoformat(old["until"]):
@@ -87,15 +94,16 @@ def penalty(year: int, *, shortfall_t: int, average_price_fen: int | None = None
 
 
 def compliance(year: int, *, obligation_t: int, surrendered_cea_t: int, surrendered_ccer_t: int, as_of: date,
-               average_price_fen: int | None = None) -> Compliance:
+               average_price_fen: int | None = None, industry: str = "power") -> Compliance:
     """Compliance status on ``as_of``: compliant when the obligation is covered; pending before the deadline;
     non_compliant after it, with the shortfall and the penalty."""
-    deadline = surrender_deadline(year)
+    deadline = surrender_deadline(year, industry)
     shortfall = max(0, obligation_t - surrendered_cea_t - surrendered_ccer_t)
     if shortfall == 0:
         status, pen = "compliant", None
     elif as_of <= deadline:
         status, pen = "pending", None
     else:
-        status, pen = "non_compliant", penalty(year, shortfall_t=shortfall, average_price_fen=average_price_fen)
+        status, pen = "non_compliant", penalty(year, shortfall_t=shortfall, average_price_fen=average_price_fen,
+                                               industry=industry)
     return Compliance(year, obligation_t, surrendered_cea_t, surrendered_ccer_t, shortfall, deadline, status, pen)

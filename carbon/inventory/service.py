@@ -274,8 +274,13 @@ def load_activity(session: Session, *, inventory_id: int) -> pd.DataFrame:
 # --- compile ------------------------------------------------------------------------------------------
 
 def compile_inventory(session: Session, *, inventory_id: int, local_factors: bytes | None = None,
-                      local_filename: str = "local_factors.csv") -> CompileResult:
+                      local_filename: str = "local_factors.csv",
+                      exclude_double_counts: tuple[str, ...] = ()) -> CompileResult:
     """Compile the inventory's records and replace its results; status becomes ``compiled``.
+
+    ``exclude_double_counts``: cross-sector double counts taken out of 1.A, as ``carbon compile
+    --exclude-double-count`` (CompileOptions); each finding stored in ``cross_sector`` records whether and by which
+    key it was excluded, so the stored result says what the user decided.
 
     ``local_factors``: a local measured-parameter file (地方实测) for this compile; its rows are stored
     in ``emission_factors`` (basis 'local') so the results' factor_refs resolve.
@@ -290,7 +295,8 @@ def compile_inventory(session: Session, *, inventory_id: int, local_factors: byt
     factors.sync_factor_library(session)
     if local is not None:
         factors.store_rows(session, local[0])
-    options = CompileOptions(year=inventory.year, gwp_set=inventory.gwp_set, ch4_ar6=inventory.ch4_ar6)
+    options = CompileOptions(year=inventory.year, gwp_set=inventory.gwp_set, ch4_ar6=inventory.ch4_ar6,
+                             exclude_double_counts=tuple(exclude_double_counts))
     try:
         result = compile_activity(activity, library, options)
     except ImportRejected as exc:

@@ -131,6 +131,9 @@ def compile_(
     inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
     factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV", exists=True,
                                                     dir_okay=False)] = None,
+    exclude_double_count: Annotated[Optional[list[str]], typer.Option(
+        "--exclude-double-count", help="Take a cross-sector double count out of 1.A: 'all', REGION:CATEGORY or "
+        "REGION:CATEGORY:ITEM as the finding names it; repeatable; recorded in the stored findings")] = None,
 ) -> None:
     """Compile the inventory and print the summary by sector and gas."""
     from carbon.inventory import service
@@ -138,7 +141,8 @@ def compile_(
     with db_session() as session:
         result = service.compile_inventory(session, inventory_id=inventory_id,
                                            local_factors=factors.read_bytes() if factors else None,
-                                           local_filename=factors.name if factors else "local_factors.csv")
+                                           local_filename=factors.name if factors else "local_factors.csv",
+                                           exclude_double_counts=tuple(exclude_double_count or ()))
         region = service.get_inventory(session, inventory_id=inventory_id).region.code
     out.print(summary_table(result, region=region))
     balances = balances_table(result)

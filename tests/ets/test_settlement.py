@@ -50,3 +50,18 @@ def test_pending_before_the_deadline_and_compliant_when_covered():
                          as_of=date(2024, 12, 31)).status == "pending"
     assert st.compliance(2023, obligation_t=10, surrendered_cea_t=10, surrendered_ccer_t=0,
                          as_of=date(2025, 6, 1)).status == "compliant"
+
+
+def test_new_sectors_take_their_own_plans_deadlines():
+    # cement 2025: the 2024-2025 plan for steel, cement and aluminium (surrender by end 2026); power has no 2025 rules
+    assert st.surrender_deadline(2025, "cement") == date(2026, 12, 31)
+    assert st.surrender_deadline(2024, "aluminium") == date(2025, 12, 31)
+    with pytest.raises(ValidationError):
+        st.surrender_deadline(2025)
+    c = st.compliance(2025, obligation_t=100, surrendered_cea_t=40, surrendered_ccer_t=0, as_of=date(2026, 12, 31),
+                      industry="cement")
+    assert (c.status, c.shortfall_t, c.deadline) == ("pending", 60, date(2026, 12, 31))
+    late = st.compliance(2025, obligation_t=100, surrendered_cea_t=40, surrendered_ccer_t=0, as_of=date(2027, 1, 1),
+                         industry="steel", average_price_fen=8000)
+    assert late.status == "non_compliant" and late.penalty["regime"] == "regulations_2024"
+    assert late.penalty["fine_min_fen"] == 5 * 60 * 8000  # 5 × the average price of the 60 t short
