@@ -19,13 +19,16 @@ from carbon.core.errors import (
     Conflict,
     Forbidden,
     ImportRejected,
+    LimitExceeded,
     NotFound,
+    TooLarge,
     Unauthorized,
     ValidationError,
 )
 
 STATUS_BY_ERROR: tuple[tuple[type[CarbonError], int], ...] = (
-    (ValidationError, 422),  # includes UnitError, GWPError, FactorError, ImportRejected
+    (TooLarge, 413),  # before ValidationError: an upload or body beyond input_max_upload_bytes
+    (ValidationError, 422),  # includes UnitError, GWPError, FactorError, ImportRejected, LimitExceeded (rows, columns, ...)
     (NotFound, 404),
     (Conflict, 409),
     (Forbidden, 403),
@@ -65,6 +68,8 @@ async def carbon_error_handler(request: Request, exc: Exception) -> JSONResponse
     extra: dict[str, Any] = {}
     if isinstance(exc, ImportRejected):
         extra["rows"] = [e.as_dict() for e in exc.errors]
+    if isinstance(exc, LimitExceeded):
+        extra.update(exc.as_dict())  # limit, limit_value, actual, setting
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(exc, Unauthorized) else {}
     if getattr(exc, "retry_after", None):
         headers["Retry-After"] = str(exc.retry_after)

@@ -5,10 +5,15 @@ from __future__ import annotations
 import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from pathlib import Path
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
 
 import carbon
+from api.body_limit import BodyLimit
 from api.errors import install_error_handlers
 from api.routes import factors, intensity, inventory, platform, reports
 from api.routes import ets
@@ -17,6 +22,14 @@ from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
 
 API_PREFIX = "/api/v1"
+
+# Swagger UI and ReDoc from vendored copies (api/static/README.md: versions, sha256), not from a CDN: an
+# intranet reaches no other host. Same public URLs as FastAPI's defaults.
+STATIC_DIR = Path(__file__).parent / "static"
+STATIC_URL = "/static"
+DOCS_URL = "/docs"
+OAUTH2_REDIRECT_URL = "/docs/oauth2-redirect"
+REDOC_URL = "/redoc"
 
 # Routers mounted under /api/v1. Each domain adds its own line here (api/routes/<domain>.py).
 ROUTERS: list[APIRouter] = [
@@ -55,7 +68,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app = FastAPI(
         title="carbon: GHG inventory service (Ordos ecology bureau)",
         version=carbon.__version__,
-        docs_url="/docs",
+        docs_url=None,  # served by install_docs from api/static
+        redoc_url=None,
+        swagger_ui_oauth2_redirect_url=OAUTH2_REDIRECT_URL,
         openapi_url="/openapi.json",
         lifespan=lifespan,
     )
@@ -63,6 +78,47 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     install_error_handlers(app)
+    app.add_middleware(BodyLimit, max_bytes=settings.input_max_body_bytes)  # 413 past it (issue 19)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
+    install_docs(app)
     return app
+
+
+def install_docs(app: FastAPI) -> None:
+    """/docs (Swagger UI) and /redoc on the vendored assets under /static: no script, style, font or icon
+    from another host (FastAPI's "Custom Docs UI Static Assets (Self-Hosting)").
+
+    URLs are prefixed with the ASGI ``root_path``, as FastAPI's own docs routes do behind a proxy.
+    """
+    app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="static")
+
+    def base(request: Request) -> str:
+        return request.scope.get("root_path", "").rstrip("/")
+
+    @app.get(DOCS_URL, include_in_schema=False)
+    async def swagger_ui_html(request: Request) -> HTMLResponse:
+        root = base(request)
+        return get_swagger_ui_html(
+            openapi_url=root + app.openapi_url,
+            title=f"{app.title} - Swagger UI",
+            oauth2_redirect_url=root + OAUTH2_REDIRECT_URL,
+            swagger_js_url=f"{root}{STATIC_URL}/swagger-ui/swagger-ui-bundle.js",
+            swagger_css_url=f"{root}{STATIC_URL}/swagger-ui/swagger-ui.css",
+            swagger_favicon_url=f"{root}{STATIC_URL}/swagger-ui/favicon-32x32.png",
+        )
+
+    @app.get(OAUTH2_REDIRECT_URL, include_in_schema=False)
+    async def swagger_ui_redirect() -> HTMLResponse:
+        return get_swagger_ui_oauth2_redirect_html()
+
+    @app.get(REDOC_URL, include_in_schema=False)
+    async def redoc_html(request: Request) -> HTMLResponse:
+        root = base(request)
+        return get_redoc_html(
+            openapi_url=root + app.openapi_url,
+            title=f"{app.title} - ReDoc",
+            redoc_js_url=f"{root}{STATIC_URL}/redoc/redoc.standalone.js",
+            redoc_favicon_url=f"{root}{STATIC_URL}/swagger-ui/favicon-32x32.png",
+            with_google_fonts=False,
+        )

@@ -6,15 +6,19 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from fastapi import UploadFile
-from fastapi.exceptions import HTTPException
+from fastapi import Request, UploadFile
+
+from carbon.core.input_limits import InputLimits, check_size
 
 
-def read_upload(upload: UploadFile, max_bytes: int) -> bytes:
-    """The uploaded file's bytes; 413 when it is larger than `max_bytes` (read no further than that)."""
-    data = upload.file.read(max_bytes + 1)
-    if len(data) > max_bytes:
-        raise HTTPException(413, f"file larger than {max_bytes // (1024 * 1024)} MB")
+def read_upload(upload: UploadFile, request: Request) -> bytes:
+    """The uploaded file's bytes, read no further than the app's ``input_max_upload_bytes`` (413 beyond it).
+
+    The body limit (``FastAPI(max_body_size=...)`` in api/main.py) has already refused a larger request; the
+    file's rows, columns, cells and text are bounded by the readers (carbon/core/input_limits.py)."""
+    limits = InputLimits.from_settings(request.app.state.settings)
+    data = upload.file.read(limits.upload_bytes + 1)
+    check_size(len(data), limits, upload.filename or "file")
     return data
 
 

@@ -18,17 +18,24 @@ Target (issue 2): load <= 3x COPY.
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import pandas as pd
 from sqlalchemy import text
 
-from bench.compile import synthetic
-from carbon.core import migrate
-from carbon.core.db import make_engine, session_factory
-from carbon.inventory import bulk, service
-from carbon.inventory.io import read_activity
-from carbon.inventory.models import ActivityRecord
+# A million rows is past the default input limits (carbon/core/input_limits.py, settings input_max_*): raise them
+# for this process before any setting is read. An explicit environment still wins.
+for _name, _value in {"CARBON_INPUT_MAX_ROWS": "20000000", "CARBON_INPUT_MAX_CELLS": "400000000",
+                      "CARBON_INPUT_MAX_UPLOAD_BYTES": str(8 * 2**30)}.items():
+    os.environ.setdefault(_name, _value)
+
+from bench.compile import synthetic  # noqa: E402
+from carbon.core import migrate  # noqa: E402
+from carbon.core.db import make_engine, session_factory  # noqa: E402
+from carbon.inventory import bulk, service  # noqa: E402
+from carbon.inventory.io import read_activity  # noqa: E402
+from carbon.inventory.models import ActivityRecord  # noqa: E402
 
 COLUMNS = ["inventory_id", "batch_id", "region_code", "year", "category", "item", "quantity", "unit", "notation", "note", "source_row"]
 

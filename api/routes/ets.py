@@ -29,6 +29,7 @@ from carbon.core.models import ApiToken
 from carbon.ets import render, service
 from carbon.ets.models import Emitter, Engagement, Report
 from carbon.ets.report import compute_report
+from carbon.core.input_limits import TEXT_MAX_CHARS
 
 router = APIRouter(prefix="/ets", tags=["ets"])
 public_router = APIRouter(prefix="/public/ets", tags=["public"])
@@ -106,10 +107,10 @@ class UnitIn(Strict):
 
 
 class EmitterIn(Strict):
-    uscc: str = Field(description="统一社会信用代码, 18 characters, GB 32100-2015 check character")
+    uscc: str = Field(description="统一社会信用代码, 18 characters, GB 32100-2015 check character", max_length=32)
     name: str = Field(min_length=1, max_length=200)
     industry: Literal["power", "cement", "aluminium", "steel", "coal_chemical", "chemical", "other"] = "power"
-    region: str = "150600"
+    region: str = Field("150600", max_length=64)
     quality_plan_ref: str | None = Field(None, max_length=200)
     units: list[UnitIn] = []
 
@@ -120,64 +121,82 @@ class QualityPlanIn(Strict):
 
 class VerifierIn(Strict):
     name: str = Field(min_length=1, max_length=200)
-    uscc: str | None = None
+    uscc: str | None = Field(None, max_length=32)
 
 
 class PrincipalIn(Strict):
     token_id: int
     verifier_id: int | None = None
-    uscc: str | None = None
+    uscc: str | None = Field(None, max_length=32)
 
 
 class ConsultancyIn(Strict):
     verifier_id: int
-    uscc: str
+    uscc: str = Field(max_length=32)
     year: int = Field(ge=2005, le=2100)
-    note: str | None = None
+    note: str | None = Field(None, max_length=TEXT_MAX_CHARS)
 
 
 class AssignIn(Strict):
-    uscc: str
+    uscc: str = Field(max_length=32)
     year: int = Field(ge=2005, le=2100)
     verifier_id: int
 
 
 class ReviewIn(Strict):
     kind: Literal["document", "on_site"]
-    notes: str = Field(min_length=1)
+    notes: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
 
 
 class NonConformityIn(Strict):
     parameter: str = Field(min_length=1, max_length=200)
-    description: str = Field(min_length=1)
+    description: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
     conservative_adjustment_t: int = Field(ge=0, description="tonnes added to verified emissions if not resolved")
 
 
 class CorrectionIn(Strict):
-    correction: str = Field(min_length=1)
+    correction: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
 
 
 class ConclusionIn(Strict):
-    conclusion: str = Field(min_length=1)
+    conclusion: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
     corrected_report: dict[str, Any] | None = Field(None, description="REPORT.json with the corrected data")
 
 
 class RecheckIn(Strict):
-    reason: str = Field(min_length=1)
+    reason: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
 
 
 class DecisionIn(Strict):
     outcome: Literal["upheld", "revised"]
     corrected_report: dict[str, Any] | None = None
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
 class PreAllocationIn(Strict):
     basis_t: int = Field(ge=0, description="the period's basis in whole tonnes (see allocation.pre_allocation)")
 
 
+class SectorLineIn(Strict):
+    """One allocation unit of a steel, cement or aluminium emitter (carbon.ets.sector_allocation.LineInput)."""
+    verified_t: float = Field(ge=0)
+    line_id: str | None = Field(default=None, max_length=100)
+    output_t: float | None = Field(default=None, ge=0)
+    product: str | None = Field(default=None, max_length=100)
+    intensity: float | None = Field(default=None, ge=0, description="the plan's intensity value, t CO2 per t of product")
+    adjustment: float | None = Field(default=None, ge=0)
+    exempt: Literal["white_clinker", "carbide_slag", "gypsum_sulphuric_acid"] | None = None
+    carbide_slag_share: float | None = Field(default=None, ge=0, le=1)
+
+
+class FinalAllocationIn(Strict):
+    """Optional: steel, cement and aluminium in 2025 need their lines (output, intensity, exemptions); power and
+    2024 (allowances equal verified emissions) take no body."""
+    lines: list[SectorLineIn] | None = Field(default=None, max_length=1000)
+
+
 class TransferIn(Strict):
-    to_uscc: str
+    to_uscc: str = Field(max_length=32)
     asset: Asset = "CEA"
     vintage: int
     amount_t: int = Field(gt=0)
@@ -201,13 +220,13 @@ class SettleIn(Strict):
 
 
 class DisclosureIn(Strict):
-    uscc: str
+    uscc: str = Field(max_length=32)
     year: int
 
 
 class InspectorIn(Strict):
     name: str = Field(min_length=1, max_length=100)
-    unit: str | None = None
+    unit: str | None = Field(None, max_length=200)
 
 
 class InspectionIn(Strict):
@@ -215,13 +234,13 @@ class InspectionIn(Strict):
     k: int = Field(gt=0)
     per_emitter: int = Field(2, gt=0)
     seed: str | None = Field(None, max_length=200, description="default: 128 random bits")
-    industry: str | None = None
+    industry: str | None = Field(None, max_length=64)
 
 
 class InspectionResultIn(Strict):
-    uscc: str
+    uscc: str = Field(max_length=32)
     passed: bool
-    finding: str = ""
+    finding: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
 # --- outputs ------------------------------------------------------------------------------------------------
@@ -507,11 +526,16 @@ def allocate_pre(uscc: str, year: int, body: PreAllocationIn, session: SessionDe
 
 @router.post("/emitters/{uscc}/allocations/{year}/final", status_code=201)
 def allocate_final(uscc: str, year: int, session: SessionDep, user: BureauUser, request: Request,
-                   idempotency_key: KeyHeader = None):
+                   idempotency_key: KeyHeader = None, body: FinalAllocationIn | None = None):
     actor = caller(session, user).actor
+    lines = None
+    if body is not None and body.lines is not None:
+        lines = [{k: v for k, v in line.model_dump().items() if v is not None} for line in body.lines]
+    fingerprint = {"uscc": uscc, "year": year} | ({"lines": lines} if lines is not None else {})
     return idempotent(session, request=request, user=user, key=idempotency_key,
-                      fingerprint={"uscc": uscc, "year": year}, status_code=201,
-                      produce=lambda: allocation_out(service.allocate_final(session, uscc=uscc, year=year, actor=actor)))
+                      fingerprint=fingerprint, status_code=201,
+                      produce=lambda: allocation_out(service.allocate_final(session, uscc=uscc, year=year, actor=actor,
+                                                                            lines=lines)))
 
 
 @router.get("/emitters/{uscc}/allocations")

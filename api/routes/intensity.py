@@ -25,7 +25,6 @@ from carbon.intensity.uncertainty import DEFAULT_SEED
 
 router = APIRouter(prefix="/intensity", tags=["intensity"])
 
-MAX_UPLOAD_BYTES = 16 * 1024 * 1024
 Numerator = Literal[tuple(NUMERATORS)]  # type: ignore[valid-type]
 CO2Source = Literal["auto", "inventory", "statistics"]
 Method = Literal["equal_rate", "intensity_level", "gdp_share"]
@@ -49,7 +48,7 @@ def upload_economy(session: SessionDep, user: BureauUser, request: Request,
                    idempotency_key: KeyHeader = None):
     """Import GDP (constant prices of a named base year), energy, shares and population, all or nothing.
     A row for a region, year and price basis already stored is replaced."""
-    content = read_upload(file, MAX_UPLOAD_BYTES)
+    content = read_upload(file, request)
     name = file.filename or "economy.csv"
     return idempotent(session, request=request, user=user, key=idempotency_key, status_code=201,
                       fingerprint={"filename": name, "sha256": hashlib.sha256(content).hexdigest()},
@@ -222,7 +221,7 @@ def upload_plan_indicators(session: SessionDep, user: BureauUser, request: Reque
                            idempotency_key: KeyHeader = None):
     """Import or update (by code) the plan's indicators and yearly values; rows with a target metric set the
     city's targets."""
-    content = read_upload(file, MAX_UPLOAD_BYTES)
+    content = read_upload(file, request)
     name = file.filename or "plan_indicators.csv"
     return idempotent(session, request=request, user=user, key=idempotency_key, status_code=201,
                       fingerprint={"filename": name, "sha256": hashlib.sha256(content).hexdigest()},

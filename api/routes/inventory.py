@@ -31,7 +31,6 @@ from carbon.inventory.models import Inventory
 router = APIRouter(prefix="/inventories", tags=["inventory"])
 templates_router = APIRouter(tags=["inventory"])
 
-MAX_UPLOAD_BYTES = 256 * 1024 * 1024  # a million activity rows is ~60 MB of CSV
 MEDIA = {
     "csv": "text/csv; charset=utf-8",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -47,7 +46,7 @@ class InventoryCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=1990, le=2100)
-    region: str = Field(CITY_CODE, description="Region code or name; default the city (150600)")
+    region: str = Field(CITY_CODE, description="Region code or name; default the city (150600)", max_length=64)
     gwp_set: GWPSet = "AR5"
     ch4_ar6: Literal["combined", "split"] = "combined"
     factor_profile: Literal["IPCC2006", "CN"] = Field(DEFAULT_PROFILE, description="CN (the default: China's statistical "
@@ -243,7 +242,7 @@ def upload_activity(inventory_id: int, session: SessionDep, user: BureauUser, re
                     idempotency_key: KeyHeader = None):
     """Upload activity data, all or nothing. 422 lists every bad row and nothing is stored. Records are stored
     with IPCC 2006 codes whatever ``codes`` the file used; results carry both (category, crt_category)."""
-    content = read_upload(file, MAX_UPLOAD_BYTES)
+    content = read_upload(file, request)
     filename = file.filename or "upload.csv"
     digest = hashlib.sha256(content).hexdigest()
 
@@ -288,15 +287,18 @@ def pull_ets(inventory_id: int, session: SessionDep, user: BureauUser, request: 
 @router.post("/{inventory_id}/compile", response_model=CompileOut)
 def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
                       factors: Annotated[UploadFile | None, File(description="optional local measured parameters CSV (category, item, parameter, value, unit)")] = None,
+                      exclude_double_count: Annotated[list[str] | None, Query(
+                          max_length=1000, description="cross-sector double counts to take out of 1.A: 'all', "
+                          "REGION:CATEGORY or REGION:CATEGORY:ITEM (as a finding's key names it); repeatable")] = None,
                       idempotency_key: KeyHeader = None):
     """Compile the inventory's records (replacing earlier results); returns totals by sector and gas of the
     inventory's region and the possible double counts. 422 lists records that cannot be compiled."""
-    local = read_upload(factors, MAX_UPLOAD_BYTES) if factors is not None else None
+    local = read_upload(factors, request) if factors is not None else None
     local_name = (factors.filename if factors is not None else None) or "local_factors.csv"
 
     def produce() -> CompileOut:
         result = service.compile_inventory(session, inventory_id=inventory_id, local_factors=local,
-                                           local_filename=local_name)
+                                           local_filename=local_name, exclude_double_counts=tuple(exclude_double_count or ()))
         inventory = service.get_inventory(session, inventory_id=inventory_id)
         totals = service.totals(session, inventory_id=inventory.id, region=inventory.region.code)
         return CompileOut(inventory=inventory_out(inventory), results=len(result.detail), totals=Totals(**totals),
@@ -307,6 +309,8 @@ def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, 
 
     fingerprint = {"factors_sha256": hashlib.sha256(local).hexdigest() if local is not None else None,
                    "factors_filename": local_name if local is not None else None}
+    if exclude_double_count:
+        fingerprint["exclude_double_count"] = sorted(exclude_double_count)
     return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=fingerprint,
                       status_code=200, produce=produce)
 

@@ -52,6 +52,7 @@ from carbon.puhui.award_batch import AwardRequest, AwardWriter
 from carbon.puhui.certificate import render_pdf
 from carbon.puhui.ratelimit import enforce, make_limiter
 from carbon.puhui.wechat import WeChatClient, resolve_login
+from carbon.core.input_limits import TEXT_MAX_CHARS
 
 
 def _award_writer(app: FastAPI) -> AwardWriter:
@@ -193,7 +194,7 @@ class RewardOut(BaseModel):
 class RewardIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
-    description: str = ""
+    description: str = Field("", max_length=TEXT_MAX_CHARS)
     cost_points: int = Field(gt=0)
     stock: int = Field(ge=0)
 
@@ -201,7 +202,7 @@ class RewardIn(BaseModel):
 class RewardPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, min_length=1, max_length=200)
-    description: str | None = None
+    description: str | None = Field(None, max_length=TEXT_MAX_CHARS)
     cost_points: int | None = Field(None, gt=0)
     active: bool | None = None
     stock_add: int | None = Field(None, description="add (or, negative, withdraw) stock; never set absolutely")
@@ -235,19 +236,19 @@ class MethodologyIn(BaseModel):
     factor: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
     factor_unit: str = Field(min_length=3, max_length=40, description="mass per quantity unit, e.g. 'g CO2e/km'")
     confidence: Literal["high", "medium", "low", "placeholder"] = "medium"
-    baseline: str = ""
-    source: str = Field(min_length=1, description="the published document the factor comes from")
+    baseline: str = Field("", max_length=TEXT_MAX_CHARS)
+    source: str = Field(min_length=1, description="the published document the factor comes from", max_length=TEXT_MAX_CHARS)
     cap_period: Literal["day", "month"] | None = None
     cap_claims: int | None = Field(None, gt=0)
-    cap_quantity: Decimal | None = Field(None, gt=0)
-    speed_min_kmh: Decimal | None = Field(None, ge=0)
-    speed_max_kmh: Decimal | None = Field(None, gt=0)
-    step_length_m: Decimal | None = Field(None, gt=0)
-    max_quantity_per_claim: Decimal | None = Field(None, gt=0)
+    cap_quantity: Decimal | None = Field(None, gt=0, max_digits=18)
+    speed_min_kmh: Decimal | None = Field(None, ge=0, max_digits=18)
+    speed_max_kmh: Decimal | None = Field(None, gt=0, max_digits=18)
+    step_length_m: Decimal | None = Field(None, gt=0, max_digits=18)
+    max_quantity_per_claim: Decimal | None = Field(None, gt=0, max_digits=18)
     window_days: int = Field(7, ge=1, le=366)
     evidence_required: bool = False
     valid_from: date = date(2020, 1, 1)
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
 class OffsetIn(BaseModel):
@@ -255,7 +256,7 @@ class OffsetIn(BaseModel):
     name: str = Field(min_length=1, max_length=200, description="e.g. 2025 鄂尔多斯马拉松")
     beneficiary: str = Field(min_length=1, max_length=200)
     reduction_g: int = Field(gt=0)
-    note: str = ""
+    note: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
 class Amount(BaseModel):

@@ -44,8 +44,8 @@ class InventoryReportIn(BaseModel):
 
     year: int = Field(ge=1990, le=2100)
     inventory_id: int | None = Field(None, description="default: the city's latest published, else compiled, inventory")
-    numerator: str = DEFAULT_NUMERATOR
-    co2_source: str = "auto"
+    numerator: str = Field(DEFAULT_NUMERATOR, max_length=64)
+    co2_source: str = Field("auto", max_length=64)
     draws: int = Field(DEFAULT_DRAWS, ge=100, le=200_000, description="Monte Carlo draws (uncertainty)")
     seed: int = DEFAULT_SEED
 

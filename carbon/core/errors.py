@@ -38,6 +38,34 @@ class FactorError(ValidationError):
     code = "factor_error"
 
 
+class LimitExceeded(ValidationError):
+    """An input beyond a configured bound (rows, columns, cells, text length, XLSX expansion): 422.
+
+    ``limit`` names the bound (``rows``, ``columns``, ...), ``limit_value`` is its value, ``actual`` what the input
+    has (or declares, or has at least: reading stops at the first value past the bound) and ``setting`` the
+    environment variable that raises it.
+    """
+
+    code = "limit_exceeded"
+
+    def __init__(self, message: str, *, limit: str, limit_value: int, actual: int | float, setting: str | None = None,
+                 field: str | None = "file"):
+        super().__init__(message, field=field)
+        self.limit = limit
+        self.limit_value = limit_value
+        self.actual = actual
+        self.setting = setting
+
+    def as_dict(self) -> dict:
+        return {"limit": self.limit, "limit_value": self.limit_value, "actual": self.actual, "setting": self.setting}
+
+
+class TooLarge(LimitExceeded):
+    """The upload or request body itself is larger than allowed: 413."""
+
+    code = "too_large"
+
+
 @dataclass
 class RowError:
     row: int  # 1-based data row number as a user sees it in the file (header is row 1 → data from 2)

@@ -13,12 +13,19 @@ Environment variables:
   any shared deployment. API tokens themselves are random and stored only as SHA-256 hashes, so they
   do not depend on this secret.
 - ``CARBON_PUHUI_DEV_LOGIN``: allow the 碳普惠 development login (no WeChat). Off by default.
+- ``CARBON_INPUT_MAX_*``: bounds on uploaded and imported files and on request bodies (issue 19), checked
+  before and while a file is parsed (``carbon/core/input_limits.py``): ``UPLOAD_BYTES`` (20 MiB; a request body
+  may be 1 MiB larger for its multipart envelope), ``ROWS`` (200,000 data rows), ``COLUMNS`` (64), ``CELLS``
+  (2,000,000), ``TEXT_CHARS`` (10,000 characters in one cell), ``XLSX_UNCOMPRESSED_BYTES`` (200 MiB in all
+  the workbook's zip members) and ``COMPRESSION_RATIO`` (100, per zip member). Raise them for a bigger import
+  (a million activity rows is ~60 MB of CSV): ``CARBON_INPUT_MAX_ROWS=1000000 CARBON_INPUT_MAX_CELLS=8000000``.
 """
 
 from __future__ import annotations
 
 from functools import lru_cache
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_TOKEN_SECRET = "dev-insecure-change-me"  # noqa: S105 - documented development default
@@ -42,6 +49,19 @@ class Settings(BaseSettings):
     puhui_redis_url: str | None = None
     puhui_rate_user_per_minute: int = 120
     puhui_rate_ip_per_minute: int = 600
+    # Bounded input (carbon/core/input_limits.py, which reads them; api/main.py sets the body limit from them).
+    input_max_upload_bytes: int = Field(20 * 1024 * 1024, gt=0)
+    input_max_rows: int = Field(200_000, gt=0)
+    input_max_columns: int = Field(64, gt=0)
+    input_max_cells: int = Field(2_000_000, gt=0)
+    input_max_text_chars: int = Field(10_000, gt=0)
+    input_max_xlsx_uncompressed_bytes: int = Field(200 * 1024 * 1024, gt=0)
+    input_max_compression_ratio: int = Field(100, gt=0)
+
+    @property
+    def input_max_body_bytes(self) -> int:
+        """The largest request body: an upload at its limit plus room for the multipart envelope and form fields."""
+        return self.input_max_upload_bytes + 1024 * 1024
 
 
 @lru_cache(maxsize=1)

@@ -25,7 +25,26 @@ deducted inside each balance::
                                                   "carbon_fraction_unit"?, "source"?}]}],
      "purchased_electricity_mwh"?, "purchased_heat_gj"?}
 
-Bad input raises ValidationError (or UnitError) whose ``field`` is the JSON path, e.g. ``units[0].fuels[1].ncv_unit``.
+Sector reports of the industries joining the national ETS (``carbon.ets.sectors``): ``"industry": "cement" |
+"aluminium" | "steel"`` with ``"method"`` absent or equal to the industry name. Direct emissions only; purchased
+electricity/heat, if given, appear in ``indirect_memo`` and never in ``covered_emissions_t``. The result has
+``sources`` (per source and gas: ``gas``, ``mass_t``, ``co2e_t``, ``flag``), ``gases``, ``steps`` (every intermediate
+with unit and 实测/缺省/计算 flag), ``guideline``, ``total`` and ``allocation``::
+
+    {"year": 2024, "industry": "cement", "lines": [{"name", "fuels": [...], "clinker", "clinker_unit" | "clinker_stock":
+       {"unit", "opening", "closing", "sold", "used"}, "clinker_cao", "clinker_cao_unit", "clinker_mgo", "clinker_mgo_unit",
+       "substitutes": [{"name", "quantity", "unit", "cao", "cao_unit", "mgo"?, "mgo_unit"?}], "raw_meal", "raw_meal_unit",
+       "raw_meal_toc", "raw_meal_toc_unit"}], "fuels"? (outside the lines), "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+    {"year": 2024, "industry": "aluminium", "aluminium", "aluminium_unit", "fuels"?, "anode": {"net_consumption",
+       "net_consumption_unit", "sulphur", "sulphur_unit", "ash", "ash_unit"}, "pfc": {"ef_cf4", "ef_cf4_unit", "ef_c2f6",
+       "ef_c2f6_unit"} | {"anode_effect_minutes", "slope_cf4", "slope_cf4_unit", "c2f6_cf4_ratio"},
+       "gwp_set", "gwp_source"?, "gwp_values"? {"CF4", "C2F6"}, "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+    {"year": 2024, "industry": "steel", "fuels"?, "fluxes"?: [{"name", "mineral", "quantity", "unit", "purity",
+       "purity_unit", "factor"?, "factor_unit"?}], "carbon_inputs"?: [{"name", "role", "quantity", "unit", "carbon",
+       "carbon_unit"}], "carbon_outputs"?: [...], "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+
+Bad input raises ValidationError (or UnitError) whose ``field`` is the JSON path, e.g. ``units[0].fuels[1].ncv_unit``
+or ``lines[0].clinker_cao``.
 """
 
 from __future__ import annotations
@@ -34,7 +53,7 @@ from typing import Any
 
 from carbon.core import carbon_balance as cb
 from carbon.core.errors import ValidationError
-from carbon.ets import allocation, chemical, mrv
+from carbon.ets import allocation, chemical, mrv, sectors
 
 UNIT_KEYS = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "purchased_electricity_mwh",
              "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj", "heat_ratio"}
@@ -296,6 +315,9 @@ def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
     estimate for unresolved non-conformities, added to the emitter's emissions and obligation."""
     if not isinstance(payload, dict):
         raise ValidationError("the report must be a JSON object", field="report")
+    industry = payload.get("industry")
+    if isinstance(industry, str) and industry in sectors.SECTOR_INDUSTRIES and payload.get("method", industry) == industry:
+        return sectors.CALCULATORS[industry](payload, year=parse_year(payload), adjustment_t=adjustment_t)
     method = payload.get("method", "power")
     if method == "power":
         _obj(payload, "report", POWER_KEYS, {"year", "units"})
@@ -306,7 +328,10 @@ def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
     if method == "chemical":
         _obj(payload, "report", CHEMICAL_KEYS, {"year", "facilities"})
         return compute_chemical(payload, adjustment_t=adjustment_t)
-    raise ValidationError("method must be 'power', 'generic' or 'chemical'", field="method")
+    if method in sectors.SECTOR_INDUSTRIES:
+        raise ValidationError(f"method {method!r} needs \"industry\": {method!r}, got {industry!r}", field="method")
+    raise ValidationError("method must be 'power', 'generic' or 'chemical' (or, with the same \"industry\", a sector "
+                          f"report's industry name: {', '.join(sectors.SECTOR_INDUSTRIES)})", field="method")
 
 
 def unit_allocation(year: int, *, industry: str) -> None:

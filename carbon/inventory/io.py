@@ -21,9 +21,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
+from pandas.io.parsers import TextParser
 
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
+from carbon.core.input_limits import InputLimits, check_csv, check_size, current_limits, xlsx_rows
 from carbon.core.regions import BY_CODE, resolve_region
 from carbon.factors.library import profile_column
 from carbon.inventory.catalog import DEFAULT_CODES, NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, check_codes, load_catalog
@@ -37,21 +39,35 @@ FACILITY_MAX = 200  # activity_records.facility
 MAX_REPORTED = 1000  # a report beyond this many bad rows says how many more there were
 
 
-def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.DataFrame:
-    """Read a CSV or XLSX file as strings, keeping the user's text exactly (no NaN guessing)."""
+def read_table(source: str | Path | bytes, filename: str | None = None, limits: InputLimits | None = None) -> pd.DataFrame:
+    """Read a CSV or XLSX file as strings, keeping the user's text exactly (no NaN guessing).
+
+    Bounded (carbon/core/input_limits.py, ``limits`` default ``current_limits()``): the bytes are checked before
+    they are read, an XLSX's zip directory and declared dimensions before any cell, and rows, columns, cells and
+    text length while the file is read, so a file past a limit costs no more than its own size.
+    """
+    limits = limits or current_limits()
     name = filename or (str(source) if not isinstance(source, bytes) else "upload.csv")
     suffix = Path(name).suffix.lower()
-    data = source if isinstance(source, bytes) else Path(source).read_bytes()
+    if isinstance(source, bytes):
+        data = source
+    else:
+        check_size(Path(source).stat().st_size, limits, Path(name).name)
+        data = Path(source).read_bytes()
+    check_size(len(data), limits, Path(name).name)
     try:
         if suffix in (".xlsx", ".xlsm"):
-            df = pd.read_excel(io.BytesIO(data), dtype=str, keep_default_na=False, engine="openpyxl")
+            rows = xlsx_rows(data, limits)
+            if not rows:
+                df = pd.DataFrame()
+            else:  # as pandas.read_excel(dtype=str, keep_default_na=False) parses the rows it read
+                df = TextParser(rows, header=0, dtype=str, keep_default_na=False, skip_blank_lines=False).read()
         elif suffix in (".csv", ".txt", ""):
             text = _decode(data)
-            lines = text.splitlines(keepends=True)
-            skip = 0
-            while skip < len(lines) and lines[skip].startswith("#"):  # leading comment lines (provenance notes)
-                skip += 1
-            df = pd.read_csv(io.StringIO("".join(lines[skip:])), dtype=str, keep_default_na=False, skipinitialspace=True)
+            del data
+            start, skip = _after_comments(text)  # leading comment lines (provenance notes)
+            check_csv(text, limits, start=start, first_line=skip + 1)
+            df = pd.read_csv(io.StringIO(text[start:]), dtype=str, keep_default_na=False, skipinitialspace=True)
             df.attrs["first_data_line"] = skip + 2
         else:
             raise ValidationError(f"unsupported file type {suffix!r}: use .csv or .xlsx", field="file")
@@ -61,6 +77,17 @@ def read_table(source: str | Path | bytes, filename: str | None = None) -> pd.Da
         raise ValidationError(f"cannot read {Path(name).name}: {exc}", field="file") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
+
+
+def _after_comments(text: str) -> tuple[int, int]:
+    """(offset of the first line not starting with ``#``, how many lines came before it)."""
+    pos = skip = 0
+    while text.startswith("#", pos):
+        stop = text.find("\n", pos)
+        if stop < 0:
+            return len(text), skip + 1
+        pos, skip = stop + 1, skip + 1
+    return pos, skip
 
 
 def _decode(data: bytes) -> str:
@@ -263,7 +290,7 @@ def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool = False) 
 
 
 def read_local_factors(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None,
-                       codes: str = DEFAULT_CODES):
+                       codes: str = DEFAULT_CODES, limits: InputLimits | None = None):
     """Local measured parameters (地方实测): columns category, item, parameter, value, unit and optional
     region, year, source. Returns (factor rows, fingerprint); raises ImportRejected listing bad rows.
     ``codes``: the scheme of the category codes (a row's scope is stored as the IPCC 2006 code)."""
@@ -272,7 +299,13 @@ def read_local_factors(source: str | Path | bytes, filename: str | None = None, 
     catalog = catalog or load_catalog()
     name = Path(filename or (str(source) if not isinstance(source, bytes) else "local.csv")).name
     data = source if isinstance(source, bytes) else Path(source).read_bytes()
-    text = read_table(data, name).to_csv(index=False) if name.lower().endswith(".xlsx") else _decode(data)
+    if name.lower().endswith(".xlsx"):
+        text = read_table(data, name, limits).to_csv(index=False)
+    else:
+        limits = limits or current_limits()
+        check_size(len(data), limits, name)
+        text = _decode(data)
+        check_csv(text, limits)
     return parse_local_factors(
         text, name=name,
         resolve_category=lambda t: catalog.category(t, codes).code,

@@ -1,0 +1,316 @@
+"""Bounded input: every uploaded or imported table is measured against limits before and while it is parsed.
+
+A file is cheap to send and can be expensive to read (issue 19): an XLSX whose one cell sits at XFD1048576
+declares A1:XFD1048576 and pandas padded its 1,048,576 rows to 16,384 columns (1.7×10^10 cells, 23 GB); a
+CSV header of 10^6 columns, or a zip member that inflates a thousandfold, costs as much. So, in this order:
+
+1. ``check_size``: the bytes of the upload (``TooLarge``, which the API answers with 413).
+2. XLSX (``inspect_xlsx``), from the zip's central directory and the first bytes of each sheet, before any cell
+   is read: the total uncompressed size, each member's compression ratio, each worksheet's declared
+   ``<dimension ref="A1:XFD1048576"/>`` and the shared-string table's declared ``uniqueCount``.
+3. While reading (a declared dimension can be missing or lie): ``xlsx_rows`` reads the first sheet with openpyxl
+   in read-only mode and ``check_csv`` streams a CSV with the csv module, both counting rows, columns, cells and
+   the longest text and stopping at the first value past a limit.
+
+Every other breach raises ``LimitExceeded`` (422) naming the limit, its value, what the input has and the setting
+that raises it. Limits come from the settings (``CARBON_INPUT_MAX_*``, see carbon/core/settings.py); readers take
+an ``InputLimits`` and default to ``current_limits()``. Rows are data rows (the header excluded); cells are the
+cells read, header included (for XLSX: the cells openpyxl yields, empty ones inside a row too).
+
+No HTTP here: the API maps the errors once (api/errors.py).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, fields
+from typing import TYPE_CHECKING, Any
+
+from carbon.core.errors import LimitExceeded, TooLarge, ValidationError
+
+if TYPE_CHECKING:
+    from carbon.core.settings import Settings
+
+MIB = 1024 * 1024
+# Free text in request schemas (api/): a static bound, since an OpenAPI schema cannot follow the environment.
+# Equal to the default of CARBON_INPUT_MAX_TEXT_CHARS; names, codes and labels use shorter bounds.
+TEXT_MAX_CHARS = 10_000
+NAME_MAX_CHARS = 200
+HEAD_BYTES = 64 * 1024  # how much of a worksheet is inflated to find <dimension> (it comes before <sheetData>)
+RATIO_FLOOR_BYTES = MIB  # a member smaller than this is not held to the ratio (tiny XML compresses well)
+
+
+@dataclass(frozen=True)
+class InputLimits:
+    """The bounds of one read. Field names are the settings' names without ``input_max_``."""
+
+    upload_bytes: int = 20 * MIB
+    rows: int = 200_000
+    columns: int = 64
+    cells: int = 2_000_000
+    text_chars: int = TEXT_MAX_CHARS
+    xlsx_uncompressed_bytes: int = 200 * MIB
+    compression_ratio: int = 100
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> InputLimits:
+        return cls(**{f.name: getattr(settings, f"input_max_{f.name}") for f in fields(cls)})
+
+    def exceeded(self, limit: str, actual: int | float, what: str, *, field: str | None = "file",
+                 error: type[LimitExceeded] = LimitExceeded) -> LimitExceeded:
+        value = getattr(self, limit)
+        return error(f"{what}: {actual:,} {_UNITS[limit]}, more than the limit of {value:,} "
+                     f"(setting {setting_name(limit)})", limit=limit, limit_value=value, actual=actual,
+                     setting=setting_name(limit), field=field)
+
+
+_UNITS = {"upload_bytes": "bytes", "rows": "rows", "columns": "columns", "cells": "cells", "text_chars": "characters",
+          "xlsx_uncompressed_bytes": "bytes uncompressed", "compression_ratio": "times compressed"}
+
+
+def setting_name(limit: str) -> str:
+    return f"CARBON_INPUT_MAX_{limit.upper()}"
+
+
+def current_limits() -> InputLimits:
+    """The limits of this process's settings (``get_settings()``, read once)."""
+    from carbon.core.settings import get_settings
+
+    return InputLimits.from_settings(get_settings())
+
+
+# --- bytes ------------------------------------------------------------------------------------------------
+
+def check_size(n_bytes: int, limits: InputLimits, name: str = "file") -> None:
+    if n_bytes > limits.upload_bytes:
+        raise limits.exceeded("upload_bytes", n_bytes, f"{name} is too large", error=TooLarge)
+
+
+# --- XLSX, from the zip directory ---------------------------------------------------------------------------
+
+_DIMENSION = re.compile(rb"<(?:\w+:)?dimension\s+ref=[\"']([A-Za-z]{1,3}\d{1,7})(?::([A-Za-z]{1,3}\d{1,7}))?[\"']")
+_UNIQUE_COUNT = re.compile(rb"<(?:\w+:)?sst\b[^>]*?\buniqueCount=[\"'](\d+)[\"']")
+_CELL_REF = re.compile(r"([A-Za-z]+)(\d+)")
+
+
+@dataclass(frozen=True)
+class SheetExtent:
+    member: str  # xl/worksheets/sheet1.xml
+    ref: str | None  # the declared dimension (A1:G201), None when the sheet declares none
+    rows: int | None  # the last declared row (the header is row 1)
+    columns: int | None  # the last declared column
+
+
+def cell_position(ref: str) -> tuple[int, int]:
+    """(row, column) of an A1-style reference: ``XFD1048576`` -> (1048576, 16384)."""
+    m = _CELL_REF.fullmatch(ref)
+    if not m:
+        raise ValueError(f"not a cell reference: {ref!r}")
+    column = 0
+    for ch in m.group(1).upper():
+        column = column * 26 + ord(ch) - 64
+    return int(m.group(2)), column
+
+
+def declared_extent(head: bytes) -> tuple[str, int, int] | None:
+    """The ``<dimension ref>`` in the first bytes of a worksheet: (ref, last row, last column), or None."""
+    m = _DIMENSION.search(head)
+    if not m:
+        return None
+    last = (m.group(2) or m.group(1)).decode()
+    row, column = cell_position(last)
+    return (m.group(1).decode() + (f":{last}" if m.group(2) else ""), row, column)
+
+
+def inspect_xlsx(data: bytes, limits: InputLimits) -> list[SheetExtent]:
+    """Check a workbook from its zip directory and the first bytes of its sheets; no cell is parsed.
+
+    Raises ``LimitExceeded`` for a total uncompressed size or a member's compression ratio beyond the limits, a
+    worksheet whose declared dimension has more rows, columns or cells than allowed, or a shared-string table that
+    declares more strings than the cell limit; ``ValidationError`` when the bytes are not a zip file.
+    """
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ValidationError(f"not an XLSX file (not a zip archive: {exc})", field="file") from None
+    with archive:
+        members = archive.infolist()
+        total = sum(m.file_size for m in members)
+        if total > limits.xlsx_uncompressed_bytes:
+            raise limits.exceeded("xlsx_uncompressed_bytes", total, "the workbook inflates too much")
+        for m in members:
+            if m.file_size >= RATIO_FLOOR_BYTES:
+                ratio = m.file_size / max(m.compress_size, 1)
+                if ratio > limits.compression_ratio:
+                    raise limits.exceeded("compression_ratio", round(ratio, 1), f"zip member {m.filename} inflates "
+                                          f"from {m.compress_size:,} to {m.file_size:,} bytes")
+        sheets = []
+        for m in members:
+            name = m.filename
+            if name.startswith("xl/worksheets/") and name.endswith(".xml") and not m.is_dir():
+                found = declared_extent(_head(archive, m))
+                if found is None:
+                    sheets.append(SheetExtent(name, None, None, None))
+                    continue
+                ref, rows, columns = found
+                what = f"{name} declares {ref}"
+                if rows - 1 > limits.rows:
+                    raise limits.exceeded("rows", rows - 1, what)
+                if columns > limits.columns:
+                    raise limits.exceeded("columns", columns, what)
+                if rows * columns > limits.cells:
+                    raise limits.exceeded("cells", rows * columns, what)
+                sheets.append(SheetExtent(name, ref, rows, columns))
+            elif name == "xl/sharedStrings.xml":
+                m_count = _UNIQUE_COUNT.search(_head(archive, m, 4096))
+                if m_count and int(m_count.group(1)) > limits.cells:
+                    raise limits.exceeded("cells", int(m_count.group(1)), f"{name} declares that many strings")
+    return sheets
+
+
+def _head(archive: zipfile.ZipFile, member: zipfile.ZipInfo, size: int = HEAD_BYTES) -> bytes:
+    """The first ``size`` inflated bytes of a member (only that much is decompressed)."""
+    try:
+        with archive.open(member) as fh:
+            return fh.read(size)
+    except (zipfile.BadZipFile, NotImplementedError, RuntimeError, OSError, EOFError) as exc:
+        raise ValidationError(f"cannot read {member.filename} of the workbook: {exc}", field="file") from None
+
+
+# --- XLSX, cell by cell ------------------------------------------------------------------------------------
+
+def xlsx_rows(data: bytes, limits: InputLimits) -> list[list[Any]]:
+    """The first sheet's rows as pandas' openpyxl reader builds them (empty cell "", an error cell NaN, a whole
+    number int, trailing empty cells and rows dropped, rows padded to the widest), within the limits.
+
+    Runs ``inspect_xlsx`` first, then reads in openpyxl's read-only mode with the declared dimension reset, counting
+    as it goes: it stops at the first row past ``rows``, the first row wider than ``columns``, the cell past
+    ``cells`` (every cell openpyxl yields counts, so a row padded out to XFD costs its 16,384 cells at once) and the
+    first text longer than ``text_chars``. Empty rows between data rows are kept (row numbers stay the sheet's).
+    """
+    import openpyxl
+    from openpyxl.cell.cell import TYPE_ERROR, TYPE_NUMERIC
+
+    inspect_xlsx(data, limits)
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True, keep_links=False)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a broken workbook
+        raise ValidationError(f"cannot read the workbook: {exc}", field="file") from exc
+    try:
+        if not book.worksheets:
+            return []
+        sheet = book.worksheets[0]
+        sheet.reset_dimensions()  # iterate what is there, not what is declared
+        out: list[list[Any]] = []
+        blank = 0  # empty rows seen since the last row with data (dropped if nothing follows)
+        seen = 0
+        width = 0
+        for index, row in enumerate(sheet.iter_rows()):
+            if not row:  # a row without cells (or a gap openpyxl fills): the fast path, a sheet may have a million
+                blank += 1
+                continue
+            seen += len(row)
+            if seen > limits.cells:
+                raise limits.exceeded("cells", seen, f"sheet {sheet.title!r} has at least")
+            values: list[Any] = []
+            for cell in row:
+                value = cell.value
+                if value is None:
+                    values.append("")
+                elif cell.data_type == TYPE_ERROR:
+                    values.append(float("nan"))
+                elif cell.data_type == TYPE_NUMERIC and not isinstance(value, bool):
+                    whole = int(value)
+                    values.append(whole if whole == value else float(value))
+                else:
+                    if isinstance(value, str) and len(value) > limits.text_chars:
+                        raise limits.exceeded("text_chars", len(value),
+                                              f"cell {cell.coordinate} of sheet {sheet.title!r} is too long")
+                    values.append(value)
+            while values and isinstance(values[-1], str) and values[-1] == "":
+                values.pop()
+            if not values:
+                blank += 1
+                continue
+            if index > limits.rows:  # the header is index 0: this is data row `index`
+                raise limits.exceeded("rows", index, f"sheet {sheet.title!r} has at least")
+            if len(values) > limits.columns:
+                raise limits.exceeded("columns", len(values), f"row {index + 1} of sheet {sheet.title!r} has")
+            out.extend([] for _ in range(blank))
+            blank = 0
+            out.append(values)
+            width = max(width, len(values))
+        for values in out:
+            if len(values) < width:
+                values.extend([""] * (width - len(values)))
+        return out
+    finally:
+        book.close()
+
+
+# --- CSV, streamed -----------------------------------------------------------------------------------------
+
+_QUOTED = re.compile(r'"[^"]*"')
+
+
+@dataclass(frozen=True)
+class TableShape:
+    rows: int  # data rows (header excluded, blank lines skipped)
+    columns: int  # the widest record
+    cells: int  # every field, header included
+
+
+def _lines(text: str, start: int, limits: InputLimits, first_line: int) -> Iterator[str]:
+    """The physical lines of ``text`` from offset ``start``, without copying the text into a list. A line with more
+    commas (outside quotes) than ``columns`` is refused before the csv module splits it into a million fields."""
+    pos, end, number = start, len(text), first_line
+    longest = limits.columns * (2 * limits.text_chars + 3) + 2  # every field at its limit, quoted, quotes doubled
+    while pos < end:
+        stop = text.find("\n", pos)
+        stop = end if stop < 0 else stop + 1
+        if text.count(",", pos, stop) >= limits.columns:  # counted in place; split below only past the limit
+            n = _QUOTED.sub("", text[pos:stop]).count(",") + 1
+            if n > limits.columns:
+                raise limits.exceeded("columns", n, f"line {number} has")
+        if stop - pos > longest:  # refused before it is copied out: some field on it must be too long
+            raise limits.exceeded("text_chars", stop - pos, f"line {number} is too long for {limits.columns} fields "
+                                  f"of at most {limits.text_chars:,} characters; it has")
+        yield text[pos:stop]
+        pos, number = stop, number + 1
+
+
+def check_csv(text: str, limits: InputLimits, *, start: int = 0, first_line: int = 1) -> TableShape:
+    """Stream a CSV text (from offset ``start``, line ``first_line`` as the user counts) and stop at the first
+    record past a limit: more data rows than ``rows``, a record wider than ``columns``, more than ``cells`` fields,
+    or a field longer than ``text_chars``. Reads the way pandas does later (comma, double quotes, spaces after a
+    delimiter skipped, blank lines skipped); a CSV it cannot split is left for pandas to report."""
+    reader = csv.reader(_lines(text, start, limits, first_line), skipinitialspace=True)
+    records = cells = widest = 0
+    try:
+        for record in reader:
+            if not record:
+                continue
+            n = len(record)
+            if n > limits.columns:
+                raise limits.exceeded("columns", n, f"line {reader.line_num + first_line - 1} has")
+            longest = max(map(len, record))
+            if longest > limits.text_chars:
+                raise limits.exceeded("text_chars", longest, f"a field on line {reader.line_num + first_line - 1} "
+                                      "is too long")
+            records += 1
+            cells += n
+            widest = max(widest, n)
+            if records - 1 > limits.rows:
+                raise limits.exceeded("rows", records - 1, "the file has at least")
+            if cells > limits.cells:
+                raise limits.exceeded("cells", cells, "the file has at least")
+    except csv.Error as exc:
+        if "field larger than field limit" in str(exc):  # the csv module's own bound (128 KiB) came first
+            raise limits.exceeded("text_chars", csv.field_size_limit() + 1,
+                                  f"a field on line {reader.line_num + first_line - 1} is too long") from None
+        # anything else (a stray quote ...) is pandas' to report, with its own words
+    return TableShape(max(records - 1, 0), widest, cells)
