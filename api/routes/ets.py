@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
+from datetime import date
+
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
@@ -243,6 +245,42 @@ class InspectionResultIn(Strict):
     finding: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
+class PlanParameterIn(Strict):
+    """One monitored parameter of a data-quality control plan (carbon.ets.quality_plans.validate_parameters)."""
+    parameter: str = Field(min_length=1, max_length=64, description="a key-parameter code (monthly_check.PARAMETERS)")
+    item: str = Field("", max_length=100, description="the fuel, line or unit it is of (empty: the whole emitter)")
+    description: str | None = Field(None, max_length=200)
+    frequency: str = Field(max_length=16, description="per_batch | daily | monthly | quarterly | yearly, or 每批次/每日/每月/每季度/每年")
+    method: str | None = Field(None, max_length=200, description="the method or standard (required when measured)")
+    instrument: str | None = Field(None, max_length=200)
+    source: str = Field("measured", max_length=16, description="measured | default, or 实测/缺省")
+    unit: str | None = Field(None, max_length=64, description="unit as a string, e.g. \"t\", \"GJ/t\"")
+
+
+class QualityPlanVersionIn(Strict):
+    ref: str = Field(min_length=1, max_length=200)
+    applies_from: int = Field(ge=2005, le=2100, description="the first reporting year this version governs")
+    parameters: list[PlanParameterIn] = Field(min_length=1, max_length=500)
+    note: str | None = Field(None, max_length=TEXT_MAX_CHARS)
+
+
+class MonthlyValueIn(Strict):
+    parameter: str = Field(min_length=1, max_length=64)
+    item: str = Field("", max_length=100)
+    value: float = Field(allow_inf_nan=False)
+    unit: str = Field(min_length=1, max_length=64, description="unit as a string, dimension-checked for the parameter")
+    source: str = Field(max_length=16, description="measured | default | calculated, or 实测/缺省/计算")
+    samples: int = Field(0, ge=0, description="measurements behind the value this month")
+    batches: int | None = Field(None, ge=0, description="batches received (for a per-batch plan)")
+    method: str | None = Field(None, max_length=200)
+
+
+class MonthlyFilingIn(Strict):
+    values: list[MonthlyValueIn] = Field(min_length=1, max_length=1000)
+    correction_reason: str | None = Field(None, max_length=TEXT_MAX_CHARS,
+                                          description="required to file a month again (a correction, version n+1)")
+
+
 # --- outputs ------------------------------------------------------------------------------------------------
 
 def emitter_out(e: Emitter) -> dict[str, Any]:
@@ -277,6 +315,20 @@ def engagement_out(g: Engagement) -> dict[str, Any]:
                              "conservative_adjustment_t": n.conservative_adjustment_t, "correction": n.correction}
                             for n in g.nonconformities],
     }
+
+
+def plan_out(p) -> dict[str, Any]:
+    return {"uscc": p.emitter.uscc, "version": p.version, "ref": p.ref, "applies_from": p.applies_from,
+            "parameters": p.parameters, "note": p.note, "created_by": p.created_by,
+            "created_at": p.created_at.isoformat()}
+
+
+def filing_out(f) -> dict[str, Any]:
+    return {"id": f.id, "uscc": f.emitter.uscc, "year": f.year, "month": f.month, "version": f.version,
+            "correction_reason": f.correction_reason, "filed_by": f.filed_by, "filed_at": f.filed_at.isoformat(),
+            "values": [{"parameter": v.parameter, "item": v.item, "value": v.value, "unit": v.unit,
+                        "source": v.source, "samples": v.samples, "batches": v.batches, "method": v.method}
+                       for v in f.values]}
 
 
 def event_out(ev) -> dict[str, Any]:
@@ -407,6 +459,75 @@ def figures(uscc: str, year: int, session: SessionDep, user: Anyone) -> dict[str
     """The year's figures: verified ones once concluded (they supersede the reported), else the latest report."""
     visible_emitter(session, caller(session, user), uscc)
     return service.figures(session, uscc=uscc, year=year)
+
+
+# --- data-quality control plans, monthly key parameters, covered entities --------------------------------------
+
+@router.post("/emitters/{uscc}/quality-plans", status_code=201)
+def create_quality_plan(uscc: str, body: QualityPlanVersionIn, session: SessionDep, user: EmitterSide,
+                        request: Request, idempotency_key: KeyHeader = None):
+    """A new version of the data-quality control plan (数据质量控制计划); earlier versions stay as they were."""
+    c = caller(session, user)
+    own_emitter(session, c, uscc)
+    params = [{k: v for k, v in p.model_dump().items() if v is not None} for p in body.parameters]
+    return idempotent(session, request=request, user=user, key=idempotency_key,
+                      fingerprint={"uscc": uscc, **body.model_dump()}, status_code=201,
+                      produce=lambda: plan_out(service.create_plan(
+                          session, uscc=uscc, ref=body.ref, applies_from=body.applies_from, parameters=params,
+                          note=body.note, actor=c.actor)))
+
+
+@router.get("/emitters/{uscc}/quality-plans")
+def list_quality_plans(uscc: str, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
+    e = visible_emitter(session, caller(session, user), uscc)
+    return [plan_out(p) for p in service.list_plans(session, emitter_id=e.id)]
+
+
+@router.get("/emitters/{uscc}/quality-plans/{version}")
+def get_quality_plan(uscc: str, version: int, session: SessionDep, user: Anyone) -> dict[str, Any]:
+    e = visible_emitter(session, caller(session, user), uscc)
+    return plan_out(service.get_plan(session, emitter=e, version=version))
+
+
+@router.post("/emitters/{uscc}/monthly/{year}/{month}", status_code=201)
+def file_month(uscc: str, year: int, month: int, body: MonthlyFilingIn, session: SessionDep, user: EmitterSide,
+               request: Request, idempotency_key: KeyHeader = None):
+    """File a month's key parameters (关键参数月度存证), a full snapshot. A filed month is immutable: filing it
+    again is a correction (version n+1) and needs ``correction_reason`` (else 409)."""
+    c = caller(session, user)
+    own_emitter(session, c, uscc)
+    values = [v.model_dump() for v in body.values]
+    return idempotent(session, request=request, user=user, key=idempotency_key,
+                      fingerprint={"uscc": uscc, "year": year, "month": month, **body.model_dump()}, status_code=201,
+                      produce=lambda: filing_out(service.file_month(
+                          session, uscc=uscc, year=year, month=month, values=values, actor=c.actor,
+                          correction_reason=body.correction_reason)))
+
+
+@router.get("/emitters/{uscc}/monthly/{year}")
+def list_monthly(uscc: str, year: int, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
+    """Every version of every month of the year, by month and version."""
+    e = visible_emitter(session, caller(session, user), uscc)
+    return [filing_out(f) for f in service.list_filings(session, emitter_id=e.id, year=year)]
+
+
+@router.get("/emitters/{uscc}/monthly/{year}/check")
+def check_monthly(uscc: str, year: int, session: SessionDep, user: Anyone,
+                  report_id: int | None = None,
+                  through_month: Annotated[int | None, Query(ge=0, le=12)] = None,
+                  tolerance: Annotated[float, Query(ge=0, le=1)] = 0.01) -> dict[str, Any]:
+    """The year's gaps: its months (newest versions) against the plan that governs it and the annual report."""
+    visible_emitter(session, caller(session, user), uscc)
+    return service.check_monthly(session, uscc=uscc, year=year, report_id=report_id, tolerance=tolerance,
+                                 through_month=through_month)
+
+
+@router.get("/registry/{year}")
+def registry(year: int, session: SessionDep, user: BureauUser,
+             industry: Annotated[str | None, Query(max_length=64)] = None,
+             as_of: Annotated[date | None, Query(description="Beijing date (default: today)")] = None) -> dict[str, Any]:
+    """Covered entities (重点排放单位名录) of the year: coverage (26,000 t CO2e direct) and who is late."""
+    return service.covered_entities(session, year=year, industry=industry, as_of=as_of)
 
 
 # --- verification -------------------------------------------------------------------------------------------

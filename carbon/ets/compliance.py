@@ -55,7 +55,8 @@ def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor:
         version = allocation.RULES_VERSION
     if _allocation(session, e, year, "pre") is not None:
         raise Conflict(f"{e.uscc} already has a {year} pre-allocation", field="year")
-    a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis=basis, rules_version=version)
+    a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis=basis, rules_version=version,
+                   created_at=utcnow())
     session.add(a)
     session.flush()
     if amount:
@@ -125,7 +126,7 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str, idempo
                  "rules": g.verified_result["rules"]}
     delta = allocation.true_up(final_t=quota_t, pre_t=pre_t)
     a = Allocation(emitter_id=e.id, year=year, kind="final", amount_t=quota_t, obligation_t=obligation_t,
-                   rules_version=version, basis=basis)
+                   rules_version=version, basis=basis, created_at=utcnow())  # the ETS clock (covered.py)
     session.add(a)
     session.flush()
     if delta:

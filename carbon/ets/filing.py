@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from carbon.core.errors import NotFound, ValidationError
 from carbon.ets import allocation
-from carbon.ets.common import assert_not_settled, record_event
+from carbon.ets.common import assert_not_settled, record_event, utcnow
 from carbon.ets.models import Emitter, Engagement, Report
 from carbon.ets.registry import get_emitter
 from carbon.ets.report import compute_report
@@ -45,7 +45,8 @@ def submit_report(session: Session, *, uscc: str, payload: dict[str, Any], actor
     version = (session.scalar(select(func.max(Report.version)).where(Report.emitter_id == e.id, Report.year == year))
                or 0) + 1
     r = Report(emitter=e, year=year, version=version, payload=payload, result=result,
-               reported_emissions_t=allocation.round_half_up(result["total"]["emissions_t"]), submitted_by=actor)
+               reported_emissions_t=allocation.round_half_up(result["total"]["emissions_t"]), submitted_by=actor,
+               submitted_at=utcnow())  # the ETS clock: the report deadline is judged on it (covered.py)
     session.add(r)
     session.flush()
     record_event(session, entity="report", entity_id=r.id, emitter_id=e.id, action="submit", actor=actor,

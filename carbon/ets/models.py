@@ -316,3 +316,73 @@ class Inspection(Base):
     results: Mapped[dict] = mapped_column(JSON, default=dict)  # {uscc: {"passed": bool, "finding": str}}
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- monthly key-parameter filings (关键参数月度存证) and data-quality control plans (数据质量控制计划) ------------
+# (issue 14 items 3 and 5; services in carbon.ets.monthly and carbon.ets.quality_plans, the check in
+# carbon.ets.monthly_check). Both are versioned documents: a new version is a new row, never an UPDATE.
+
+VALUE_SOURCES = ("measured", "default", "calculated")  # 实测 / 缺省 / 计算
+PLAN_SOURCES = ("measured", "default")
+FREQUENCIES = ("per_batch", "daily", "monthly", "quarterly", "yearly")  # 每批次 / 每日 / 每月 / 每季度 / 每年
+
+
+class QualityPlan(Base):
+    """One version of an emitter's data-quality control plan; ``parameters`` is the list of what is
+    monitored (see carbon.ets.quality_plans.validate_parameters)."""
+
+    __tablename__ = "ets_quality_plans"
+    __table_args__ = (UniqueConstraint("emitter_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    emitter_id: Mapped[int] = mapped_column(ForeignKey("ets_emitters.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    ref: Mapped[str] = mapped_column(String(200))
+    applies_from: Mapped[int] = mapped_column(Integer)  # first reporting year the version governs
+    parameters: Mapped[list] = mapped_column(JSON)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    emitter: Mapped[Emitter] = relationship()
+
+
+class MonthlyFiling(Base):
+    """One version of one month's key parameters; a correction is version n+1 (the earlier ones stay)."""
+
+    __tablename__ = "ets_monthly_filings"
+    __table_args__ = (
+        UniqueConstraint("emitter_id", "year", "month", "version"),
+        CheckConstraint("month BETWEEN 1 AND 12", name="month_range"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    emitter_id: Mapped[int] = mapped_column(ForeignKey("ets_emitters.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    month: Mapped[int] = mapped_column(Integer)
+    version: Mapped[int] = mapped_column(Integer)
+    correction_reason: Mapped[str | None] = mapped_column(Text)
+    filed_by: Mapped[str] = mapped_column(String(200))
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+    emitter: Mapped[Emitter] = relationship()
+    values: Mapped[list[MonthlyValue]] = relationship(back_populates="filing", order_by="MonthlyValue.id",
+                                                      cascade="all, delete-orphan")
+
+
+class MonthlyValue(Base):
+    __tablename__ = "ets_monthly_values"
+    __table_args__ = (UniqueConstraint("filing_id", "parameter", "item"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    filing_id: Mapped[int] = mapped_column(ForeignKey("ets_monthly_filings.id", ondelete="CASCADE"), index=True)
+    parameter: Mapped[str] = mapped_column(String(64))
+    item: Mapped[str] = mapped_column(String(100), default="")  # fuel, line or unit the value is of ("" = whole)
+    value: Mapped[float] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(64))
+    source: Mapped[str] = mapped_column(choice(VALUE_SOURCES, name="source", length=16))
+    samples: Mapped[int] = mapped_column(Integer, default=0)  # measurements behind the value this month
+    batches: Mapped[int | None] = mapped_column(Integer)  # batches received (for a per-batch plan)
+    method: Mapped[str | None] = mapped_column(String(200))
+
+    filing: Mapped[MonthlyFiling] = relationship(back_populates="values")

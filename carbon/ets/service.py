@@ -15,6 +15,9 @@ This module is the one entry point callers import; the code lives in one module 
     disclosure.py    public disclosure of the final verified figures
     spot_checks.py   双随机、一公开 inspectors, draws and results
     summary.py       what the verification and settlement summary (PDF / HTML) shows
+    quality_plans.py versioned data-quality control plans (数据质量控制计划)
+    monthly.py       monthly key-parameter filings (关键参数月度存证) and their check (monthly_check.py)
+    covered.py       covered entities (重点排放单位名录) and the cycle's deadlines (data/deadlines.json)
     common.py        what they share: the clock, the audit trail, the emitter lock, the settled-year rule
 """
 
@@ -34,8 +37,12 @@ from carbon.ets.accounts import (
 )
 from carbon.ets.common import events
 from carbon.ets.compliance import allocate_final, allocate_pre, allocations, compliance, settle, surrender
+from carbon.ets.covered import covered_entities, deadlines
 from carbon.ets.disclosure import disclosure_figures, get_disclosure, list_disclosures, publish_disclosure
 from carbon.ets.filing import figures, get_report, list_reports, submit_report
+from carbon.ets.monthly import check as check_monthly
+from carbon.ets.monthly import file_month, get_filing, latest_filings, list_filings
+from carbon.ets.quality_plans import create_plan, get_plan, list_plans, plan_for_year
 from carbon.ets.registry import (
     add_unit,
     bind_principal,
@@ -86,4 +93,7 @@ __all__ = [
     "raise_nonconformity", "record_consultancy", "record_correction", "record_inspection_result",
     "record_quality_plan", "record_review", "request_recheck", "resolve_nonconformity", "settle", "submit_report",
     "summary_data", "surrender", "total_of_all_accounts", "transactions", "transfer", "utcnow", "withdraw",
+    # monthly key parameters, data-quality control plans, covered entities and deadlines
+    "check_monthly", "covered_entities", "create_plan", "deadlines", "file_month", "get_filing", "get_plan",
+    "latest_filings", "list_filings", "list_plans", "plan_for_year",
 ]

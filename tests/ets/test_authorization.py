@@ -20,6 +20,16 @@ MATRIX = [
     ("GET", "/ets/emitters/{uscc}", None, ALL3, "scoped"),
     ("POST", "/ets/emitters/{uscc}/units", {"code": "2", "type": "gas", "capacity_mw": 100, "cooling": "air"}, B, None),
     ("POST", "/ets/emitters/{uscc}/quality-plan", {"ref": "DQCP-2"}, BE, "scoped"),
+    ("POST", "/ets/emitters/{uscc}/quality-plans",
+     {"ref": "DQCP-3", "applies_from": 2022, "parameters": [{"parameter": "coal_consumption", "frequency": "monthly",
+                                                             "method": "皮带秤"}]}, BE, "scoped"),
+    ("GET", "/ets/emitters/{uscc}/quality-plans", None, ALL3, "scoped"),
+    ("GET", "/ets/emitters/{uscc}/quality-plans/{version}", None, ALL3, "scoped"),
+    ("POST", "/ets/emitters/{uscc}/monthly/{year}/{month}",
+     {"values": [{"parameter": "coal_consumption", "value": 1.0, "unit": "t", "source": "measured"}]}, BE, "scoped"),
+    ("GET", "/ets/emitters/{uscc}/monthly/{year}", None, ALL3, "scoped"),
+    ("GET", "/ets/emitters/{uscc}/monthly/{year}/check", None, ALL3, "scoped"),
+    ("GET", "/ets/registry/{year}", None, B, None),
     ("POST", "/ets/verifiers", {"name": "丙"}, B, None),
     ("GET", "/ets/verifiers", None, B, None),
     ("POST", "/ets/principals", {"token_id": 1, "verifier_id": 1}, B, None),
@@ -83,8 +93,11 @@ def test_every_endpoint_by_role(client, world, engine):
                                          conservative_adjustment_t=1, actor="test")
         service.add_inspector(s, name="张三", actor="test")
         insp = service.create_inspection(s, year=2024, k=1, per_emitter=1, seed="s", actor="test")
+        plan = service.create_plan(s, uscc=EMITTER_A, ref="DQCP-2", applies_from=2022, actor="test",
+                                   parameters=[{"parameter": "coal_consumption", "frequency": "monthly",
+                                                "method": "皮带秤"}])
         ids = {"uscc": EMITTER_A, "report_id": report.id, "engagement_id": g.id, "nc_id": nc.id, "year": 2022,
-               "inspection_id": insp.id, "fmt": "html"}
+               "inspection_id": insp.id, "fmt": "html", "version": plan.version, "month": 5}
 
     def call(method, template, body, who):
         url = "/api/v1" + template.format(**ids)

@@ -1,0 +1,131 @@
+"""Data-quality control plans (数据质量控制计划) as versioned documents: per emitter, per version, the list of
+monitored parameters (what is measured, how often, by which method or instrument, measured or default).
+
+A new version is a new row (``ets_quality_plans``); no version is ever updated. The emitter's
+``quality_plan_ref`` / ``quality_plan_version`` (the plan "on record", registry.py) follow the newest version.
+The version that governs a reporting year is the newest one whose ``applies_from`` is not after that year.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from carbon.core.errors import NotFound, ValidationError
+from carbon.core.units import is_fraction_unit, parse_unit, ureg
+from carbon.ets.common import lock_emitter, record_event, utcnow
+from carbon.ets.models import FREQUENCIES, PLAN_SOURCES, Emitter, QualityPlan
+from carbon.ets.monthly_check import PARAMETERS, PlanParameter
+from carbon.ets.registry import get_emitter
+
+FREQUENCY_ZH = {"每批次": "per_batch", "每日": "daily", "每天": "daily", "每月": "monthly", "每季度": "quarterly",
+                "每年": "yearly"}
+SOURCE_ZH = {"实测": "measured", "缺省": "default", "计算": "calculated"}
+PLAN_KEYS = {"parameter", "item", "description", "frequency", "method", "instrument", "source", "unit"}
+
+
+def normalise_source(text: Any, where: str, allowed: tuple[str, ...]) -> str:
+    s = SOURCE_ZH.get(text, text) if isinstance(text, str) else text
+    if s not in allowed:
+        zh = [k for k, v in SOURCE_ZH.items() if v in allowed]
+        raise ValidationError(f"{where} must be one of {', '.join(allowed)} ({'/'.join(zh)})", field=where)
+    return s
+
+
+def check_parameter_unit(parameter: str, unit: Any, where: str) -> str:
+    """The unit string, checked for the dimension the parameter needs (PARAMETERS[...]["dims"])."""
+    if not isinstance(unit, str) or not unit.strip():
+        raise ValidationError(f"{where} is required", field=where)
+    dims = PARAMETERS[parameter]["dims"]
+    if "" in dims and is_fraction_unit(unit):
+        return unit.strip()
+    got = parse_unit(unit).dimensionality
+    if not any(got == ureg.get_dimensionality(d) for d in dims):
+        raise ValidationError(f"{where}: unit {unit!r} has dimension {got or 'dimensionless'}, {parameter} needs "
+                              f"{' or '.join(d or 'dimensionless' for d in dims)}", field=where)
+    return unit.strip()
+
+
+def check_parameter_code(code: Any, where: str) -> str:
+    if code not in PARAMETERS:
+        raise ValidationError(f"{where} {code!r} is not a key parameter (known: {', '.join(sorted(PARAMETERS))})",
+                              field=where)
+    return code
+
+
+def validate_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not parameters:
+        raise ValidationError("a plan lists at least one parameter", field="parameters")
+    out, seen = [], set()
+    for i, p in enumerate(parameters):
+        where = f"parameters[{i}]"
+        extra = set(p) - PLAN_KEYS
+        if extra:
+            raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}", field=f"{where}.{min(extra)}")
+        code = check_parameter_code(p.get("parameter"), f"{where}.parameter")
+        item = (p.get("item") or "").strip()
+        if (code, item) in seen:
+            raise ValidationError(f"{where}: {code} {item!r} is listed twice", field=f"{where}.parameter")
+        seen.add((code, item))
+        freq = FREQUENCY_ZH.get(p.get("frequency"), p.get("frequency"))
+        if freq not in FREQUENCIES:
+            raise ValidationError(f"{where}.frequency must be one of {', '.join(FREQUENCIES)} "
+                                  f"({'/'.join(FREQUENCY_ZH)})", field=f"{where}.frequency")
+        source = normalise_source(p.get("source", "measured"), f"{where}.source", PLAN_SOURCES)
+        method = (p.get("method") or "").strip()
+        if source == "measured" and not method:
+            raise ValidationError(f"{where}.method: a measured parameter names its method or standard",
+                                  field=f"{where}.method")
+        entry = {"parameter": code, "item": item, "description": (p.get("description") or PARAMETERS[code]["zh"]).strip(),
+                 "frequency": freq, "method": method, "instrument": (p.get("instrument") or "").strip(),
+                 "source": source}
+        if p.get("unit") is not None:
+            entry["unit"] = check_parameter_unit(code, p["unit"], f"{where}.unit")
+        out.append(entry)
+    return out
+
+
+def create_plan(session: Session, *, uscc: str, ref: str, applies_from: int, parameters: list[dict[str, Any]],
+                actor: str, note: str | None = None) -> QualityPlan:
+    """A new plan version (the previous ones stay as they were)."""
+    e = get_emitter(session, uscc=uscc)
+    if not ref or not ref.strip():
+        raise ValidationError("the plan reference is required", field="ref")
+    params = validate_parameters(parameters)
+    lock_emitter(session, e)
+    latest = session.scalar(select(func.max(QualityPlan.version)).where(QualityPlan.emitter_id == e.id)) or 0
+    version = max(latest, e.quality_plan_version or 0) + 1
+    plan = QualityPlan(emitter=e, version=version, ref=ref.strip(), applies_from=applies_from, parameters=params,
+                       note=note, created_by=actor, created_at=utcnow())
+    session.add(plan)
+    e.quality_plan_ref, e.quality_plan_version, e.quality_plan_at = plan.ref, version, plan.created_at
+    session.flush()
+    record_event(session, entity="quality_plan", entity_id=plan.id, emitter_id=e.id, action="quality_plan_version",
+                 actor=actor, detail={"ref": plan.ref, "version": version, "applies_from": applies_from,
+                                      "parameters": len(params)})
+    return plan
+
+
+def list_plans(session: Session, *, emitter_id: int) -> list[QualityPlan]:
+    return list(session.scalars(select(QualityPlan).where(QualityPlan.emitter_id == emitter_id)
+                                .order_by(QualityPlan.version)))
+
+
+def get_plan(session: Session, *, emitter: Emitter, version: int) -> QualityPlan:
+    p = session.scalar(select(QualityPlan).where(QualityPlan.emitter_id == emitter.id, QualityPlan.version == version))
+    if p is None:
+        raise NotFound(f"no plan version {version} for {emitter.uscc}", field="version")
+    return p
+
+
+def plan_for_year(session: Session, *, emitter_id: int, year: int) -> QualityPlan | None:
+    return session.scalar(select(QualityPlan).where(QualityPlan.emitter_id == emitter_id,
+                                                    QualityPlan.applies_from <= year)
+                          .order_by(QualityPlan.version.desc()).limit(1))
+
+
+def plan_parameters(plan: QualityPlan) -> list[PlanParameter]:
+    return [PlanParameter(parameter=p["parameter"], item=p.get("item", ""), frequency=p["frequency"],
+                          source=p["source"]) for p in plan.parameters]
