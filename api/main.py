@@ -18,6 +18,8 @@ from api.errors import install_error_handlers
 from api.routes import factors, intensity, inventory, platform, reports
 from api.routes import ets
 from api.routes import puhui
+from api.routes import monitoring
+from api.routes import reconcile
 from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
 
@@ -42,6 +44,8 @@ ROUTERS: list[APIRouter] = [
     puhui.router,  # /puhui (碳普惠)
     intensity.router,  # /intensity
     reports.router,  # /reports (its lifespan starts the report worker thread)
+    monitoring.router,  # /monitoring (CEMS: stacks, HJ 212 frames, measured vs calculated)
+    reconcile.router,  # /reconcile (inventory vs key emitters, bureau only)
 ]
 
 

@@ -48,3 +48,15 @@ app.add_typer(report_app, name="report")  # carbon report inventory --year Y --o
 from carbon.puhui.commands import puhui_app  # noqa: E402
 
 app.add_typer(puhui_app, name="puhui")  # carbon puhui methodologies|sync-methodologies|expire|reward-add|rewards|stats|prune-keys
+
+from carbon.monitoring.commands import monitoring_app  # noqa: E402
+
+app.add_typer(monitoring_app, name="monitoring")  # carbon monitoring stack add|list, ingest FILE --stack, emissions, compare
+
+from carbon.reconcile.commands import reconcile_command  # noqa: E402
+
+app.command("reconcile")(reconcile_command)  # carbon reconcile --year Y [--mapping FILE] [--json]
+
+from carbon.reporting.export_commands import export_app  # noqa: E402
+
+app.add_typer(export_app, name="export")  # carbon export tables --inventory ID --format provincial|crt|gpc --out F.xlsx

@@ -345,6 +345,21 @@ def export_results(inventory_id: int, session: SessionDep, user: OptionalUser,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/{inventory_id}/export/tables", response_class=Response,
+            responses={200: {"content": {MEDIA["xlsx"]: {}},
+                             "description": "XLSX: provincial-guideline, CRT or GPC tables (carbon/reporting/exports.py)"}})
+def export_tables(inventory_id: int, session: SessionDep, user: OptionalUser,
+                  format: Literal["provincial", "crt", "gpc"]) -> Response:  # noqa: A002 - the public query name
+    """The inventory in the tables others read: 省级指南 report tables, UNFCCC CRT, or GPC (BASIC/BASIC+)."""
+    from carbon.reporting.exports import export_tables as tables
+
+    inventory = _visible(session, inventory_id, user)
+    content = tables(session, inventory_id=inventory.id, fmt=format)
+    name = f"inventory-{inventory.region.code}-{inventory.year}-v{inventory.version}-{format}.xlsx"
+    return Response(content, media_type=MEDIA["xlsx"],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 # --- publish and correct ------------------------------------------------------------------------------
 
 @router.post("/{inventory_id}/publish", response_model=InventoryOut)

@@ -1,0 +1,126 @@
+"""Carbon-monitoring endpoints: stacks, HJ 212 frames from data acquisition units, measured emissions and the
+measured vs calculated comparison.
+
+Thin: authorize, validate (pydantic), call ``carbon.monitoring.service``. Who may do what:
+
+- ``bureau``: everything.
+- ``emitter`` (a token bound to its emitter, ``carbon ets principal add``; a DAU gets such a token): post frames
+  for its own stacks (a frame of another emitter's MN is rejected as an unknown MN), list its stacks, read its
+  stacks' emissions.
+- ``verifier``: read emissions and comparisons of the emitters of its engagements.
+
+``POST /monitoring/frames`` is idempotent per record (stack, hour, pollutant): re-sending frames stores nothing
+twice (the response counts them as ``duplicates``). It also accepts ``Idempotency-Key`` to replay the first
+response to a retried request.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.deps import BureauUser, SessionDep, require_role
+from api.idempotency import KeyHeader, idempotent
+from api.routes.ets import caller, visible_emitter
+from carbon.core.errors import NotFound, ValidationError
+from carbon.core.models import ApiToken
+from carbon.monitoring import service
+from carbon.monitoring.hj212 import MAX_DATA_LENGTH
+
+router = APIRouter(prefix="/monitoring", tags=["monitoring"])
+
+MAX_FRAMES = 5000  # per request; a DAU sends one hourly frame per stack and hour
+FrameSender = Annotated[ApiToken, require_role("bureau", "emitter")]
+Reader = Annotated[ApiToken, require_role("bureau", "verifier", "emitter")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class StackIn(Strict):
+    uscc: str = Field(max_length=32)
+    code: str = Field(min_length=1, max_length=64)
+    mn: str = Field(min_length=1, max_length=64)
+
+
+class FramesIn(Strict):
+    frames: list[Annotated[str, Field(max_length=MAX_DATA_LENGTH + 16)]] = Field(
+        min_length=1, max_length=MAX_FRAMES,
+        description="HJ 212-2017 frames ('##dddd...CCCC', trailing CRLF optional); hourly data (CN=2061) is stored")
+
+
+def stack_out(s) -> dict[str, Any]:
+    return {"id": s.id, "emitter_id": s.emitter_id, "code": s.code, "mn": s.mn}
+
+
+@router.post("/stacks", status_code=201)
+def create_stack(body: StackIn, session: SessionDep, user: BureauUser, request: Request,
+                 idempotency_key: KeyHeader = None):
+    return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=body.model_dump(),
+                      status_code=201,
+                      produce=lambda: stack_out(service.register_stack(session, uscc=body.uscc, code=body.code,
+                                                                       mn=body.mn)))
+
+
+@router.get("/stacks")
+def list_stacks(session: SessionDep, user: FrameSender) -> list[dict[str, Any]]:
+    c = caller(session, user)
+    return [stack_out(s) for s in service.list_stacks(session, emitter_id=c.emitter_id)]
+
+
+@router.post("/frames", status_code=200)
+def post_frames(body: FramesIn, session: SessionDep, user: FrameSender, request: Request,
+                idempotency_key: KeyHeader = None):
+    """Frames from a data acquisition unit. Bad frames are reported per index (``errors``), good ones stored."""
+    c = caller(session, user)
+    return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint=body.model_dump(),
+                      status_code=200,
+                      produce=lambda: service.ingest_frames(session, frames=body.frames,
+                                                            emitter_id=c.emitter_id).as_dict())
+
+
+def _visible_stack(session, user: ApiToken, ref: str):
+    c = caller(session, user)
+    s = service.get_stack(session, ref=ref)
+    if c.role == "bureau":
+        return s
+    from carbon.ets.models import Emitter
+
+    e = session.get(Emitter, s.emitter_id)
+    try:
+        visible_emitter(session, c, e.uscc)
+    except NotFound:
+        raise NotFound(f"no stack {ref!r} (give its MN or USCC:code)", field="stack") from None
+    return s
+
+
+def _aware(t: datetime, name: str) -> datetime:
+    if t.tzinfo is None:
+        raise ValidationError(f"{name} needs a UTC offset, e.g. 2024-01-01T00:00:00+08:00", field=name)
+    return t
+
+
+@router.get("/stacks/{ref}/emissions")
+def stack_emissions(ref: str, start: datetime, end: datetime, session: SessionDep, user: Reader,
+                    flatline_hours: int = 6, hours: bool = False) -> dict[str, Any]:
+    """Measured CO2 of one stack over [start, end): total, valid hours, data-quality issues."""
+    s = _visible_stack(session, user, ref)
+    m = service.stack_emissions(session, stack=s, start=_aware(start, "start"), end=_aware(end, "end"),
+                                flatline_hours=flatline_hours)
+    return {"stack": stack_out(s), **m.as_dict(hours=hours)}
+
+
+@router.get("/emitters/{uscc}/comparison")
+def comparison(uscc: str, start: datetime, end: datetime, session: SessionDep, user: Reader,
+               calculated_t: float | None = None, year: int | None = None,
+               threshold_pct: float | None = None) -> dict[str, Any]:
+    """Measured vs calculated emissions of an emitter and period: deviation %, threshold, finding (or null)."""
+    c = caller(session, user)
+    e = visible_emitter(session, c, uscc)
+    return service.compare_emitter(session, uscc=e.uscc, start=_aware(start, "start"), end=_aware(end, "end"),
+                                   calculated_t=calculated_t, year=year,
+                                   thresholds={e.industry: threshold_pct} if threshold_pct is not None else None)
