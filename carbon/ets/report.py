@@ -54,6 +54,7 @@ from typing import Any
 from carbon.core import carbon_balance as cb
 from carbon.core.errors import ValidationError
 from carbon.ets import allocation, chemical, mrv, sectors
+from carbon.ets.sectors.common import obj
 
 UNIT_KEYS = {"id", "type", "capacity_mw", "cooling", "operating_hours", "fuels", "purchased_electricity_mwh",
              "gross_generation_mwh", "supplied_mwh", "heat_supplied_gj", "heat_ratio"}
@@ -76,16 +77,7 @@ def _ratio(x: float | None) -> float | None:
     return None if x is None else round(x, 10)
 
 
-def _obj(value: Any, where: str, keys: set[str], required: set[str]) -> dict[str, Any]:
-    if not isinstance(value, dict):
-        raise ValidationError(f"{where} must be an object", field=where)
-    unknown = sorted(set(value) - keys)
-    if unknown:
-        raise ValidationError(f"{where}: unknown field(s) {', '.join(unknown)}", field=f"{where}.{unknown[0]}")
-    missing = sorted(required - set(value))
-    if missing:
-        raise ValidationError(f"{where}.{missing[0]} is required", field=f"{where}.{missing[0]}")
-    return value
+_obj = obj  # a JSON object with known keys and its required ones (carbon.ets.sectors.common, shared with the sectors)
 
 
 def _list(value: Any, where: str) -> list[Any]:
