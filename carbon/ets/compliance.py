@@ -40,6 +40,7 @@ def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor:
     """Issue the 70% pre-allocation of ``year`` on ``basis_t`` (see allocation.pre_allocation; for steel, cement
     and aluminium in 2025 sector_allocation.pre_allocation on the 2024 verified emissions, none in 2024)."""
     e = get_emitter(session, uscc=uscc)
+    lock_emitter(session, e)  # concurrent allocations: the second sees the first and gets a Conflict
     assert_not_settled(session, e, year)
     if _is_sector(e, year):
         p = sector_allocation.pre_allocation(year, e.industry, previous_verified_t=basis_t)
@@ -100,6 +101,7 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str, idempo
     Steel, cement and aluminium in 2024-25: sector_allocation.emitter_quota on ``lines`` (dicts or
     ``sector_allocation.LineInput``; required for 2025), obligation = the verified covered emissions."""
     e = get_emitter(session, uscc=uscc)
+    lock_emitter(session, e)  # concurrent allocations: the second sees the first and gets a Conflict
     assert_not_settled(session, e, year)
     if _allocation(session, e, year, "final") is not None:
         raise Conflict(f"{e.uscc} already has a final {year} allocation", field="year")
