@@ -39,6 +39,27 @@ def _require_migrated(url: str) -> None:
         raise _fail(f"database {_safe(url)} has no schema; run `carbon db upgrade` first")
 
 
+def domain_error(exc: CarbonError) -> typer.Exit:
+    """A domain error as one line on stderr (with its field) and exit code 2: the domain command groups' answer."""
+    where = f" (field {exc.field})" if exc.field else ""
+    typer.echo(f"error: {exc.message}{where}", err=True)
+    return typer.Exit(2)
+
+
+def session_job(work):
+    """Run ``work(session)`` in one transaction on CARBON_DATABASE_URL (migrated); domain errors exit 2."""
+    url = _url()
+    _require_migrated(url)
+    engine = make_engine(url)
+    try:
+        with session_scope(engine) as session:
+            return work(session)
+    except CarbonError as exc:
+        raise domain_error(exc) from None
+    finally:
+        engine.dispose()
+
+
 def _safe(url: str) -> str:
     """The URL without its password, for messages."""
     from sqlalchemy.engine import make_url

@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from carbon.cli_platform import domain_error, session_job
 from carbon.core.errors import CarbonError
 
 ets_app = typer.Typer(help="Key emitters (national ETS): MRV, verification, allocation, settlement.",
@@ -29,10 +30,7 @@ ets_app.add_typer(verifier_app, name="verifier")
 ets_app.add_typer(principal_app, name="principal")
 
 
-def _fail(exc: CarbonError) -> typer.Exit:
-    where = f" (field {exc.field})" if exc.field else ""
-    typer.echo(f"error: {exc.message}{where}", err=True)
-    return typer.Exit(2)
+_fail = domain_error  # carbon.cli_platform: one line on stderr, exit 2
 
 
 @ets_app.command("compute")
@@ -57,20 +55,7 @@ def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets
     typer.echo(json.dumps(result, ensure_ascii=False, indent=2))
 
 
-def _session_job(work: Any) -> Any:
-    from carbon.cli_platform import _require_migrated, _url
-    from carbon.core.db import make_engine, session_scope
-
-    url = _url()
-    _require_migrated(url)
-    engine = make_engine(url)
-    try:
-        with session_scope(engine) as session:
-            return work(session)
-    except CarbonError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+_session_job = session_job  # carbon.cli_platform
 
 
 @emitter_app.command("add")

@@ -12,37 +12,19 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import typer
 
-from carbon.core.errors import CarbonError, ValidationError
+from carbon.cli_platform import domain_error, session_job
+from carbon.core.errors import ValidationError
 
 monitoring_app = typer.Typer(help="Carbon monitoring (碳监测): CEMS data in HJ 212-2017.", no_args_is_help=True)
 stack_app = typer.Typer(help="Monitored stacks (排放口).", no_args_is_help=True)
 monitoring_app.add_typer(stack_app, name="stack")
 
 
-def _fail(exc: CarbonError) -> typer.Exit:
-    where = f" (field {exc.field})" if exc.field else ""
-    typer.echo(f"error: {exc.message}{where}", err=True)
-    return typer.Exit(2)
-
-
-def _job(work: Any) -> Any:
-    from carbon.cli_platform import _require_migrated, _url
-    from carbon.core.db import make_engine, session_scope
-
-    url = _url()
-    _require_migrated(url)
-    engine = make_engine(url)
-    try:
-        with session_scope(engine) as session:
-            return work(session)
-    except CarbonError as exc:
-        raise _fail(exc) from None
-    finally:
-        engine.dispose()
+_fail = domain_error  # carbon.cli_platform: one line on stderr, exit 2
+_job = session_job  # one transaction on CARBON_DATABASE_URL
 
 
 def _when(value: str, name: str) -> datetime:

@@ -30,6 +30,7 @@ import numpy as np
 import pandas as pd
 
 from carbon.core.errors import FactorError, ValidationError
+from carbon.core.regions import CITY_CODE
 from carbon.factors.library import FactorLibrary, FactorRow
 from carbon.inventory.calc.base import Emission, MethodContext, SeriesInput, linear_method, series_method
 from carbon.inventory.catalog import Catalog
@@ -278,8 +279,6 @@ def history_findings(g_keys, g_first: np.ndarray, g_codes: np.ndarray, years: np
 
     Returns (findings, extra) with extra = (group codes, years, tonnes) of the back-cast deposits, or None.
     """
-    from carbon.core.regions import CITY_CODE
-
     need = required_first_year(target)
     findings: list[dict] = []
     extra_codes: list[int] = []
