@@ -26,7 +26,26 @@ from carbon.core.db import session_scope
 from carbon.core.errors import Forbidden, Unauthorized
 from carbon.core.models import ROLES, ApiToken
 
-bearer = HTTPBearer(auto_error=False, description="API token: `Authorization: Bearer <token>`")
+class StrictBearer(HTTPBearer):
+    """``Authorization: Bearer <token>``, or no Authorization header at all (``None``: anonymous).
+
+    Any other Authorization header (``Basic ...``, a bare token, ``Bearer`` without a token) is a 401 with
+    ``WWW-Authenticate: Bearer`` (issue 19): treating it as anonymous would hide a misconfigured client and let
+    a public answer stand in for the one it meant to ask for."""
+
+    async def __call__(self, request: Request) -> HTTPAuthorizationCredentials | None:  # type: ignore[override]
+        authorization = request.headers.get("Authorization")
+        if authorization is None:
+            return None
+        scheme, _, credentials = authorization.strip().partition(" ")
+        credentials = credentials.strip()
+        if scheme.lower() != "bearer" or not credentials or " " in credentials:
+            raise Unauthorized("malformed Authorization header; expected `Authorization: Bearer <token>`",
+                               field="Authorization")
+        return HTTPAuthorizationCredentials(scheme="Bearer", credentials=credentials)
+
+
+bearer = StrictBearer(auto_error=False, scheme_name="HTTPBearer", description="API token: `Authorization: Bearer <token>`")
 
 
 def get_session(request: Request) -> Iterator[Session]:

@@ -11,10 +11,13 @@ from fastapi import APIRouter, FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html, get_swagger_ui_oauth2_redirect_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
+from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
 import carbon
 from api.body_limit import BodyLimit
 from api.errors import install_error_handlers
+from api.guards import CatchAll, TextGuard
+from api.openapi_responses import document_responses
 from api.routes import factors, intensity, inventory, platform, reports
 from api.routes import ets
 from api.routes import puhui
@@ -82,10 +85,17 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = session_factory(engine)
     install_error_handlers(app)
+    # Middleware, innermost first (each add_middleware wraps the ones before it). api/guards.py: NUL and unencodable
+    # text are 422 before any route; an unexpected error is a 500 that keeps the connection open.
+    app.add_middleware(TextGuard)
     app.add_middleware(BodyLimit, max_bytes=settings.input_max_body_bytes)  # 413 past it (issue 19)
+    if settings.forwarded_allow_ips.strip():  # X-Forwarded-For only from these proxies (issue 19); none by default
+        app.add_middleware(ProxyHeadersMiddleware, trusted_hosts=settings.forwarded_allow_ips)
+    app.add_middleware(CatchAll)
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_docs(app)
+    document_responses(app)
     return app
 
 

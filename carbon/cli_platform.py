@@ -11,7 +11,8 @@ import enum
 import typer
 from sqlalchemy import select
 
-from carbon.core import migrate
+from carbon.cli_errors import exit_for
+from carbon.core import messages, migrate
 from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
 from carbon.core.models import ROLES, ApiToken
@@ -30,7 +31,7 @@ def _url() -> str:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    typer.echo(f"error: {message}", err=True)
+    typer.echo(f"{messages.text('error_prefix')}: {message}", err=True)
     return typer.Exit(code)
 
 
@@ -40,10 +41,9 @@ def _require_migrated(url: str) -> None:
 
 
 def domain_error(exc: CarbonError) -> typer.Exit:
-    """A domain error as one line on stderr (with its field) and exit code 2: the domain command groups' answer."""
-    where = f" (field {exc.field})" if exc.field else ""
-    typer.echo(f"error: {exc.message}{where}", err=True)
-    return typer.Exit(2)
+    """A domain error as one line per problem on stderr and exit code 2: the domain command groups' answer
+    (carbon/cli_errors.py; Chinese unless CARBON_LANG=en)."""
+    return exit_for(exc)
 
 
 def session_job(work):
@@ -153,6 +153,15 @@ def serve(
 
     from api.main import create_app
 
+    from carbon.core.settings import insecure_defaults, is_loopback
+
     settings = get_settings()
+    unsafe = insecure_defaults(settings)
+    if unsafe and not is_loopback(host):  # issue 19: a reachable server never runs on the development secrets
+        raise _fail(f"refusing to serve on {host}: {', '.join(unsafe)} still has the development default; "
+                    "set it to a long random value (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`) "
+                    "or listen on 127.0.0.1")
     migrate.upgrade(settings.database_url)
-    uvicorn.run(create_app(settings), host=host, port=port)
+    # Proxy headers are handled by the app (api/main.py, CARBON_FORWARDED_ALLOW_IPS), not by uvicorn, whose own
+    # default trusts X-Forwarded-For from 127.0.0.1 (or $FORWARDED_ALLOW_IPS) whatever the settings say.
+    uvicorn.run(create_app(settings), host=host, port=port, proxy_headers=False)

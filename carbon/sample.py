@@ -10,7 +10,9 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-SAMPLE_DIR = Path(__file__).resolve().parents[1] / "sample_data"
+from carbon.core.resources import data_dir
+
+SAMPLE_DIR: Path = data_dir("sample_data")  # sample_data/ (carbon/_data/sample_data in a wheel)
 ACTIVITY = "ordos_2022_synthetic.csv"
 LOCAL_FACTORS = "ordos_local_factors.csv"
 ECONOMY = "ordos_economy_synthetic.csv"

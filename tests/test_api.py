@@ -64,7 +64,7 @@ def test_unknown_route_has_error_shape(client):
 
 
 def test_me_requires_token(client):
-    response = client.get("/api/v1/me")
+    response = client.get("/api/v1/me", headers={"Accept-Language": "en"})  # messages are Chinese by default
     assert response.status_code == 401
     assert response.headers["www-authenticate"] == "Bearer"
     assert response.json() == {"error": {"code": "unauthorized", "message": "missing bearer token", "field": None}}
@@ -137,9 +137,10 @@ def test_domain_errors_map_to_http(probe_client, app):
     assert r.json()["error"]["field"] == "file"
     assert r.json()["error"]["rows"] == [{"row": 3, "column": "quantity", "reason": "not a number", "value": "x"}]
 
-    r = probe_client.get("/api/v1/probe/missing")
+    r = probe_client.get("/api/v1/probe/missing", headers={"Accept-Language": "en"})  # Chinese by default
     assert (r.status_code, r.json()) == (404, {"error": {"code": "not_found", "message": "no such inventory",
                                                          "field": "inventory_id"}})
+    assert probe_client.get("/api/v1/probe/missing").json()["error"]["message"] == "未找到: no such inventory"
     r = probe_client.get("/api/v1/probe/invalid")
     assert (r.status_code, r.json()["error"]["field"]) == (422, "year")
 

@@ -74,7 +74,7 @@ def test_bad_input_exits_nonzero_reports_rows_and_writes_nothing(tmp_path):
     out = tmp_path / "results.csv"
     res = runner.invoke(app, ["compile", str(act), "--year", "2022", "--out", str(out)])
     assert res.exit_code == 2
-    assert "row 2, column unit" in res.output and "row 3, column quantity" in res.output
+    assert "第 2 行, unit 列" in res.output and "第 3 行, quantity 列" in res.output  # Chinese by default (issue 19)
     assert not out.exists()
 
 

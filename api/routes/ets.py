@@ -25,6 +25,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import BureauUser, SessionDep, require_role
+from api.params import INT63_MAX, Id63, Month, Year
+from carbon.ets.models import INDUSTRIES
+
+IndustryName = Literal[INDUSTRIES]  # validated before any query (issue 17: an unknown one was a LookupError)
 from api.idempotency import KeyHeader, idempotent
 from carbon.core.errors import Forbidden, NotFound
 from carbon.core.models import ApiToken
@@ -127,13 +131,13 @@ class VerifierIn(Strict):
 
 
 class PrincipalIn(Strict):
-    token_id: int
-    verifier_id: int | None = None
+    token_id: Id63
+    verifier_id: Id63 | None = None
     uscc: str | None = Field(None, max_length=32)
 
 
 class ConsultancyIn(Strict):
-    verifier_id: int
+    verifier_id: Id63
     uscc: str = Field(max_length=32)
     year: int = Field(ge=2005, le=2100)
     note: str | None = Field(None, max_length=TEXT_MAX_CHARS)
@@ -142,7 +146,7 @@ class ConsultancyIn(Strict):
 class AssignIn(Strict):
     uscc: str = Field(max_length=32)
     year: int = Field(ge=2005, le=2100)
-    verifier_id: int
+    verifier_id: Id63
 
 
 class ReviewIn(Strict):
@@ -153,7 +157,7 @@ class ReviewIn(Strict):
 class NonConformityIn(Strict):
     parameter: str = Field(min_length=1, max_length=200)
     description: str = Field(min_length=1, max_length=TEXT_MAX_CHARS)
-    conservative_adjustment_t: int = Field(ge=0, description="tonnes added to verified emissions if not resolved")
+    conservative_adjustment_t: int = Field(ge=0, le=INT63_MAX, description="tonnes added to verified emissions if not resolved")
 
 
 class CorrectionIn(Strict):
@@ -176,7 +180,7 @@ class DecisionIn(Strict):
 
 
 class PreAllocationIn(Strict):
-    basis_t: int = Field(ge=0, description="the period's basis in whole tonnes (see allocation.pre_allocation)")
+    basis_t: int = Field(ge=0, le=INT63_MAX, description="the period's basis in whole tonnes (see allocation.pre_allocation)")
 
 
 class SectorLineIn(Strict):
@@ -200,30 +204,30 @@ class FinalAllocationIn(Strict):
 class TransferIn(Strict):
     to_uscc: str = Field(max_length=32)
     asset: Asset = "CEA"
-    vintage: int
-    amount_t: int = Field(gt=0)
+    vintage: Year
+    amount_t: int = Field(gt=0, le=INT63_MAX)
 
 
 class CcerIn(Strict):
-    vintage: int
-    amount_t: int = Field(gt=0)
+    vintage: Year
+    amount_t: int = Field(gt=0, le=INT63_MAX)
     memo: str = Field("", max_length=200)
 
 
 class SurrenderIn(Strict):
-    year: int
+    year: Year
     asset: Asset = "CEA"
-    vintage: int
-    amount_t: int = Field(gt=0)
+    vintage: Year
+    amount_t: int = Field(gt=0, le=INT63_MAX)
 
 
 class SettleIn(Strict):
-    average_price_fen: int | None = Field(None, gt=0, description="average market price, fen per tonne")
+    average_price_fen: int | None = Field(None, gt=0, le=INT63_MAX, description="average market price, fen per tonne")
 
 
 class DisclosureIn(Strict):
     uscc: str = Field(max_length=32)
-    year: int
+    year: Year
 
 
 class InspectorIn(Strict):
@@ -232,11 +236,11 @@ class InspectorIn(Strict):
 
 
 class InspectionIn(Strict):
-    year: int
-    k: int = Field(gt=0)
-    per_emitter: int = Field(2, gt=0)
+    year: Year
+    k: int = Field(gt=0, le=INT63_MAX)
+    per_emitter: int = Field(2, gt=0, le=INT63_MAX)
     seed: str | None = Field(None, max_length=200, description="default: 128 random bits")
-    industry: str | None = Field(None, max_length=64)
+    industry: IndustryName | None = None
 
 
 class InspectionResultIn(Strict):
@@ -270,8 +274,8 @@ class MonthlyValueIn(Strict):
     value: float = Field(allow_inf_nan=False)
     unit: str = Field(min_length=1, max_length=64, description="unit as a string, dimension-checked for the parameter")
     source: str = Field(max_length=16, description="measured | default | calculated, or 实测/缺省/计算")
-    samples: int = Field(0, ge=0, description="measurements behind the value this month")
-    batches: int | None = Field(None, ge=0, description="batches received (for a per-batch plan)")
+    samples: int = Field(0, ge=0, le=INT63_MAX, description="measurements behind the value this month")
+    batches: int | None = Field(None, ge=0, le=INT63_MAX, description="batches received (for a per-batch plan)")
     method: str | None = Field(None, max_length=200)
 
 
@@ -378,7 +382,7 @@ def create_emitter(body: EmitterIn, session: SessionDep, user: BureauUser, reque
 
 
 @router.get("/emitters")
-def list_emitters(session: SessionDep, user: BureauUser, industry: str | None = None) -> list[dict[str, Any]]:
+def list_emitters(session: SessionDep, user: BureauUser, industry: IndustryName | None = None) -> list[dict[str, Any]]:
     return [emitter_out(e) for e in service.list_emitters(session, industry=industry)]
 
 
@@ -439,13 +443,13 @@ def submit_report(uscc: str, body: dict[str, Any], session: SessionDep, user: Em
 
 
 @router.get("/emitters/{uscc}/reports")
-def list_reports(uscc: str, session: SessionDep, user: Anyone, year: int | None = None) -> list[dict[str, Any]]:
+def list_reports(uscc: str, session: SessionDep, user: Anyone, year: Year | None = None) -> list[dict[str, Any]]:
     e = visible_emitter(session, caller(session, user), uscc)
     return [report_out(r, full=False) for r in service.list_reports(session, emitter_id=e.id, year=year)]
 
 
 @router.get("/reports/{report_id}")
-def get_report(report_id: int, session: SessionDep, user: Anyone) -> dict[str, Any]:
+def get_report(report_id: Id63, session: SessionDep, user: Anyone) -> dict[str, Any]:
     r = service.get_report(session, report_id=report_id)
     try:
         visible_emitter(session, caller(session, user), r.emitter.uscc)
@@ -455,7 +459,7 @@ def get_report(report_id: int, session: SessionDep, user: Anyone) -> dict[str, A
 
 
 @router.get("/emitters/{uscc}/figures/{year}")
-def figures(uscc: str, year: int, session: SessionDep, user: Anyone) -> dict[str, Any]:
+def figures(uscc: str, year: Year, session: SessionDep, user: Anyone) -> dict[str, Any]:
     """The year's figures: verified ones once concluded (they supersede the reported), else the latest report."""
     visible_emitter(session, caller(session, user), uscc)
     return service.figures(session, uscc=uscc, year=year)
@@ -484,13 +488,13 @@ def list_quality_plans(uscc: str, session: SessionDep, user: Anyone) -> list[dic
 
 
 @router.get("/emitters/{uscc}/quality-plans/{version}")
-def get_quality_plan(uscc: str, version: int, session: SessionDep, user: Anyone) -> dict[str, Any]:
+def get_quality_plan(uscc: str, version: Id63, session: SessionDep, user: Anyone) -> dict[str, Any]:
     e = visible_emitter(session, caller(session, user), uscc)
     return plan_out(service.get_plan(session, emitter=e, version=version))
 
 
 @router.post("/emitters/{uscc}/monthly/{year}/{month}", status_code=201)
-def file_month(uscc: str, year: int, month: int, body: MonthlyFilingIn, session: SessionDep, user: EmitterSide,
+def file_month(uscc: str, year: Year, month: Month, body: MonthlyFilingIn, session: SessionDep, user: EmitterSide,
                request: Request, idempotency_key: KeyHeader = None):
     """File a month's key parameters (关键参数月度存证), a full snapshot. A filed month is immutable: filing it
     again is a correction (version n+1) and needs ``correction_reason`` (else 409)."""
@@ -505,15 +509,15 @@ def file_month(uscc: str, year: int, month: int, body: MonthlyFilingIn, session:
 
 
 @router.get("/emitters/{uscc}/monthly/{year}")
-def list_monthly(uscc: str, year: int, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
+def list_monthly(uscc: str, year: Year, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
     """Every version of every month of the year, by month and version."""
     e = visible_emitter(session, caller(session, user), uscc)
     return [filing_out(f) for f in service.list_filings(session, emitter_id=e.id, year=year)]
 
 
 @router.get("/emitters/{uscc}/monthly/{year}/check")
-def check_monthly(uscc: str, year: int, session: SessionDep, user: Anyone,
-                  report_id: int | None = None,
+def check_monthly(uscc: str, year: Year, session: SessionDep, user: Anyone,
+                  report_id: Id63 | None = None,
                   through_month: Annotated[int | None, Query(ge=0, le=12)] = None,
                   tolerance: Annotated[float, Query(ge=0, le=1)] = 0.01) -> dict[str, Any]:
     """The year's gaps: its months (newest versions) against the plan that governs it and the annual report."""
@@ -523,8 +527,8 @@ def check_monthly(uscc: str, year: int, session: SessionDep, user: Anyone,
 
 
 @router.get("/registry/{year}")
-def registry(year: int, session: SessionDep, user: BureauUser,
-             industry: Annotated[str | None, Query(max_length=64)] = None,
+def registry(year: Year, session: SessionDep, user: BureauUser,
+             industry: Annotated[str | None, Query(max_length=64)] = None,  # checked by the service (field industry)
              as_of: Annotated[date | None, Query(description="Beijing date (default: today)")] = None) -> dict[str, Any]:
     """Covered entities (重点排放单位名录) of the year: coverage (26,000 t CO2e direct) and who is late."""
     return service.covered_entities(session, year=year, industry=industry, as_of=as_of)
@@ -542,19 +546,19 @@ def assign(body: AssignIn, session: SessionDep, user: BureauUser, request: Reque
 
 
 @router.get("/engagements")
-def list_engagements(session: SessionDep, user: Anyone, year: int | None = None) -> list[dict[str, Any]]:
+def list_engagements(session: SessionDep, user: Anyone, year: Year | None = None) -> list[dict[str, Any]]:
     c = caller(session, user)
     rows = service.list_engagements(session, verifier_id=c.verifier_id, emitter_id=c.emitter_id, year=year)
     return [engagement_out(g) for g in rows]
 
 
 @router.get("/engagements/{engagement_id}")
-def get_engagement(engagement_id: int, session: SessionDep, user: Anyone) -> dict[str, Any]:
+def get_engagement(engagement_id: Id63, session: SessionDep, user: Anyone) -> dict[str, Any]:
     return engagement_out(visible_engagement(session, caller(session, user), engagement_id))
 
 
 @router.get("/engagements/{engagement_id}/events")
-def engagement_events(engagement_id: int, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
+def engagement_events(engagement_id: Id63, session: SessionDep, user: Anyone) -> list[dict[str, Any]]:
     g = visible_engagement(session, caller(session, user), engagement_id)
     return [event_out(ev) for ev in service.events(session, entity="engagement", entity_id=g.id)]
 
@@ -567,30 +571,30 @@ def _engagement_action(session, user: ApiToken, engagement_id: int, fn, **kwargs
 
 
 @router.post("/engagements/{engagement_id}/reviews")
-def record_review(engagement_id: int, body: ReviewIn, session: SessionDep, user: VerifierUser) -> dict[str, Any]:
+def record_review(engagement_id: Id63, body: ReviewIn, session: SessionDep, user: VerifierUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.record_review, kind=body.kind, notes=body.notes)
 
 
 @router.post("/engagements/{engagement_id}/nonconformities", status_code=201)
-def raise_nonconformity(engagement_id: int, body: NonConformityIn, session: SessionDep,
+def raise_nonconformity(engagement_id: Id63, body: NonConformityIn, session: SessionDep,
                         user: VerifierUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.raise_nonconformity, **body.model_dump())
 
 
 @router.post("/engagements/{engagement_id}/nonconformities/{nc_id}/correction")
-def record_correction(engagement_id: int, nc_id: int, body: CorrectionIn, session: SessionDep,
+def record_correction(engagement_id: Id63, nc_id: Id63, body: CorrectionIn, session: SessionDep,
                       user: EmitterUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.record_correction, nc_id=nc_id,
                               correction=body.correction)
 
 
 @router.post("/engagements/{engagement_id}/nonconformities/{nc_id}/resolve")
-def resolve_nonconformity(engagement_id: int, nc_id: int, session: SessionDep, user: VerifierUser) -> dict[str, Any]:
+def resolve_nonconformity(engagement_id: Id63, nc_id: Id63, session: SessionDep, user: VerifierUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.resolve_nonconformity, nc_id=nc_id)
 
 
 @router.post("/engagements/{engagement_id}/conclusion")
-def conclude(engagement_id: int, body: ConclusionIn, session: SessionDep, user: VerifierUser, request: Request,
+def conclude(engagement_id: Id63, body: ConclusionIn, session: SessionDep, user: VerifierUser, request: Request,
              idempotency_key: KeyHeader = None):
     """The conclusion with verified emissions (supersede the reported figure); starts the re-check window."""
     return idempotent(session, request=request, user=user, key=idempotency_key,
@@ -601,29 +605,29 @@ def conclude(engagement_id: int, body: ConclusionIn, session: SessionDep, user: 
 
 
 @router.post("/engagements/{engagement_id}/accept")
-def accept(engagement_id: int, session: SessionDep, user: EmitterUser) -> dict[str, Any]:
+def accept(engagement_id: Id63, session: SessionDep, user: EmitterUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.accept)
 
 
 @router.post("/engagements/{engagement_id}/recheck")
-def request_recheck(engagement_id: int, body: RecheckIn, session: SessionDep, user: EmitterUser) -> dict[str, Any]:
+def request_recheck(engagement_id: Id63, body: RecheckIn, session: SessionDep, user: EmitterUser) -> dict[str, Any]:
     """Ask for a re-check (复核) within 7 working days of the conclusion."""
     return _engagement_action(session, user, engagement_id, service.request_recheck, reason=body.reason)
 
 
 @router.post("/engagements/{engagement_id}/recheck/decision")
-def decide_recheck(engagement_id: int, body: DecisionIn, session: SessionDep, user: BureauUser) -> dict[str, Any]:
+def decide_recheck(engagement_id: Id63, body: DecisionIn, session: SessionDep, user: BureauUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.decide_recheck, outcome=body.outcome,
                               corrected_payload=body.corrected_report, note=body.note)
 
 
 @router.post("/engagements/{engagement_id}/finalise")
-def finalise(engagement_id: int, session: SessionDep, user: BureauUser) -> dict[str, Any]:
+def finalise(engagement_id: Id63, session: SessionDep, user: BureauUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.finalise)
 
 
 @router.post("/engagements/{engagement_id}/withdraw")
-def withdraw(engagement_id: int, session: SessionDep, user: BureauUser) -> dict[str, Any]:
+def withdraw(engagement_id: Id63, session: SessionDep, user: BureauUser) -> dict[str, Any]:
     return _engagement_action(session, user, engagement_id, service.withdraw)
 
 
@@ -636,7 +640,7 @@ def list_events(session: SessionDep, user: BureauUser, uscc: str | None = None) 
 # --- allocation, ledger, settlement -------------------------------------------------------------------------
 
 @router.post("/emitters/{uscc}/allocations/{year}/pre", status_code=201)
-def allocate_pre(uscc: str, year: int, body: PreAllocationIn, session: SessionDep, user: BureauUser,
+def allocate_pre(uscc: str, year: Year, body: PreAllocationIn, session: SessionDep, user: BureauUser,
                  request: Request, idempotency_key: KeyHeader = None):
     actor = caller(session, user).actor
     return idempotent(session, request=request, user=user, key=idempotency_key,
@@ -646,7 +650,7 @@ def allocate_pre(uscc: str, year: int, body: PreAllocationIn, session: SessionDe
 
 
 @router.post("/emitters/{uscc}/allocations/{year}/final", status_code=201)
-def allocate_final(uscc: str, year: int, session: SessionDep, user: BureauUser, request: Request,
+def allocate_final(uscc: str, year: Year, session: SessionDep, user: BureauUser, request: Request,
                    idempotency_key: KeyHeader = None, body: FinalAllocationIn | None = None):
     actor = caller(session, user).actor
     lines = None
@@ -704,14 +708,14 @@ def surrender(uscc: str, body: SurrenderIn, session: SessionDep, user: EmitterSi
 
 
 @router.get("/emitters/{uscc}/compliance/{year}")
-def compliance(uscc: str, year: int, session: SessionDep, user: EmitterSide,
-               average_price_fen: Annotated[int | None, Query(gt=0)] = None) -> dict[str, Any]:
+def compliance(uscc: str, year: Year, session: SessionDep, user: EmitterSide,
+               average_price_fen: Annotated[int | None, Query(gt=0, le=INT63_MAX)] = None) -> dict[str, Any]:
     own_emitter(session, caller(session, user), uscc)
     return service.compliance(session, uscc=uscc, year=year, average_price_fen=average_price_fen)
 
 
 @router.post("/emitters/{uscc}/settlements/{year}", status_code=201)
-def settle(uscc: str, year: int, body: SettleIn, session: SessionDep, user: BureauUser) -> dict[str, Any]:
+def settle(uscc: str, year: Year, body: SettleIn, session: SessionDep, user: BureauUser) -> dict[str, Any]:
     """Close the year: compliance and penalty fixed; the year's records become immutable."""
     service.settle(session, uscc=uscc, year=year, average_price_fen=body.average_price_fen,
                    actor=caller(session, user).actor)
@@ -719,7 +723,7 @@ def settle(uscc: str, year: int, body: SettleIn, session: SessionDep, user: Bure
 
 
 @router.get("/emitters/{uscc}/summary/{year}.{fmt}")
-def summary(uscc: str, year: int, fmt: Literal["pdf", "html"], session: SessionDep, user: EmitterSide) -> Response:
+def summary(uscc: str, year: Year, fmt: Literal["pdf", "html"], session: SessionDep, user: EmitterSide) -> Response:
     """The verification and settlement summary (PDF, or HTML)."""
     own_emitter(session, caller(session, user), uscc)
     html = render.summary_html(service.summary_data(session, uscc=uscc, year=year))
@@ -755,7 +759,7 @@ def create_inspection(body: InspectionIn, session: SessionDep, user: BureauUser,
 
 
 @router.post("/inspections/{inspection_id}/results")
-def record_inspection_result(inspection_id: int, body: InspectionResultIn, session: SessionDep,
+def record_inspection_result(inspection_id: Id63, body: InspectionResultIn, session: SessionDep,
                              user: BureauUser) -> dict[str, Any]:
     i = service.record_inspection_result(session, inspection_id=inspection_id, uscc=body.uscc, passed=body.passed,
                                          finding=body.finding, actor=caller(session, user).actor)
@@ -769,18 +773,18 @@ def _public_items(session, year: int | None) -> list[dict[str, Any]]:
 
 
 @public_router.get("/disclosures")
-def public_disclosures(session: SessionDep, year: int | None = None) -> list[dict[str, Any]]:
+def public_disclosures(session: SessionDep, year: Year | None = None) -> list[dict[str, Any]]:
     """Published figures per emitter and year: verified emissions, intensity, compliance."""
     return _public_items(session, year)
 
 
 @public_router.get("/disclosures.html", response_class=HTMLResponse)
-def public_disclosures_html(session: SessionDep, year: int | None = None) -> HTMLResponse:
+def public_disclosures_html(session: SessionDep, year: Year | None = None) -> HTMLResponse:
     return HTMLResponse(render.disclosure_html(_public_items(session, year), year=year))
 
 
 @public_router.get("/disclosures/{uscc}/{year}")
-def public_disclosure(uscc: str, year: int, session: SessionDep) -> dict[str, Any]:
+def public_disclosure(uscc: str, year: Year, session: SessionDep) -> dict[str, Any]:
     d = service.get_disclosure(session, uscc=uscc, year=year)
     return {**d.figures, "published_at": d.published_at.isoformat()}
 
@@ -792,5 +796,5 @@ def public_inspections(session: SessionDep) -> list[dict[str, Any]]:
 
 
 @public_router.get("/inspections/{inspection_id}")
-def public_inspection(inspection_id: int, session: SessionDep) -> dict[str, Any]:
+def public_inspection(inspection_id: Id63, session: SessionDep) -> dict[str, Any]:
     return inspection_out(service.get_inspection(session, inspection_id=inspection_id))

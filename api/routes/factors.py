@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
 from api.deps import SessionDep
+from api.params import Offset
 from carbon.factors import service
 from carbon.factors.models import EmissionFactor
 
@@ -55,7 +56,7 @@ def factor_out(f: EmissionFactor) -> FactorOut:
 def list_factors(session: SessionDep, parameter: str | None = None, item: str | None = None,
                  profile: Literal["IPCC2006", "CN"] | None = None, basis: Literal["default", "local"] | None = None,
                  factor_id: str | None = None, limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                 offset: Annotated[int, Query(ge=0)] = 0) -> FactorPage:
+                 offset: Annotated[Offset, Query()] = 0) -> FactorPage:
     rows, total = service.list_factors(session, parameter=parameter, item=item, profile=profile, basis=basis,
                                        factor_id=factor_id, limit=limit, offset=offset)
     return FactorPage(items=[factor_out(f) for f in rows], total=total, limit=limit, offset=offset)

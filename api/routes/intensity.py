@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.uploads import json_records, read_upload
 from api.deps import BureauUser, SessionDep
+from api.params import Count63, Id63, Year
 from api.idempotency import KeyHeader, idempotent
 from carbon.intensity import decomposition as dec
 from carbon.intensity import service
@@ -56,7 +57,7 @@ def upload_economy(session: SessionDep, user: BureauUser, request: Request,
 
 
 @router.get("/economy")
-def list_economy(session: SessionDep, user: BureauUser, year: int | None = None, region: str | None = None) -> dict:
+def list_economy(session: SessionDep, user: BureauUser, year: Year | None = None, region: str | None = None) -> dict:
     """Stored economic data (GDP in yuan, energy in kgce: exact integers as stored)."""
     frame = service.economy(session, years=[year] if year is not None else None, region=region)
     return {"items": json_records(frame.drop(columns=["gdp_10k_cny", "energy_tce"]))}
@@ -77,9 +78,9 @@ class IntensityOut(BaseModel):
 
 
 @router.get("", response_model=IntensityOut)
-def get_intensity(session: SessionDep, user: BureauUser, year: int, base_year: int | None = None,
+def get_intensity(session: SessionDep, user: BureauUser, year: Year, base_year: Year | None = None,
                   numerator: Numerator = DEFAULT_NUMERATOR, co2_source: CO2Source = "auto",
-                  price_base_year: int | None = None) -> IntensityOut:
+                  price_base_year: Year | None = None) -> IntensityOut:
     """Carbon intensity (t CO2 / 10^4 CNY) and energy intensity (tce / 10^4 CNY) of every banner and the city
     (a ratio of sums), and the change against ``base_year``. The numerator and its source are in the output."""
     table, prov = service.intensity(session, year=year, base_year=base_year, numerator=numerator,
@@ -108,7 +109,7 @@ class TargetIn(BaseModel):
     value: float = Field(description="intensity: reduction in % (18 = −18 %); energy_total: the cap in `unit`; shares: %")
     unit: str = Field("%", max_length=16, description="'%' or an energy unit (万tce) for energy_total")
     kind: Literal["binding", "expected"] = "binding"
-    price_base_year: int | None = None
+    price_base_year: Year | None = None
     numerator: Numerator | None = None
     source: str | None = Field(None, max_length=500)
     label: str | None = Field(None, max_length=200)
@@ -155,7 +156,7 @@ def list_targets(session: SessionDep, user: BureauUser) -> list[TargetOut]:
 
 
 @router.get("/targets/{target_id}", response_model=TargetOut)
-def get_target(target_id: int, session: SessionDep, user: BureauUser) -> TargetOut:
+def get_target(target_id: Id63, session: SessionDep, user: BureauUser) -> TargetOut:
     t = service.get_target(session, target_id=target_id)
     return _target_out(t, service.list_targets(session, parent_id=t.id))
 
@@ -172,7 +173,7 @@ class DecomposeIn(BaseModel):
 
 
 @router.post("/targets/{target_id}/decompose")
-def decompose(target_id: int, body: DecomposeIn, session: SessionDep, user: BureauUser, request: Request,
+def decompose(target_id: Id63, body: DecomposeIn, session: SessionDep, user: BureauUser, request: Request,
               idempotency_key: KeyHeader = None):
     """Split a city intensity target across the banners, with the check that the banner targets meet the city
     target under the GDP path used. ``adopt`` stores the split (only if it meets the target)."""
@@ -195,7 +196,7 @@ def decompose(target_id: int, body: DecomposeIn, session: SessionDep, user: Bure
 
 
 @router.get("/targets/{target_id}/evaluation")
-def evaluation(target_id: int, year: int, session: SessionDep, user: BureauUser,
+def evaluation(target_id: Id63, year: Year, session: SessionDep, user: BureauUser,
                co2_source: CO2Source = "auto") -> dict:
     """Each banner's and the city's progress in ``year``: required annual rate, achieved rate, status and the
     rule that decided it."""
@@ -205,7 +206,7 @@ def evaluation(target_id: int, year: int, session: SessionDep, user: BureauUser,
 
 
 @router.get("/targets/{target_id}/cap-split")
-def cap_split(target_id: int, session: SessionDep, user: BureauUser,
+def cap_split(target_id: Id63, session: SessionDep, user: BureauUser,
               method: Literal["base_share", "gdp_path"] = "base_share") -> dict:
     """Split an energy total cap (tce) across banners; the banner caps add up to the city cap."""
     frame, prov = service.split_cap(session, target_id=target_id, method=method)
@@ -229,7 +230,7 @@ def upload_plan_indicators(session: SessionDep, user: BureauUser, request: Reque
 
 
 @router.get("/plan-indicators")
-def plan_indicators(session: SessionDep, user: BureauUser, year: int | None = None) -> dict:
+def plan_indicators(session: SessionDep, user: BureauUser, year: Year | None = None) -> dict:
     """Every plan indicator with its progress (status rule in carbon.intensity.service.indicator_progress)."""
     return {"items": service.plan_progress(session, year=year)}
 
@@ -237,7 +238,7 @@ def plan_indicators(session: SessionDep, user: BureauUser, year: int | None = No
 # --- key categories and uncertainty -------------------------------------------------------------------
 
 @router.get("/inventories/{inventory_id}/key-categories")
-def key_categories(inventory_id: int, session: SessionDep, user: BureauUser, base_inventory_id: int | None = None,
+def key_categories(inventory_id: Id63, session: SessionDep, user: BureauUser, base_inventory_id: Id63 | None = None,
                    region: str = "150600") -> dict:
     """IPCC Approach 1 level assessment (and trend against ``base_inventory_id``), ranked, 95 % cut marked."""
     out = service.key_categories(session, inventory_id=inventory_id, base_inventory_id=base_inventory_id, region=region)
@@ -246,9 +247,9 @@ def key_categories(inventory_id: int, session: SessionDep, user: BureauUser, bas
 
 
 @router.get("/inventories/{inventory_id}/uncertainty")
-def uncertainty(inventory_id: int, session: SessionDep, user: BureauUser, region: str = "150600",
+def uncertainty(inventory_id: Id63, session: SessionDep, user: BureauUser, region: str = "150600",
                 draws: Annotated[int, Query(ge=0, le=200_000, description="Monte Carlo draws; 0 = Approach 1 only")] = 0,
-                seed: int = DEFAULT_SEED) -> dict:
+                seed: Count63 = DEFAULT_SEED) -> dict:
     """Approach 1 per category and for the total (95 % interval); Approach 2 (seeded Monte Carlo) with draws."""
     out = service.uncertainty(session, inventory_id=inventory_id, region=region, monte_carlo_draws=draws or None,
                               seed=seed)

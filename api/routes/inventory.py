@@ -20,8 +20,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from api.uploads import json_records, read_upload
 from api.deps import BureauUser, OptionalUser, SessionDep
+from api.params import Id63, Offset, Year
 from api.idempotency import KeyHeader, idempotent
-from carbon.core.errors import NotFound
+from carbon.core.errors import NotFound, Unauthorized
 from carbon.core.models import ApiToken
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import DEFAULT_PROFILE
@@ -161,8 +162,17 @@ def _is_bureau(user: ApiToken | None) -> bool:
 
 
 def _visible(session, inventory_id: int, user: ApiToken | None) -> Inventory:
-    inventory = service.get_inventory(session, inventory_id=inventory_id)
+    """The inventory if ``user`` may see it. Anonymous callers asking for one that is not public (unpublished or
+    absent: the two look alike) get a 401 (issue 19: a token may show it), token holders a 404."""
+    try:
+        inventory = service.get_inventory(session, inventory_id=inventory_id)
+    except NotFound:
+        if user is None:
+            raise Unauthorized("this inventory is not public; send a bearer token") from None
+        raise
     if inventory.status != "published" and not _is_bureau(user):
+        if user is None:
+            raise Unauthorized("this inventory is not public; send a bearer token")
         raise NotFound(f"no inventory with id {inventory_id}", field="inventory_id")
     return inventory
 
@@ -191,9 +201,9 @@ def create_inventory(body: InventoryCreate, session: SessionDep, user: BureauUse
 
 @router.get("", response_model=InventoryPage)
 def list_inventories(session: SessionDep, user: OptionalUser, status: Status | None = None,
-                     year: int | None = None, region: str | None = None,
+                     year: Year | None = None, region: str | None = None,
                      limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-                     offset: Annotated[int, Query(ge=0)] = 0) -> InventoryPage:
+                     offset: Annotated[Offset, Query()] = 0) -> InventoryPage:
     """Inventories, newest first. The bureau sees all; everybody else published ones only."""
     if _is_bureau(user):
         statuses = (status,) if status else None
@@ -205,7 +215,7 @@ def list_inventories(session: SessionDep, user: OptionalUser, status: Status | N
 
 
 @router.get("/{inventory_id}", response_model=InventoryDetail)
-def get_inventory(inventory_id: int, session: SessionDep, user: OptionalUser) -> InventoryDetail:
+def get_inventory(inventory_id: Id63, session: SessionDep, user: OptionalUser) -> InventoryDetail:
     """One inventory with its totals (when compiled). Published: public. Draft or compiled: bureau only."""
     inventory = _visible(session, inventory_id, user)
     detail = InventoryDetail(**inventory_out(inventory).model_dump())
@@ -221,7 +231,7 @@ def get_inventory(inventory_id: int, session: SessionDep, user: OptionalUser) ->
 
 
 @router.delete("/{inventory_id}", status_code=204)
-def delete_inventory(inventory_id: int, session: SessionDep, user: BureauUser) -> Response:
+def delete_inventory(inventory_id: Id63, session: SessionDep, user: BureauUser) -> Response:
     """Delete a draft or compiled inventory (409 for a published one)."""
     service.delete_inventory(session, inventory_id=inventory_id)
     return Response(status_code=204)
@@ -232,7 +242,7 @@ def delete_inventory(inventory_id: int, session: SessionDep, user: BureauUser) -
 @router.post("/{inventory_id}/activity", status_code=201, response_model=ImportOut,
              responses={422: {"description": "the file was rejected; `rows` lists every bad row (row, column, reason)"},
                         409: {"description": "published inventory, or the same file already imported"}})
-def upload_activity(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+def upload_activity(inventory_id: Id63, session: SessionDep, user: BureauUser, request: Request,
                     file: Annotated[UploadFile, File(description="CSV or XLSX: region, year, category, item, quantity, unit[, note]")],
                     replace: Annotated[bool, Query(description="replace the inventory's current data")] = False,
                     codes: Annotated[Literal["ipcc2006", "crt"], Query(description=(
@@ -258,7 +268,7 @@ def upload_activity(inventory_id: int, session: SessionDep, user: BureauUser, re
 
 
 @router.delete("/{inventory_id}/activity/{batch_id}", response_model=Removed)
-def remove_batch(inventory_id: int, batch_id: int, session: SessionDep, user: BureauUser) -> Removed:
+def remove_batch(inventory_id: Id63, batch_id: Id63, session: SessionDep, user: BureauUser) -> Removed:
     """Remove the records of one upload from a draft or compiled inventory (the batch stays listed)."""
     n = service.remove_batch(session, inventory_id=inventory_id, batch_id=batch_id)
     return Removed(batch_id=batch_id, removed=n)
@@ -266,7 +276,7 @@ def remove_batch(inventory_id: int, batch_id: int, session: SessionDep, user: Bu
 
 @router.post("/{inventory_id}/pull-ets", response_model=PullOut,
              responses={409: {"description": "published inventory"}})
-def pull_ets(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+def pull_ets(inventory_id: Id63, session: SessionDep, user: BureauUser, request: Request,
              idempotency_key: KeyHeader = None):
     """Bottom-up: the verified process CO2 of the region's chemical key emitters (ETS, method chemical) as
     2.B.8 / 1.B.3 facility rows (item 核查过程排放), replacing an earlier pull. Compile afterwards."""
@@ -285,7 +295,7 @@ def pull_ets(inventory_id: int, session: SessionDep, user: BureauUser, request: 
 # --- compile, results, export -------------------------------------------------------------------------
 
 @router.post("/{inventory_id}/compile", response_model=CompileOut)
-def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+def compile_inventory(inventory_id: Id63, session: SessionDep, user: BureauUser, request: Request,
                       factors: Annotated[UploadFile | None, File(description="optional local measured parameters CSV (category, item, parameter, value, unit)")] = None,
                       exclude_double_count: Annotated[list[str] | None, Query(
                           max_length=1000, description="cross-sector double counts to take out of 1.A: 'all', "
@@ -316,11 +326,11 @@ def compile_inventory(inventory_id: int, session: SessionDep, user: BureauUser, 
 
 
 @router.get("/{inventory_id}/results", response_model=ResultsPage)
-def get_results(inventory_id: int, session: SessionDep, user: OptionalUser,
+def get_results(inventory_id: Id63, session: SessionDep, user: OptionalUser,
                 region: str | None = None, sector: str | None = None, category: str | None = None,
                 gas: str | None = None, level: Literal["category", "item"] = "category",
                 limit: Annotated[int, Query(ge=1, le=10000)] = 1000,
-                offset: Annotated[int, Query(ge=0)] = 0) -> ResultsPage:
+                offset: Annotated[Offset, Query()] = 0) -> ResultsPage:
     """Results (409 for a draft). ``level=category``: the rows of RESULTS.csv; ``item``: per item too.
     ``category`` includes sub-categories (``1.A`` = all fuel combustion)."""
     inventory = _visible(session, inventory_id, user)
@@ -333,7 +343,7 @@ def get_results(inventory_id: int, session: SessionDep, user: OptionalUser,
 @router.get("/{inventory_id}/export", response_class=Response,
             responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}},
                              "description": "RESULTS as CSV, or XLSX with sheets results, factors, double_counts, inventory"}})
-def export_results(inventory_id: int, session: SessionDep, user: OptionalUser,
+def export_results(inventory_id: Id63, session: SessionDep, user: OptionalUser,
                    format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the public query name
                    excel: bool = False) -> Response:
     """Download the results. XLSX adds every factor row used (value, unit, source, table, edition).
@@ -345,10 +355,26 @@ def export_results(inventory_id: int, session: SessionDep, user: OptionalUser,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
 
 
+@router.get("/{inventory_id}/activity", response_class=Response,
+            responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}},
+                             "description": "the activity records as the import template (CSV, or XLSX sheet activity)"}})
+def export_activity(inventory_id: Id63, session: SessionDep, user: BureauUser,
+                    format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the public query name
+                    excel: bool = False) -> Response:
+    """Download the activity records (bureau only: they name facilities): region, year, category, item, quantity,
+    unit, note, facility, a notation key in the quantity column with an empty unit. Uploading the file to
+    ``POST /{id}/activity`` of an inventory of the same year gives the same records."""
+    content = service.export_activity(session, inventory_id=inventory_id, fmt=format, excel=excel)
+    inventory = service.get_inventory(session, inventory_id=inventory_id)
+    name = f"activity-{inventory.region.code}-{inventory.year}-v{inventory.version}.{format}"
+    return Response(content, media_type=MEDIA[format],
+                    headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+
 @router.get("/{inventory_id}/export/tables", response_class=Response,
             responses={200: {"content": {MEDIA["xlsx"]: {}},
                              "description": "XLSX: provincial-guideline, CRT or GPC tables (carbon/reporting/exports.py)"}})
-def export_tables(inventory_id: int, session: SessionDep, user: OptionalUser,
+def export_tables(inventory_id: Id63, session: SessionDep, user: OptionalUser,
                   format: Literal["provincial", "crt", "gpc"]) -> Response:  # noqa: A002 - the public query name
     """The inventory in the tables others read: 省级指南 report tables, UNFCCC CRT, or GPC (BASIC/BASIC+)."""
     from carbon.reporting.exports import export_tables as tables
@@ -363,7 +389,7 @@ def export_tables(inventory_id: int, session: SessionDep, user: OptionalUser,
 # --- publish and correct ------------------------------------------------------------------------------
 
 @router.post("/{inventory_id}/publish", response_model=InventoryOut)
-def publish(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+def publish(inventory_id: Id63, session: SessionDep, user: BureauUser, request: Request,
             idempotency_key: KeyHeader = None):
     """Publish a compiled inventory: it becomes public and immutable (409 for a draft or a published one)."""
     return idempotent(session, request=request, user=user, key=idempotency_key, fingerprint={}, status_code=200,
@@ -377,7 +403,7 @@ class VersionCreate(BaseModel):
 
 
 @router.post("/{inventory_id}/versions", status_code=201, response_model=InventoryOut)
-def new_version(inventory_id: int, session: SessionDep, user: BureauUser, request: Request,
+def new_version(inventory_id: Id63, session: SessionDep, user: BureauUser, request: Request,
                 body: VersionCreate | None = None, idempotency_key: KeyHeader = None):
     """A new draft version copying this inventory's activity data, to correct a published inventory."""
     label = body.label if body is not None else None
@@ -394,12 +420,12 @@ def new_version(inventory_id: int, session: SessionDep, user: BureauUser, reques
 @templates_router.get("/templates/{sector}", response_class=Response,
                       responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}})
 def template(sector: str, format: Literal["csv", "xlsx"] = "csv", excel: bool = False) -> Response:  # noqa: A002
-    """A blank data-collection template for one sector (XLSX adds a sheet of the items). Public.
+    """A blank data-collection template for one sector. XLSX: Chinese headers, drop-down lists of regions, categories,
+    items and units, example rows on sheet 示例, a sheet of the items. Public.
     ``excel=true``: the CSV starts with a UTF-8 BOM."""
-    from carbon.inventory.io import blank_template, items_sheet, to_bytes
+    from carbon.inventory.io import blank_template, to_bytes
+    from carbon.inventory.templates import template_xlsx
 
-    frames = {"activity": blank_template(sector)}
-    if format == "xlsx":
-        frames["items"] = items_sheet(sector)
-    return Response(to_bytes(frames, format, excel=excel), media_type=MEDIA[format],
+    body = template_xlsx(sector) if format == "xlsx" else to_bytes({"activity": blank_template(sector)}, "csv", excel=excel)
+    return Response(body, media_type=MEDIA[format],
                     headers={"Content-Disposition": f'attachment; filename="template-{sector}.{format}"'})

@@ -19,10 +19,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import BureauUser, SessionDep, require_role
+from api.params import Year
 from api.idempotency import KeyHeader, idempotent
 from api.routes.ets import caller, visible_emitter
 from carbon.core.errors import NotFound, ValidationError
@@ -106,7 +107,7 @@ def _aware(t: datetime, name: str) -> datetime:
 
 @router.get("/stacks/{ref}/emissions")
 def stack_emissions(ref: str, start: datetime, end: datetime, session: SessionDep, user: Reader,
-                    flatline_hours: int = 6, hours: bool = False) -> dict[str, Any]:
+                    flatline_hours: Annotated[int, Query(ge=1, le=8784)] = 6, hours: bool = False) -> dict[str, Any]:
     """Measured CO2 of one stack over [start, end): total, valid hours, data-quality issues."""
     s = _visible_stack(session, user, ref)
     m = service.stack_emissions(session, stack=s, start=_aware(start, "start"), end=_aware(end, "end"),
@@ -116,7 +117,7 @@ def stack_emissions(ref: str, start: datetime, end: datetime, session: SessionDe
 
 @router.get("/emitters/{uscc}/comparison")
 def comparison(uscc: str, start: datetime, end: datetime, session: SessionDep, user: Reader,
-               calculated_t: float | None = None, year: int | None = None,
+               calculated_t: float | None = None, year: Year | None = None,
                threshold_pct: float | None = None) -> dict[str, Any]:
     """Measured vs calculated emissions of an emitter and period: deviation %, threshold, finding (or null)."""
     c = caller(session, user)

@@ -43,13 +43,17 @@ from fastapi.security import HTTPAuthorizationCredentials
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from api.deps import BearerDep, BureauUser, SessionDep, bearer
+from api.params import INT63_MAX, Id63, Offset, Year
 from api.fast_route import fast_path_route
+from api.openapi_responses import responds
 from api.idempotency import HEADER as KEY_HEADER
 from api.idempotency import KEY_MAX_LENGTH, KeyHeader, idempotent
 from carbon.core.db import utcnow
-from carbon.puhui import footprint, privacy, service
+from carbon.core.errors import ValidationError
+from carbon.puhui import footprint, operators, privacy, service, werun
 from carbon.puhui.award_batch import AwardRequest, AwardWriter
 from carbon.puhui.certificate import render_pdf
+from carbon.puhui.models import PuhuiOperator
 from carbon.puhui.ratelimit import enforce, make_limiter
 from carbon.puhui.wechat import WeChatClient, resolve_login
 from carbon.core.input_limits import TEXT_MAX_CHARS
@@ -61,7 +65,8 @@ def _award_writer(app: FastAPI) -> AwardWriter:
     writer = getattr(app.state, "puhui_awards", None)
     if writer is None or writer.loop is not asyncio.get_running_loop():
         writer = app.state.puhui_awards = AwardWriter(app.state.session_factory, limiter=_limiter(app),
-                                                      secret=app.state.settings.puhui_openid_secret)
+                                                      secret=app.state.settings.puhui_openid_secret,
+                                                      check_evidence=app.state.settings.puhui_evidence_check)
     return writer
 
 
@@ -95,10 +100,12 @@ def _ip(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
 
+@responds(429)
 def limit_ip(request: Request) -> None:
     enforce(_limiter(request.app), [(f"ip:{_ip(request)}", request.app.state.settings.puhui_rate_ip_per_minute)])
 
 
+@responds(429)
 def current_resident(request: Request, credentials: BearerDep) -> int:
     """The resident's id from their session token, counted against the per-resident and per-IP limits.
 
@@ -148,6 +155,22 @@ class Evidence(BaseModel):
     model_config = ConfigDict(extra="forbid")
     operator: str = Field(min_length=1, max_length=64, description="who recorded the trip, e.g. ordos-bus")
     trip_id: str = Field(min_length=1, max_length=128, description="the operator's id of the trip or bill")
+    record: dict[Annotated[str, Field(max_length=40)], Annotated[str, Field(max_length=200)]] | None = Field(
+        None, max_length=12, description="a record the operator signed (operator, record_id, "
+                    "kind, openid, quantity, unit, occurred_at), carried by the app")
+    key_id: str | None = Field(None, max_length=40, description="the operator key that signed ``record``")
+    signature: str | None = Field(None, max_length=200, description="HMAC-SHA256 hex or Ed25519 base64 of the "
+                                  "record's canonical JSON")
+
+
+class WeRunIn(BaseModel):
+    """``wx.getWeRunData`` output with a fresh ``wx.login`` code: decrypted with that session's key, which is then
+    dropped."""
+
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=1, max_length=128, description="a fresh wx.login code")
+    encrypted_data: str = Field(min_length=1, max_length=20_000)
+    iv: str = Field(min_length=1, max_length=64)
 
 
 class BehaviourIn(BaseModel):
@@ -158,8 +181,9 @@ class BehaviourIn(BaseModel):
     quantity: Decimal = Field(max_digits=18, decimal_places=6)
     unit: str = Field(min_length=1, max_length=32)
     occurred_at: AwareDatetime
-    duration_s: int | None = Field(None, le=31 * 24 * 3600)
+    duration_s: int | None = Field(None, ge=0, le=31 * 24 * 3600)
     evidence: Evidence | None = None
+    werun: WeRunIn | None = Field(None, description="WeRun data verifying a walking claim (full cap)")
 
 
 class MethodologyRef(BaseModel):
@@ -174,6 +198,7 @@ class BehaviourOut(BaseModel):
     methodology: MethodologyRef
     capped: bool
     cap_reason: str | None = None
+    verification: str | None = Field(None, description="operator|signed|werun|self_reported|unchecked")
     calculation: dict[str, str]
 
 
@@ -195,22 +220,22 @@ class RewardIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200)
     description: str = Field("", max_length=TEXT_MAX_CHARS)
-    cost_points: int = Field(gt=0)
-    stock: int = Field(ge=0)
+    cost_points: int = Field(gt=0, le=INT63_MAX)
+    stock: int = Field(ge=0, le=INT63_MAX)
 
 
 class RewardPatch(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str | None = Field(None, min_length=1, max_length=200)
     description: str | None = Field(None, max_length=TEXT_MAX_CHARS)
-    cost_points: int | None = Field(None, gt=0)
+    cost_points: int | None = Field(None, gt=0, le=INT63_MAX)
     active: bool | None = None
-    stock_add: int | None = Field(None, description="add (or, negative, withdraw) stock; never set absolutely")
+    stock_add: int | None = Field(None, ge=-INT63_MAX, le=INT63_MAX, description="add (or, negative, withdraw) stock; never set absolutely")
 
 
 class RedemptionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reward_id: int
+    reward_id: Id63
 
 
 class RedemptionOut(BaseModel):
@@ -223,13 +248,13 @@ class RedemptionOut(BaseModel):
 
 class ContributionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    reduction_g: int | None = Field(None, gt=0, description="grams to pool; omitted: everything not pooled yet")
+    reduction_g: int | None = Field(None, gt=0, le=INT63_MAX, description="grams to pool; omitted: everything not pooled yet")
 
 
 class MethodologyIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     code: str = Field(min_length=2, max_length=40)
-    version: int | None = Field(None, ge=1, description="omitted: the next version of this code")
+    version: int | None = Field(None, ge=1, le=INT63_MAX, description="omitted: the next version of this code")
     name_zh: str = Field(min_length=1, max_length=100)
     behaviour: str = Field(min_length=1, max_length=300)
     quantity_unit: str = Field(min_length=1, max_length=32)
@@ -239,7 +264,7 @@ class MethodologyIn(BaseModel):
     baseline: str = Field("", max_length=TEXT_MAX_CHARS)
     source: str = Field(min_length=1, description="the published document the factor comes from", max_length=TEXT_MAX_CHARS)
     cap_period: Literal["day", "month"] | None = None
-    cap_claims: int | None = Field(None, gt=0)
+    cap_claims: int | None = Field(None, gt=0, le=INT63_MAX)
     cap_quantity: Decimal | None = Field(None, gt=0, max_digits=18)
     speed_min_kmh: Decimal | None = Field(None, ge=0, max_digits=18)
     speed_max_kmh: Decimal | None = Field(None, gt=0, max_digits=18)
@@ -255,7 +280,7 @@ class OffsetIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
     name: str = Field(min_length=1, max_length=200, description="e.g. 2025 鄂尔多斯马拉松")
     beneficiary: str = Field(min_length=1, max_length=200)
-    reduction_g: int = Field(gt=0)
+    reduction_g: int = Field(gt=0, le=INT63_MAX)
     note: str = Field("", max_length=TEXT_MAX_CHARS)
 
 
@@ -337,9 +362,17 @@ async def _record_behaviour_fast(request: Request) -> JSONResponse | None:
 
 async def _award(request: Request, body: BehaviourIn, credentials: HTTPAuthorizationCredentials | None,
                  idempotency_key: str | None) -> JSONResponse:
+    ev = body.evidence
+    signed = None
+    if ev is not None and (ev.record is not None or ev.signature is not None or ev.key_id is not None):
+        if ev.record is None or not ev.signature or not ev.key_id:
+            raise ValidationError("evidence: a signed record needs record, key_id and signature together",
+                                  field="evidence.signature")
+        signed = {"record": ev.record, "key_id": ev.key_id, "signature": ev.signature}
+    werun_steps = await asyncio.to_thread(_werun_steps, request, body.werun) if body.werun is not None else None
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
-                          duration_s=body.duration_s, operator=body.evidence.operator if body.evidence else None,
-                          trip_id=body.evidence.trip_id if body.evidence else None)
+                          duration_s=body.duration_s, operator=ev.operator if ev else None,
+                          trip_id=ev.trip_id if ev else None, signed=signed, werun=werun_steps)
     award = AwardRequest(token=credentials.credentials if credentials else None, claim=claim,
                          fingerprint=body.model_dump(mode="json"), idempotency_key=idempotency_key,
                          route="POST /puhui/behaviours", limits=partial(_resident_limits, request))
@@ -347,11 +380,25 @@ async def _award(request: Request, body: BehaviourIn, credentials: HTTPAuthoriza
     return _outcome(outcome, idempotency_key)
 
 
+def _werun_steps(request: Request, data: WeRunIn) -> werun.WeRunSteps:
+    """code2Session for the fresh code, decrypt, check, drop the session key (never stored or logged)."""
+    settings = request.app.state.settings
+    client = WeChatClient(settings.puhui_wechat_app_id, settings.puhui_wechat_app_secret,
+                          settings.puhui_wechat_base_url)
+    identity = client.code2session(data.code)
+    if not identity.session_key:
+        raise werun.WeRunRejected("WeChat returned no session key for this code", field="werun.code")
+    return werun.steps(session_key=identity.session_key, encrypted_data=data.encrypted_data, iv=data.iv,
+                       appid=settings.puhui_wechat_app_id, now=utcnow())
+
+
 BehaviourRoute = fast_path_route(_record_behaviour_fast)
 
 router.add_api_route(
     "/behaviours", record_behaviour, methods=["POST"], status_code=201, response_model=BehaviourOut,
-    responses={409: {"description": "duplicate_trip"}, 422: {"description": "rule broken (reason in code)"},
+    responses={409: {"description": "duplicate_trip (an operator record earns once across all residents)"},
+               422: {"description": "rule broken (reason in code): evidence_unverified, evidence_mismatch, "
+                                    "signature_invalid, evidence_required, werun_invalid, werun_mismatch, ..."},
                503: {"description": "outcome_unknown: the database connection was lost while saving a claim sent "
                                     "without Idempotency-Key"}},
     route_class_override=BehaviourRoute)
@@ -377,7 +424,7 @@ def erase_me(session: SessionDep, user_id: Resident) -> dict:
 
 @router.get("/me/ledger")
 def my_ledger(session: SessionDep, user_id: Resident, asset: Literal["points", "reduction_g"] = "points",
-              limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+              limit: Annotated[int, Query(ge=1, le=500)] = 50, offset: Annotated[Offset, Query()] = 0) -> dict:
     """The resident's postings, newest first, with the balance after each."""
     return service.ledger_page(session, user_id=user_id, asset=asset, limit=limit, offset=offset)
 
@@ -404,19 +451,19 @@ def put_footprint(body: FootprintIn, session: SessionDep, user_id: Resident) -> 
 
 
 @router.get("/me/footprint")
-def get_footprint(session: SessionDep, user_id: Resident, year: int) -> dict:
+def get_footprint(session: SessionDep, user_id: Resident, year: Year) -> dict:
     return service.get_footprint(session, user_id=user_id, year=year)
 
 
 @router.get("/me/summary")
-def my_summary(session: SessionDep, user_id: Resident, year: int) -> dict:
+def my_summary(session: SessionDep, user_id: Resident, year: Year) -> dict:
     """The resident's year: reductions by behaviour, points earned/redeemed/expired, footprint share."""
     return service.yearly_summary(session, user_id=user_id, year=year)
 
 
 @router.get("/me/certificate", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 503: {"description": "PDF rendering unavailable"}})
-def my_certificate(session: SessionDep, user_id: Resident, year: int,
+def my_certificate(session: SessionDep, user_id: Resident, year: Year,
                    name: Annotated[str | None, Query(max_length=64)] = None) -> Response:
     """The shareable yearly certificate (PDF) with the name the resident chose (``name``, else the display
     name; never anything from WeChat)."""
@@ -452,7 +499,7 @@ def create_reward(body: RewardIn, request: Request, session: SessionDep, user: B
 
 
 @router.patch("/rewards/{reward_id}", response_model=RewardOut)
-def update_reward(reward_id: int, body: RewardPatch, session: SessionDep, user: BureauUser) -> RewardOut:
+def update_reward(reward_id: Id63, body: RewardPatch, session: SessionDep, user: BureauUser) -> RewardOut:
     return _reward_out(service.update_reward(session, reward_id=reward_id, **body.model_dump(exclude_unset=True)))
 
 
@@ -493,12 +540,12 @@ def pool(session: SessionDep) -> dict:
 
 @router.get("/offsets", dependencies=[PublicLimit])
 def offsets(session: SessionDep, limit: Annotated[int, Query(ge=1, le=500)] = 50,
-            offset: Annotated[int, Query(ge=0)] = 0) -> dict:
+            offset: Annotated[Offset, Query()] = 0) -> dict:
     return service.list_claims(session, limit=limit, offset=offset)
 
 
 @router.get("/offsets/{claim_id}", dependencies=[PublicLimit])
-def offset_detail(claim_id: int, session: SessionDep) -> dict:
+def offset_detail(claim_id: Id63, session: SessionDep) -> dict:
     """The public record of an offset claim: every behaviour (methodology, version, day) and its grams."""
     return service.claim_detail(session, claim_id=claim_id)
 
@@ -521,3 +568,88 @@ def stats(session: SessionDep, user: BureauUser) -> dict:
     """Platform totals from the ledger, with the per-asset conservation check (both must be 0)."""
     return service.stats(session)
 
+
+
+# --- operators (issue 17): principals that push or sign trip and meter records -----------------------------------
+
+class OperatorIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    code: str = Field(min_length=2, max_length=64, description="what claims name as evidence.operator")
+    name_zh: str = Field(min_length=1, max_length=200)
+    kinds: list[Annotated[str, Field(min_length=1, max_length=40)]] = Field(
+        min_length=1, max_length=20, description="methodology codes it records, e.g. ['bus']")
+
+
+class OperatorOut(BaseModel):
+    code: str
+    name_zh: str
+    kinds: list[str]
+    token: str | None = Field(None, description="the operator's bearer token, shown once")
+
+
+class KeyIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    algorithm: Literal["hmac-sha256", "ed25519"]
+    public_key: str | None = Field(None, max_length=200, description="ed25519 only: base64 of the 32-byte public key")
+
+
+class KeyOut(BaseModel):
+    key_id: str
+    algorithm: str
+    secret: str | None = Field(None, description="hmac-sha256: the new secret (base64), shown once")
+    previous_valid_until: str = Field(description="older keys stay valid until then (grace period)")
+
+
+class OperatorRecordIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    record_id: str = Field(min_length=1, max_length=128)
+    kind: str = Field(min_length=1, max_length=40, description="methodology code")
+    openid: str = Field(min_length=1, max_length=128, description="the resident's openid (stored only as HMAC)")
+    quantity: Decimal = Field(gt=0, max_digits=18, decimal_places=6)
+    unit: str = Field(min_length=1, max_length=32)
+    occurred_at: AwareDatetime
+
+
+class RecordsIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    records: list[OperatorRecordIn] = Field(min_length=1, max_length=1000)
+
+
+def current_operator(session: SessionDep, credentials: BearerDep) -> PuhuiOperator:
+    """The operator of an operator token (``puhui_operators``); a resident or bureau token is a 401 here."""
+    return operators.authenticate_operator(session, credentials.credentials if credentials else None)
+
+
+OperatorDep = Annotated[PuhuiOperator, Depends(current_operator)]
+_AUTH = {401: {"description": "missing or wrong token"}}
+
+
+@router.post("/operators", status_code=201, response_model=OperatorOut, operation_id="puhui_register_operator",
+             responses={**_AUTH, 403: {"description": "not the bureau"}, 409: {"description": "operator_exists"}})
+def register_operator(body: OperatorIn, session: SessionDep, user: BureauUser) -> OperatorOut:
+    """Register an operator (bureau). Its bearer token is returned once."""
+    token, row = operators.register_operator(session, code=body.code, name_zh=body.name_zh, kinds=body.kinds)
+    return OperatorOut(code=row.code, name_zh=row.name_zh, kinds=row.kinds.split(","), token=token)
+
+
+@router.post("/operator/keys", status_code=201, response_model=KeyOut, operation_id="puhui_rotate_operator_key",
+             responses={**_AUTH, 422: {"description": "bad algorithm or public key"}})
+def rotate_key(body: KeyIn, session: SessionDep, operator: OperatorDep) -> KeyOut:
+    """Rotate the calling operator's signing key; older keys stay valid for 24 hours."""
+    row, secret = operators.rotate_key(session, operator=operator, algorithm=body.algorithm,
+                                       public_key=body.public_key)
+    return KeyOut(key_id=row.key_id, algorithm=row.algorithm, secret=secret,
+                  previous_valid_until=(row.created_at + operators.KEY_GRACE).isoformat())
+
+
+@router.post("/operator/records", status_code=201, operation_id="puhui_push_operator_records",
+             responses={**_AUTH, 409: {"description": "record_conflict: a record id with other content"},
+                        422: {"description": "a record is invalid (field named); nothing is written"}})
+def push_records(body: RecordsIn, request: Request, session: SessionDep, operator: OperatorDep,
+                 idempotency_key: KeyHeader = None) -> JSONResponse:
+    """Push trip or meter records (the calling operator's). Idempotent by record id: the same records again are
+    ``unchanged``; ``Idempotency-Key`` is echoed and needs nothing stored, as the record ids are the key."""
+    result = operators.push_records(session, operator=operator, records=[r.model_dump() for r in body.records],
+                                    secret=request.app.state.settings.puhui_openid_secret)
+    return JSONResponse(result, status_code=201 if result["created"] else 200,
+                        headers={"Idempotency-Key": idempotency_key} if idempotency_key else {})

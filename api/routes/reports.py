@@ -8,7 +8,6 @@ renders it (carbon.reporting.service.ReportWorker); ``GET /reports/jobs/{id}`` t
 
 from __future__ import annotations
 
-import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -17,17 +16,18 @@ from fastapi import APIRouter, BackgroundTasks, FastAPI, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import BureauUser, SessionDep
+from api.params import Count63, Id63
 from api.idempotency import KeyHeader, idempotent
 from carbon.intensity.intensity import DEFAULT_NUMERATOR
 from carbon.intensity.uncertainty import DEFAULT_DRAWS, DEFAULT_SEED
-from carbon.reporting import service
+from carbon.reporting import jobs, service
 from carbon.reporting.models import ReportJob
 
 
 @asynccontextmanager
 async def report_worker(app: FastAPI) -> AsyncIterator[None]:
     """Start this process's report worker with the application and stop it (after its current job) at shutdown."""
-    worker = service.ReportWorker(app.state.session_factory, name=f"api-{os.getpid()}-{id(app):x}")
+    worker = service.ReportWorker(app.state.session_factory, name=jobs.worker_name(f"api-{id(app):x}"))
     app.state.report_worker = worker
     worker.start()
     try:
@@ -43,11 +43,14 @@ class InventoryReportIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     year: int = Field(ge=1990, le=2100)
-    inventory_id: int | None = Field(None, description="default: the city's latest published, else compiled, inventory")
+    inventory_id: Id63 | None = Field(None, description="default: the city's latest published, else compiled, inventory")
     numerator: str = Field(DEFAULT_NUMERATOR, max_length=64)
     co2_source: str = Field("auto", max_length=64)
     draws: int = Field(DEFAULT_DRAWS, ge=100, le=200_000, description="Monte Carlo draws (uncertainty)")
-    seed: int = DEFAULT_SEED
+    seed: Count63 = DEFAULT_SEED
+    prepared_by: str | None = Field(None, max_length=100, description="编制人 (default: a blank line to sign)")
+    reviewed_by: str | None = Field(None, max_length=100, description="审核人 (default: a blank line to sign)")
+    approved_by: str | None = Field(None, max_length=100, description="批准人 (default: a blank line to sign)")
 
 
 class JobOut(BaseModel):
@@ -104,13 +107,13 @@ def list_jobs(session: SessionDep, user: BureauUser, request: Request) -> list[J
 
 
 @router.get("/jobs/{job_id}", response_model=JobOut)
-def get_job(job_id: int, session: SessionDep, user: BureauUser, request: Request) -> JobOut:
+def get_job(job_id: Id63, session: SessionDep, user: BureauUser, request: Request) -> JobOut:
     return job_out(service.get_job(session, job_id=job_id), request)
 
 
 @router.get("/jobs/{job_id}/pdf", name="download_report", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}, 409: {"description": "not done yet"}})
-def download_report(job_id: int, session: SessionDep, user: BureauUser) -> Response:
+def download_report(job_id: Id63, session: SessionDep, user: BureauUser) -> Response:
     pdf, filename = service.job_pdf(session, job_id=job_id)
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

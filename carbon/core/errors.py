@@ -4,16 +4,40 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from carbon.core import messages
+
 
 class CarbonError(Exception):
     """Base of every domain error. `code` is a stable machine-readable string."""
 
     code = "error"
+    generic_key: str | None = None  # a catalogue entry that leads an uncatalogued (English) message in Chinese
 
-    def __init__(self, message: str, *, field: str | None = None):
+    def __init__(self, message: str | None = None, *, field: str | None = None, key: str | None = None,
+                 params: dict | None = None):
+        """``message``: the English text. Or ``key`` and ``params``: an entry of carbon/core/messages.py, which gives
+        the English ``message`` and the Chinese one (``text()``); ``message`` given too overrides the English."""
+        self.key = key
+        self.params = dict(params or {})
+        if message is None:
+            message = messages.text(key, "en", **self.params) if key else self.code
         super().__init__(message)
         self.message = message
         self.field = field
+
+    def text(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (``zh`` or ``en``; default CARBON_LANG, else Chinese). English when the message
+        has no catalogue entry."""
+        lang = lang or messages.current_lang()
+        if lang == "en":
+            return self.message
+        if self.key is None:
+            return messages.text(self.generic_key, lang, detail=self.message) if self.generic_key else self.message
+        return messages.text(self.key, lang, **self.params)
+
+    def problems(self, lang: str | None = None) -> list[str]:
+        """One line per problem, for the CLI: the message itself here; a row report adds one line per bad row."""
+        return [self.text(lang)]
 
 
 class ValidationError(CarbonError):
@@ -72,13 +96,35 @@ class RowError:
     column: str
     reason: str
     value: str | None = None
+    key: str | None = None  # the reason's entry in carbon/core/messages.py, if it has one (reason is its English)
+    params: dict | None = None
+
+    @classmethod
+    def of(cls, row: int, column: str, exc: CarbonError, value: str | None = None) -> RowError:
+        """The row error for a cell whose check raised ``exc`` (its message key and parameters carried along)."""
+        return cls(row, column, exc.message, value, key=exc.key, params=exc.params or None)
+
+    @classmethod
+    def keyed(cls, row: int, column: str, key: str, value: str | None = None, **params) -> RowError:
+        return cls(row, column, messages.text(key, "en", **params), value, key=key, params=params or None)
+
+    def reason_text(self, lang: str | None = None) -> str:
+        if self.key is None or (lang or messages.current_lang()) == "en":
+            return self.reason
+        return messages.text(self.key, lang, **(self.params or {}))
 
     def as_dict(self) -> dict:
+        """``reason`` in English (the contract); ``text(lang)`` is the whole line in either language."""
         return {"row": self.row, "column": self.column, "reason": self.reason, "value": self.value}
 
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or messages.current_lang()
+        shown = messages.text("row_value", lang, value=self.value) if self.value is not None else ""
+        return messages.text("row_problem", lang, row=self.row, column=self.column, reason=self.reason_text(lang),
+                             shown=shown)
+
     def __str__(self) -> str:
-        shown = f" (value {self.value!r})" if self.value is not None else ""
-        return f"row {self.row}, column {self.column}: {self.reason}{shown}"
+        return self.text("en")
 
 
 @dataclass
@@ -89,26 +135,33 @@ class ImportRejected(ValidationError):
     what: str = "import"
 
     def __post_init__(self):
-        msg = f"{self.what} rejected: {len(self.errors)} bad row(s); nothing was imported"
-        super().__init__(msg, field="file")
+        key = "compile_rejected" if self.what.startswith("compile") else "import_rejected"
+        super().__init__(field="file", key=key, params={"what": self.what, "n": len(self.errors)})
 
     code = "import_rejected"
 
     def report(self) -> str:
         return "\n".join([self.message, *(str(e) for e in self.errors)])
 
+    def problems(self, lang: str | None = None) -> list[str]:
+        return [self.text(lang), *(e.text(lang) for e in self.errors)]
+
 
 class NotFound(CarbonError):
     code = "not_found"
+    generic_key = "not_found"
 
 
 class Conflict(CarbonError):
     code = "conflict"
+    generic_key = "conflict"
 
 
 class Forbidden(CarbonError):
     code = "forbidden"
+    generic_key = "forbidden"
 
 
 class Unauthorized(CarbonError):
     code = "unauthorized"
+    generic_key = "unauthorized"

@@ -15,12 +15,13 @@ from pathlib import Path
 import numpy as np
 
 from carbon.core.errors import GWPError, ValidationError
+from carbon.core.resources import data_dir
 
 GWP_SETS = ("SAR", "AR4", "AR5", "AR6")
 CH4_AR6_VARIANTS = ("combined", "split")  # AR6: 27.9 for all CH4, or fossil 29.8 / non-fossil 27.0
 FAMILIES = ("CO2", "CH4", "N2O", "HFCs", "PFCs", "SF6", "NF3")  # the seven gases
 
-GWP_DIR = Path(__file__).resolve().parents[2] / "emission_factors" / "gwp"
+GWP_DIR = data_dir("emission_factors") / "gwp"
 
 
 def _edition_number(path: Path) -> int:
@@ -71,7 +72,8 @@ class GWPTable:
 
 def check_gwp_set(gwp_set: str, ch4_ar6: str = "combined") -> None:
     if gwp_set not in GWP_SETS:
-        raise ValidationError(f"unknown GWP set {gwp_set!r}; expected one of {', '.join(GWP_SETS)}", field="gwp_set")
+        raise ValidationError(key="unknown_gwp_set", params={"value": gwp_set, "known": ", ".join(GWP_SETS)},
+                              field="gwp_set")
     if ch4_ar6 not in CH4_AR6_VARIANTS:
         raise ValidationError(f"unknown AR6 CH4 variant {ch4_ar6!r}; expected combined or split", field="ch4_ar6")
 

@@ -1,27 +1,35 @@
 """Run the alembic migrations from Python (``carbon db upgrade``, ``carbon serve``, tests).
 
-The repository is installed editable, so ``alembic.ini`` and ``migrations/`` are found next to the
-package: ``Path(__file__).resolve().parents[2]``.
+The alembic ``Config`` is built here, in code, with ``script_location`` pointing at the migrations that
+``carbon.core.resources`` finds (``carbon/_data/migrations`` in a wheel, ``migrations/`` in a checkout), so
+``carbon db upgrade`` needs no ``alembic.ini`` and works from any folder. ``alembic.ini`` stays in the
+repository for the ``alembic`` command line (``alembic revision ...``); ``ALEMBIC_OPTIONS`` repeats its
+``[alembic]`` settings (tests/test_wheel.py checks that they agree).
 """
 
 from __future__ import annotations
-
-from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Connection
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-ALEMBIC_INI = REPO_ROOT / "alembic.ini"
+from carbon.core.resources import data_dir
+
+# the [alembic] section of alembic.ini, less script_location (set from data_dir) and sqlalchemy.url
+ALEMBIC_OPTIONS = {
+    "file_template": "%%(rev)s_%%(slug)s",
+    "truncate_slug_length": "40",
+    "path_separator": "os",
+    "timezone": "UTC",
+}
 
 
 def alembic_config(url: str | None = None, *, connection: Connection | None = None) -> Config:
-    """An alembic ``Config`` for this repository, pointed at ``url`` or an open ``connection``."""
-    if not ALEMBIC_INI.exists():
-        raise FileNotFoundError(f"{ALEMBIC_INI} not found: install the repository editable (pip install -e .)")
-    cfg = Config(str(ALEMBIC_INI))
-    cfg.set_main_option("script_location", str(REPO_ROOT / "migrations"))
+    """An alembic ``Config`` for carbon's migrations, pointed at ``url`` or an open ``connection``."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(data_dir("migrations")).replace("%", "%%"))
+    for key, value in ALEMBIC_OPTIONS.items():
+        cfg.set_main_option(key, value)
     cfg.attributes["configure_logger"] = False  # keep the caller's logging (uvicorn, pytest)
     if url is not None:
         cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))  # ConfigParser interpolation

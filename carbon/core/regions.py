@@ -71,12 +71,12 @@ def resolve_region(text: str, *, field: str | None = "region") -> str:
     the known regions so a user can fix the spreadsheet cell.
     """
     if text is None:
-        raise ValidationError("region is missing", field=field)
+        raise ValidationError(key="region_missing", field=field)
     key = str(text).strip()
     if key in BY_CODE:
         return key
     code = _BY_NAME.get(_norm(key))
     if code is None:
         known = "、".join(r.name_zh for r in REGIONS)
-        raise ValidationError(f"unknown region {text!r}; expected a code or one of: {known}", field=field)
+        raise ValidationError(key="unknown_region", params={"value": text, "known": known}, field=field)
     return code

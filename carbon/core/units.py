@@ -117,7 +117,7 @@ def parse_unit(text: str) -> pint.Quantity:
     try:
         q = ureg.parse_expression(norm)
     except Exception as exc:  # pint raises several types (UndefinedUnitError, DefinitionSyntaxError, ...)
-        raise UnitError(f"unit {text!r} is not a known unit ({type(exc).__name__}: {exc})") from exc
+        raise UnitError(key="unknown_unit", params={"unit": text, "reason": f"{type(exc).__name__}: {exc}"}) from exc
     if not isinstance(q, pint.Quantity):
         raise UnitError(f"unit {text!r} is a number, not a unit")
     return q
@@ -193,7 +193,8 @@ def multiplier(from_unit: str, to_unit: str) -> float:
     src = _as_quantity(from_unit)
     dst = _as_quantity(to_unit)
     if src.dimensionality != dst.dimensionality:
-        raise UnitError(f"unit {from_unit!r} ({dimension_of(from_unit)}) cannot be converted to {to_unit!r} ({dimension_of(to_unit)})")
+        raise UnitError(key="unit_not_convertible", params={"from_unit": from_unit, "from_dim": dimension_of(from_unit),
+                                                            "to_unit": to_unit, "to_dim": dimension_of(to_unit)})
     return float((src / dst).to("dimensionless").magnitude)
 
 

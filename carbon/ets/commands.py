@@ -17,6 +17,7 @@ from typing import Any
 
 import typer
 
+from carbon.cli_errors import print_problems
 from carbon.cli_platform import domain_error, session_job
 from carbon.core.errors import CarbonError
 
@@ -41,9 +42,8 @@ def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets
 
     try:
         text = sys.stdin.read() if str(report) == "-" else report.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        typer.echo(f"error: cannot read {report}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+    except OSError as exc:  # 找不到文件 / 无法读取文件, one line, exit 2 (carbon/cli_errors.py)
+        raise typer.Exit(print_problems(exc)) from None
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:

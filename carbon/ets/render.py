@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import math
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from carbon.core.db import utcnow
+from carbon.core.resources import data_dir
 from carbon.ets.calendar import beijing_date
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
+TEMPLATES = data_dir("templates")  # reports/templates/ (carbon/_data/templates in a wheel)
 STATUS_ZH = {"compliant": "已履约", "pending": "履约期内", "non_compliant": "未足额清缴", "not_allocated": "尚未核定配额"}
 
 

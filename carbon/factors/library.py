@@ -33,9 +33,10 @@ from pathlib import Path
 from carbon.core import units
 from carbon.core.errors import FactorError, ImportRejected, RowError, UnitError
 from carbon.core.gases import gwp_table
+from carbon.core.resources import data_dir
 from carbon.factors.legacy_scopes import file_key, legacy_scope
 
-FACTOR_DIR = Path(__file__).resolve().parents[2] / "emission_factors"
+FACTOR_DIR = data_dir("emission_factors")  # emission_factors/ (carbon/_data/emission_factors in a wheel)
 PROFILES = ("IPCC2006", "CN")
 DEFAULT_PROFILE = "CN"  # China's defaults first; IPCC 2006 fills the gaps
 REQUIRED_COLUMNS = (
@@ -453,14 +454,16 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
 
     `resolve_*` map user spellings (code or Chinese name) to codes and raise ValidationError otherwise.
     """
-    text = content.decode("utf-8-sig") if isinstance(content, bytes) else content
+    from carbon.core.tabular import canonical_columns, decode_text, require_columns
+
+    text = decode_text(content, what=name) if isinstance(content, bytes) else content.removeprefix("\ufeff")
     fingerprint = "local-" + hashlib.sha256(text.encode()).hexdigest()[:8]
     catalogue = load_parameter_catalogue()
     reader = csv.DictReader(io.StringIO(text))
-    header = [h.strip() for h in (reader.fieldnames or [])]
-    missing = [c for c in LOCAL_COLUMNS if c not in header]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what=f"local factors {name}")
+    # English headers or Chinese ones (类别 项目 参数 数值 单位 地区 年份 来源)
+    header = canonical_columns(reader.fieldnames or [], "factors")
+    reader.fieldnames = header
+    require_columns(header, LOCAL_COLUMNS, "factors", what=f"local factors {name}")
     errors: list[RowError] = []
     rows: list[FactorRow] = []
     for n, raw in enumerate(reader, start=2):

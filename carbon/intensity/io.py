@@ -35,6 +35,8 @@ import pandas as pd
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.regions import resolve_region
+from carbon.core.resources import data_dir
+from carbon.core.tabular import canonical_frame, require_columns
 from carbon.intensity.models import INDICATOR_DIRECTIONS, TARGET_KINDS, TARGET_METRICS
 from carbon.factors.legacy_scopes import file_key, legacy_scope
 from carbon.intensity.uncertainty import UncertaintyDefault
@@ -44,7 +46,7 @@ ECONOMY_REQUIRED = ("region", "year", "gdp", "unit", "price_base_year")
 ECONOMY_OPTIONAL = ("gdp_current", "energy", "energy_unit", "coal_share_pct", "non_fossil_share_pct", "population",
                     "population_unit", "energy_co2", "energy_co2_unit", "source")
 POPULATION_UNITS = {"人": 1, "persons": 1, "person": 1, "": 1, "万人": 10_000, "10k persons": 10_000}
-UNCERTAINTY_DIR = Path(__file__).resolve().parents[2] / "emission_factors" / "uncertainty"
+UNCERTAINTY_DIR = data_dir("emission_factors") / "uncertainty"
 
 
 def _num(text: str) -> float | None:
@@ -60,11 +62,8 @@ def _num(text: str) -> float | None:
 def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.DataFrame:
     """Validated economic data: columns region, year, price_base_year, gdp_yuan, gdp_current_yuan, energy_kgce,
     coal_share, non_fossil_share, population, energy_co2_t, source, row. Raises ImportRejected."""
-    raw = read_table(source, filename)
-    missing = [c for c in ECONOMY_REQUIRED if c not in raw.columns]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing],
-                             what="economic data import")
+    raw = canonical_frame(read_table(source, filename), "economy")  # English or Chinese headers (地区, 年份, ...)
+    require_columns(raw, ECONOMY_REQUIRED, "economy", what="economic data import")
     first = raw.attrs.get("first_data_line", 2)
     errors: list[RowError] = []
     out = []
@@ -205,11 +204,8 @@ def read_results(source: str | Path | bytes, filename: str | None = None) -> pd.
     optionally memo (true/false). The contract's columns (region, year, sector, category, gas, mass_t, co2e_t,
     gwp_set) suffice: without a ``memo`` column (or where a memo cell is blank) the memo rows are known from the
     category catalogue. Other columns (category_name, crt_category, method, ...) are carried along, unused."""
-    raw = read_table(source, filename)
-    missing = [c for c in RESULTS_REQUIRED if c not in raw.columns]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing],
-                             what="results file")
+    raw = canonical_frame(read_table(source, filename), "results")
+    require_columns(raw, RESULTS_REQUIRED, "results", what="results file")
     codes = {}
     errors = []
     first = raw.attrs.get("first_data_line", 2)
@@ -242,11 +238,8 @@ _YEAR = re.compile(r"^(19|20)\d\d$")
 
 def read_plan_indicators(source: str | Path | bytes, filename: str | None = None) -> list[dict]:
     """Validated plan indicators: dicts with the model's fields, ``values`` {year: value} and ``target_metric``."""
-    raw = read_table(source, filename)
-    missing = [c for c in PLAN_REQUIRED if c not in raw.columns]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing],
-                             what="plan indicators import")
+    raw = canonical_frame(read_table(source, filename), "plan")
+    require_columns(raw, PLAN_REQUIRED, "plan", what="plan indicators import")
     year_cols = [c for c in raw.columns if _YEAR.match(c)]
     first = raw.attrs.get("first_data_line", 2)
     errors: list[RowError] = []

@@ -82,8 +82,9 @@ class Category:
                 return
             except UnitError:
                 continue
-        raise UnitError(f"unit {unit!r} has dimension {units.dimension_of(unit)}; {self.code} {self.name_zh} expects {' or '.join(self.activity)}",
-                        field="unit")
+        raise UnitError(key="unit_dimension", params={"unit": unit, "dimension": units.dimension_of(unit),
+                                                      "category": f"{self.code} {self.name_zh}",
+                                                      "expected": " or ".join(self.activity)}, field="unit")
 
     @property
     def parent(self) -> str | None:
@@ -133,7 +134,8 @@ class Catalog:
             code = self._category_names.get(key)
             if code is not None:
                 return self.categories[code]
-        raise ValidationError(self.unknown_message(str(text).strip(), codes), field="category")
+        raise ValidationError(key="unknown_category", field="category",
+                              params={"value": str(text).strip(), "detail": self.unknown_message(str(text).strip(), codes)})
 
     # --- the two code schemes -------------------------------------------------------------------------------
 
@@ -278,7 +280,7 @@ class Catalog:
     def item(self, text: str) -> Item:
         code = self._item_names.get(_norm(text))
         if code is None:
-            raise ValidationError(f"unknown item {text!r}", field="item")
+            raise ValidationError(key="unknown_item", params={"value": text}, field="item")
         return self.items[code]
 
     def leaf_categories(self, sector: str | None = None) -> list[Category]:

@@ -5,22 +5,24 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Callable, Optional
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from carbon.core.errors import CarbonError, ImportRejected, ValidationError
+from carbon.cli_errors import exit_for
+from carbon.core.errors import CarbonError, ValidationError
 from carbon.core.gases import FAMILIES, family_of
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import DEFAULT_PROFILE, load_library
 from carbon.inventory.catalog import DEFAULT_CODES, SECTOR_NAMES_ZH, check_codes, load_catalog
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
 from carbon.inventory.io import balances_table as balances_sheet
-from carbon.inventory.io import blank_template, items_sheet, read_activity, read_local_factors, results_table, write_table
+from carbon.inventory.io import blank_template, read_activity, read_local_factors, results_table, write_table
 from carbon.inventory.proxy import read_proxy
+from carbon.inventory.years import describe_skipped, rows_for_year
 
 err = Console(stderr=True)
 
@@ -31,14 +33,9 @@ def stdout_console() -> Console:
 
 
 def fail(exc: CarbonError) -> None:
-    """Print a domain error (with its row report) on stderr and exit non-zero."""
-    if isinstance(exc, ImportRejected):
-        err.print(f"[red]{exc.message}[/red]")
-        for e in exc.errors:
-            err.print(f"  {e}", markup=False)
-    else:
-        err.print(f"[red]error:[/red] {exc.message}", markup=True)
-    raise typer.Exit(code=2)
+    """Print a domain error on stderr, one ``错误: ...`` line per problem (a row report: one per bad row), and exit 2
+    (carbon/cli_errors.py; Chinese unless CARBON_LANG=en)."""
+    raise exit_for(exc)
 
 
 def summary_table(result: CompileResult, region: str = CITY_CODE) -> Table:
@@ -135,7 +132,8 @@ def compile_command(
     try:
         result = compile_file(activity, year=year, factors=factors, gwp=gwp, ch4_ar6=ch4_ar6, profile=profile,
                               exclude_double_counts=tuple(exclude_double_count or ()), codes=codes,
-                              backcast=backcast, proxy=proxy)
+                              backcast=backcast, proxy=proxy,
+                              on_skipped=lambda skipped: err.print(describe_skipped(skipped), markup=False))
     except CarbonError as exc:
         fail(exc)
         return
@@ -159,9 +157,13 @@ def compile_command(
 
 def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",
                  profile: str = DEFAULT_PROFILE, exclude_double_counts: tuple[str, ...] = (),
-                 codes: str = DEFAULT_CODES, backcast: str | None = None, proxy: Path | None = None) -> CompileResult:
+                 codes: str = DEFAULT_CODES, backcast: str | None = None, proxy: Path | None = None,
+                 on_skipped: Callable[[dict[int, int]], None] | None = None) -> CompileResult:
     """``codes``: the category-code scheme of both files (activity data and local parameters). ``backcast`` and
-    ``proxy``: landfill deposits before the first year given, from a population or GDP series."""
+    ``proxy``: landfill deposits before the first year given, from a population or GDP series.
+
+    A file without data rows, or without rows for ``year``, is a ValidationError; rows of other years (not history
+    of a time-series category, carbon/inventory/years.py) are left out and ``on_skipped({year: rows})`` told."""
     check_codes(codes)
     options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6, exclude_double_counts=exclude_double_counts,
                              backcast=backcast)
@@ -173,20 +175,27 @@ def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp:
         rows, fingerprint = read_local_factors(factors, codes=codes)
         library = library.with_local(rows, fingerprint)
     act = read_activity(activity, codes=codes)
+    if act.empty:
+        raise ValidationError(key="no_data_rows", params={"path": str(activity)}, field="file")
+    act, skipped = rows_for_year(act, year, source=str(activity))
+    if skipped and on_skipped is not None:
+        on_skipped(skipped)
     return compile_activity(act, library, options, proxy=series)
 
 
 def template_command(
     sector: Annotated[str, typer.Argument(help="energy, ippu, agriculture, lulucf, waste or memo")],
-    out: Annotated[Path, typer.Option(help="CSV or XLSX path (XLSX adds a sheet of items)")],
+    out: Annotated[Path, typer.Option(help="CSV or XLSX path (XLSX: Chinese headers, drop-down lists, examples on sheet 示例, a sheet of items)")],
     excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM")] = False,
 ) -> None:
     """Write a blank data-collection template for one sector."""
     try:
-        frames = {"activity": blank_template(sector)}
-        if out.suffix.lower() == ".xlsx":
-            frames["items"] = items_sheet(sector)
-        write_table(frames, out, excel=excel)
+        if out.suffix.lower() == ".xlsx":  # Chinese headers, drop-down lists, examples on 示例 (inventory/templates.py)
+            from carbon.inventory.templates import template_xlsx  # openpyxl only when a template is written
+
+            out.write_bytes(template_xlsx(sector))
+        else:
+            write_table({"activity": blank_template(sector)}, out, excel=excel)
     except CarbonError as exc:
         fail(exc)
     Console().print(f"wrote template for {sector} to {out}")

@@ -27,6 +27,7 @@ from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.input_limits import InputLimits, check_csv, check_size, current_limits, xlsx_rows
 from carbon.core.regions import BY_CODE, resolve_region
+from carbon.core.tabular import SIGNIFICANT_DIGITS, canonical_frame, decode_text, require_columns, rounded_for_csv
 from carbon.factors.library import profile_column
 from carbon.inventory.catalog import DEFAULT_CODES, NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, check_codes, load_catalog
 
@@ -52,8 +53,14 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
     if isinstance(source, bytes):
         data = source
     else:
-        check_size(Path(source).stat().st_size, limits, Path(name).name)
-        data = Path(source).read_bytes()
+        try:
+            check_size(Path(source).stat().st_size, limits, Path(name).name)
+            data = Path(source).read_bytes()
+        except FileNotFoundError:
+            raise ValidationError(key="file_not_found", params={"path": str(source)}, field="file") from None
+        except OSError as exc:
+            raise ValidationError(key="file_unreadable", params={"path": str(source), "reason": exc.strerror or str(exc)},
+                                  field="file") from None
     check_size(len(data), limits, Path(name).name)
     try:
         if suffix in (".xlsx", ".xlsm"):
@@ -67,14 +74,18 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
             del data
             start, skip = _after_comments(text)  # leading comment lines (provenance notes)
             check_csv(text, limits, start=start, first_line=skip + 1)
-            df = pd.read_csv(io.StringIO(text[start:]), dtype=str, keep_default_na=False, skipinitialspace=True)
+            # from bytes, not io.StringIO: pandas' C parser reads UTF-8 bytes twice as fast as text (bench/cli.py)
+            df = pd.read_csv(io.BytesIO(text[start:].encode("utf-8")), encoding="utf-8", dtype=str,
+                             keep_default_na=False, skipinitialspace=True)
             df.attrs["first_data_line"] = skip + 2
         else:
-            raise ValidationError(f"unsupported file type {suffix!r}: use .csv or .xlsx", field="file")
+            raise ValidationError(key="file_type", params={"suffix": repr(suffix)}, field="file")
     except CarbonError:
         raise
+    except pd.errors.EmptyDataError:  # not even a header line
+        df = pd.DataFrame()
     except Exception as exc:  # noqa: BLE001 - a parser error is a bad file, reported as such
-        raise ValidationError(f"cannot read {Path(name).name}: {exc}", field="file") from exc
+        raise ValidationError(key="file_parse", params={"path": Path(name).name, "reason": str(exc)}, field="file") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
 
@@ -91,15 +102,8 @@ def _after_comments(text: str) -> tuple[int, int]:
 
 
 def _decode(data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030: Excel on a Chinese Windows saves CSV in GBK."""
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            return data.decode("gb18030")
-        except UnicodeDecodeError as exc:
-            raise ValidationError(f"the file is neither UTF-8 nor GBK/GB18030 text ({exc.reason} at byte {exc.start})",
-                                  field="file") from None
+    """UTF-8 (with or without BOM) or GB18030/GBK, detected (carbon/core/tabular.py); an error otherwise."""
+    return decode_text(data)
 
 
 def read_activity(source: str | Path | bytes, filename: str | None = None, catalog: Catalog | None = None,
@@ -107,15 +111,33 @@ def read_activity(source: str | Path | bytes, filename: str | None = None, catal
     """Read and validate activity data. Returns columns region, year, category, item, quantity, unit,
     note, row (codes resolved; categorical dtypes for the repeated text columns). Raises ImportRejected.
     ``codes``: the scheme of the file's category codes, "ipcc2006" (the default) or "crt"."""
-    return validate_activity(read_table(source, filename), catalog, codes=codes)
+    raw = read_table(source, filename)
+    if raw.shape == (0, 0):  # not even a header line
+        name = filename or (str(source) if not isinstance(source, bytes) else "upload.csv")
+        raise ValidationError(key="no_data_rows", params={"path": name}, field="file")
+    return validate_activity(raw, catalog, codes=codes)
+
+
+def stripped(values: pd.Series) -> pd.Series:
+    """The column as text without surrounding blanks, each distinct value stripped once: a file of 10^6 rows has a
+    few hundred distinct regions, categories, items and units (per row this took 8 s of 13; bench/cli.py)."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    clean = pd.Index(uniques, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+    return pd.Series(clean[codes], index=values.index, dtype=object)
+
+
+def per_distinct(values: pd.Series, fn) -> pd.Series:
+    """``fn`` (a function of a Series) applied to each distinct value of ``values`` once, spread back to every row."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    done = fn(pd.Series(uniques, dtype=values.dtype)).to_numpy()
+    return pd.Series(done[codes], index=values.index)
 
 
 def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, codes: str = DEFAULT_CODES) -> pd.DataFrame:
     catalog = catalog or load_catalog()
     check_codes(codes)
-    missing = [c for c in COLUMNS if c not in raw.columns]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing], what="activity import")
+    raw = canonical_frame(raw, "activity")  # Chinese headers (地区, 年份, 类别, 项目, 数量, 单位, 备注) as the English ones
+    require_columns(raw, COLUMNS, "activity", what="activity import")
     first = raw.attrs.get("first_data_line", 2)  # line number of the first data row as the user sees the file
     raw = raw.reset_index(drop=True)
     n = len(raw)
@@ -123,7 +145,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
     errors: list[tuple[int, RowError]] = []
 
     def resolve_column(column: str, resolver) -> np.ndarray:
-        values = raw[column].astype(str).str.strip()
+        values = stripped(raw[column])
         codes, uniques = pd.factorize(values)
         resolved = np.empty(len(uniques), dtype=object)
         bad = np.zeros(len(uniques), dtype=bool)
@@ -133,17 +155,17 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
                 resolved[j] = resolver(text)
             except CarbonError as exc:
                 bad[j] = True
-                reasons[j] = exc.message
+                reasons[j] = exc
         if bad.any():
             for i in np.flatnonzero(bad[codes]):
-                errors.append((i, RowError(int(rows[i]), column, reasons[codes[i]], values.iloc[i])))
+                errors.append((i, RowError.of(int(rows[i]), column, reasons[codes[i]], values.iloc[i])))
         return resolved[codes]
 
     notation_only: set[str] = set()  # categories without a method or sub-categories: a notation key, not a number
 
     def leaf_category(text: str) -> str:
         if not text:
-            raise ValidationError("empty")
+            raise ValidationError(key="empty")
         cat = catalog.category(text, codes)
         if not cat.method:
             if not catalog.takes_notation_only(cat):
@@ -153,43 +175,51 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
 
     def item(text: str) -> str:
         if not text:
-            raise ValidationError("empty")
+            raise ValidationError(key="empty")
         return catalog.item(text).code
 
     region = resolve_column("region", resolve_region)
     category = resolve_column("category", leaf_category)
     item_codes = resolve_column("item", item)
 
-    year_text = raw["year"].astype(str).str.strip()
-    year_num = pd.to_numeric(year_text, errors="coerce")
+    year_text = stripped(raw["year"])
+    year_num = per_distinct(year_text, lambda u: pd.to_numeric(u, errors="coerce"))
     bad_year = year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1950) | (year_num > 2100)
     for i in np.flatnonzero(bad_year.to_numpy()):
-        errors.append((i, RowError(int(rows[i]), "year", "not a year between 1950 and 2100", year_text.iloc[i])))
+        errors.append((i, RowError.keyed(int(rows[i]), "year", "bad_year", year_text.iloc[i])))
 
-    qty_text = raw["quantity"].astype(str).str.strip().str.replace(",", "", regex=False)
-    qty = pd.to_numeric(qty_text, errors="coerce")
-    # a notation key (NO, NE, IE, C, NA) instead of a number says why a category has no figure
-    notation = qty_text.str.upper().where(qty_text.str.upper().isin(list(NOTATION_KEYS)), "")
+    # plain numbers (nearly every cell) parse as they are; only the rest are stripped, unthousanded and upper-cased
+    qty = pd.to_numeric(raw["quantity"], errors="coerce")
+    notation = pd.Series("", index=raw.index, dtype=object)
+    retry = qty.isna().to_numpy()
+    if retry.any():
+        qty_text = stripped(raw["quantity"][retry]).str.replace(",", "", regex=False)
+        qty[retry] = pd.to_numeric(qty_text, errors="coerce")
+        # a notation key (NO, NE, IE, C, NA) instead of a number says why a category has no figure
+        upper = qty_text.str.upper()
+        notation[retry] = upper.where(upper.isin(list(NOTATION_KEYS)), "")
     is_key = (notation != "").to_numpy()
     bad_qty = (qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)).to_numpy() & ~is_key
     for i in np.flatnonzero(bad_qty):
-        reason = ("negative quantity (report exports and removals as their own items)" if (qty.iloc[i] < 0)
-                  else f"not a number nor a notation key ({', '.join(NOTATION_KEYS)})")
-        errors.append((i, RowError(int(rows[i]), "quantity", reason, raw["quantity"].iloc[i])))
+        if qty.iloc[i] < 0:
+            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "negative_quantity", raw["quantity"].iloc[i])))
+        else:
+            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "bad_quantity", raw["quantity"].iloc[i],
+                                             keys=", ".join(NOTATION_KEYS))))
     if notation_only:  # a figure for a category this service does not compute (or computes from another one)
-        cat_values = raw["category"].astype(str).str.strip()
+        cat_values = stripped(raw["category"])
         for i in np.flatnonzero(np.isin(category.astype(object), list(notation_only)) & ~is_key):
             errors.append((i, RowError(int(rows[i]), "category", catalog.report_instead(catalog.categories[category[i]], codes),
                                        cat_values.iloc[i])))
 
     # units: check each distinct (category, unit) pair once against the category's activity dimensions
-    unit_text = raw["unit"].astype(str).str.strip()
-    cat_text = np.array(["" if c is None else c for c in category], dtype=object)
+    unit_text = stripped(raw["unit"])
+    cat_text = pd.Series(category, dtype=object).fillna("").to_numpy(dtype=object)
     codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([cat_text, unit_text.to_numpy(dtype=object)]))
-    reasons: dict[int, str] = {}
+    reasons: dict[int, CarbonError] = {}
     for j, (cat_code, u) in enumerate(uniques):
         if u == "":
-            reasons[j] = "empty unit"
+            reasons[j] = ValidationError(key="empty_unit")
             continue
         try:
             units.parse_unit(u)
@@ -197,15 +227,15 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
                 cat = catalog.categories[cat_code]
                 cat.check_unit(u)
         except CarbonError as exc:
-            reasons[j] = exc.message
+            reasons[j] = exc
     if reasons:
         bad = np.zeros(len(uniques), dtype=bool)
         bad[list(reasons)] = True
         for i in np.flatnonzero(bad[codes] & ~is_key):
-            errors.append((i, RowError(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
+            errors.append((i, RowError.of(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
 
-    facility = raw["facility"].astype(str).str.strip() if "facility" in raw.columns else pd.Series([""] * len(raw))
-    for i in np.flatnonzero(facility.str.len().to_numpy() > FACILITY_MAX):
+    facility = stripped(raw["facility"]) if "facility" in raw.columns else pd.Series([""] * len(raw), dtype=object)
+    for i in np.flatnonzero(per_distinct(facility, lambda u: u.str.len()).to_numpy() > FACILITY_MAX):
         errors.append((i, RowError(int(rows[i]), "facility", f"a facility name or USCC of at most {FACILITY_MAX} characters",
                                    facility.iloc[i][:40] + "…")))
 
@@ -213,17 +243,18 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
         errors.sort(key=lambda e: (e[0], COLUMNS.index(e[1].column) if e[1].column in COLUMNS else 9))
         shown = [e for _, e in errors[:MAX_REPORTED]]
         if len(errors) > MAX_REPORTED:
-            shown.append(RowError(0, "*", f"... and {len(errors) - MAX_REPORTED} more bad cells"))
+            shown.append(RowError.keyed(0, "*", "more_bad_cells", n=len(errors) - MAX_REPORTED))
         raise ImportRejected(errors=shown, what="activity import")
 
     out = pd.DataFrame({
-        "region": pd.Categorical(region.astype(str)),
+        "region": pd.Categorical(region),  # resolved codes (str); a row that did not resolve was an error above
         "year": year_num.astype(int).to_numpy(),
-        "category": pd.Categorical(category.astype(str)),
-        "item": pd.Categorical(item_codes.astype(str)),
-        "quantity": qty.fillna(0.0).to_numpy(dtype=float),
+        "category": pd.Categorical(category),
+        "item": pd.Categorical(item_codes),
+        # a notation-key row has no figure (NaN, stored as NULL) and no unit (whatever the unit cell held)
+        "quantity": qty.where(~is_key).to_numpy(dtype=float),
         "notation": notation.to_numpy(dtype=object),
-        "unit": pd.Categorical(unit_text.to_numpy()),
+        "unit": pd.Categorical(unit_text.where(~is_key, "").to_numpy()),
         "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
         "facility": facility.to_numpy(dtype=object),
         "row": rows,
@@ -259,14 +290,22 @@ def items_sheet(sector: str, catalog: Catalog | None = None) -> pd.DataFrame:
 UTF8_BOM = b"\xef\xbb\xbf"
 
 
+def _for_csv(frame: pd.DataFrame, significant: int | None) -> pd.DataFrame:
+    """The copy of ``frame`` written to a CSV: floats rounded to ``significant`` digits (a CSV is read by people; the
+    relative change is at most half a unit in the last digit kept, 5e-10 for the default 10 digits)."""
+    return frame if significant is None else rounded_for_csv(frame, significant)
+
+
 def csv_encoding(excel: bool = False) -> str:
     """The encoding of a CSV written here: "utf-8-sig" (with a BOM) for Excel, else plain "utf-8"."""
     return "utf-8-sig" if excel else "utf-8"
 
 
-def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: bool = False) -> None:
+def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: bool = False,
+                significant: int | None = SIGNIFICANT_DIGITS) -> None:
     """Write one DataFrame as CSV, or several as sheets of an XLSX file, by the path's suffix. ``excel``: a CSV
-    starts with a UTF-8 BOM so that Excel opens it (no effect on XLSX)."""
+    starts with a UTF-8 BOM so that Excel opens it (no effect on XLSX). ``significant``: a CSV's float columns are
+    written rounded to this many significant digits (None: as computed); the frames themselves are not changed."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
         with pd.ExcelWriter(path, engine="openpyxl") as writer:
@@ -274,18 +313,20 @@ def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: boo
                 df.to_excel(writer, sheet_name=sheet[:31], index=False)
     else:
         first = next(iter(frames.values()))
-        first.to_csv(path, index=False, encoding=csv_encoding(excel))
+        _for_csv(first, significant).to_csv(path, index=False, encoding=csv_encoding(excel))
 
 
-def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool = False) -> bytes:
-    """The frames as XLSX (one sheet each) or the first as CSV; ``excel``: the CSV starts with a UTF-8 BOM."""
+def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool = False,
+             significant: int | None = SIGNIFICANT_DIGITS) -> bytes:
+    """The frames as XLSX (one sheet each) or the first as CSV; ``excel``: the CSV starts with a UTF-8 BOM;
+    ``significant``: the CSV's floats rounded to this many significant digits (None: as computed)."""
     buf = io.BytesIO()
     if fmt == "xlsx":
         with pd.ExcelWriter(buf, engine="openpyxl") as writer:
             for sheet, df in frames.items():
                 df.to_excel(writer, sheet_name=sheet[:31], index=False)
     else:
-        buf.write(next(iter(frames.values())).to_csv(index=False).encode(csv_encoding(excel)))
+        buf.write(_for_csv(next(iter(frames.values())), significant).to_csv(index=False).encode(csv_encoding(excel)))
     return buf.getvalue()
 
 
@@ -365,3 +406,29 @@ def balances_table(balances: list[dict]) -> pd.DataFrame:
             total |= {"role": "verified", "role_zh": "核查值", "source": "verified", "source_zh": "核查", "ref": b.get("source", "")}
         rows.append({**base, **total})
     return pd.DataFrame(rows, columns=BALANCE_COLUMNS)
+
+
+ACTIVITY_EXPORT_COLUMNS = [*COLUMNS, *OPTIONAL]  # the template's columns: an export is a file to import again
+
+
+def activity_table(records: pd.DataFrame) -> pd.DataFrame:
+    """Stored activity records (``carbon.inventory.service.load_activity``) as the import template: codes for region,
+    category and item, the quantity as the shortest text that reads back as the same float (``1000``, ``0.1``), or
+    the record's notation key (NO, NE, IE, C, NA) with an empty unit. Importing the table gives the same records."""
+    notation = records["notation"].fillna("").astype(str).to_numpy(dtype=object)
+    quantity = [key if key else _number(q) for key, q in zip(notation, records["quantity"].tolist(), strict=True)]
+    return pd.DataFrame({
+        "region": records["region"].astype(str).to_numpy(),
+        "year": records["year"].astype(int).to_numpy(),
+        "category": records["category"].astype(str).to_numpy(),
+        "item": records["item"].astype(str).to_numpy(),
+        "quantity": quantity,
+        "unit": np.where(notation != "", "", records["unit"].astype(str).to_numpy(dtype=object)),
+        "note": records["note"].fillna("").astype(str).to_numpy(),
+        "facility": records["facility"].fillna("").astype(str).to_numpy(),
+    }, columns=ACTIVITY_EXPORT_COLUMNS)
+
+
+def _number(value: float) -> str:
+    text = repr(float(value))  # shortest round-trip text; '1000.0' is written 1000
+    return text[:-2] if text.endswith(".0") else text

@@ -15,7 +15,7 @@ def get_inventory(session: Session, *, inventory_id: int, for_update: bool = Fal
         query = query.with_for_update().execution_options(populate_existing=True)
     inventory = session.scalar(query)
     if inventory is None:
-        raise NotFound(f"no inventory with id {inventory_id}", field="inventory_id")
+        raise NotFound(key="inventory_not_found", params={"id": inventory_id}, field="inventory_id")
     return inventory
 
 

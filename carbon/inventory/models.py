@@ -28,6 +28,7 @@ from sqlalchemy import (
     JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Float,
     ForeignKey,
     Index,
@@ -106,7 +107,9 @@ class ActivityRecord(Base):
     """One row of an imported file, codes resolved (region code, category code, item code)."""
 
     __tablename__ = "activity_records"
-    __table_args__ = (Index("ix_activity_records_inventory_id", "inventory_id", "batch_id"),)
+    __table_args__ = (Index("ix_activity_records_inventory_id", "inventory_id", "batch_id"),
+                      # a record has a figure or a notation key, never both nor neither (migration 0012)
+                      CheckConstraint("(quantity IS NULL) = (notation IS NOT NULL)", name="figure_or_notation"))
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True)
     inventory_id: Mapped[int] = mapped_column(ForeignKey("inventories.id", ondelete="CASCADE"))
@@ -115,10 +118,10 @@ class ActivityRecord(Base):
     year: Mapped[int] = mapped_column(Integer)
     category: Mapped[str] = mapped_column(String(32))
     item: Mapped[str] = mapped_column(String(64))
-    quantity: Mapped[float] = mapped_column(Float)  # 0 when the row carries a notation key instead
-    unit: Mapped[str] = mapped_column(String(32))
-    notation: Mapped[str | None] = mapped_column(String(4))
-    facility: Mapped[str | None] = mapped_column(String(200))  # plant name or USCC (carbon balances close per facility)  # NO, NE, IE, C, NA (no figure), else NULL
+    quantity: Mapped[float | None] = mapped_column(Float)  # NULL when the row carries a notation key instead
+    unit: Mapped[str] = mapped_column(String(32))  # '' on a notation-key row (no figure, no unit)
+    notation: Mapped[str | None] = mapped_column(String(4))  # NO, NE, IE, C, NA (no figure), else NULL
+    facility: Mapped[str | None] = mapped_column(String(200))  # plant name or USCC (carbon balances close per facility)
     note: Mapped[str | None] = mapped_column(Text)
     source_row: Mapped[int] = mapped_column(Integer)  # row number in the uploaded file (header = 1)
 

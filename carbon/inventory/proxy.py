@@ -28,11 +28,10 @@ def read_proxy(source: str | Path | bytes, proxy: str, filename: str | None = No
 
     check_proxy(proxy)
     column, unit_column = PROXIES[proxy]
-    raw = read_table(source, filename)
-    missing = [c for c in ("region", "year", column) if c not in raw.columns]
-    if missing:
-        raise ImportRejected(errors=[RowError(1, c, "required column is missing") for c in missing],
-                             what=f"{proxy} proxy series")
+    from carbon.core.tabular import canonical_frame, require_columns
+
+    raw = canonical_frame(read_table(source, filename), "economy")  # the economic-data file serves, headers alike
+    require_columns(raw, ("region", "year", column), "economy", what=f"{proxy} proxy series")
     first = raw.attrs.get("first_data_line", 2)
     errors: list[RowError] = []
     out: dict[tuple[str, int], float] = {}

@@ -38,10 +38,11 @@ from carbon.factors.library import DEFAULT_PROFILE, PROFILES
 from carbon.inventory import bulk
 from carbon.inventory.catalog import check_codes
 from carbon.inventory.engine import CompileOptions, CompileResult, compile_activity
-from carbon.inventory.io import read_activity, read_local_factors
+from carbon.inventory.io import activity_table, read_activity, read_local_factors, to_bytes
 from carbon.inventory.lookup import get_inventory
 from carbon.inventory.lookup import writable as _writable
 from carbon.inventory.models import STATUSES, ActivityRecord, EmissionResult, ImportBatch, Inventory
+from carbon.inventory.years import check_inventory_year
 # the results workflow lives in carbon.inventory.results; re-exported so callers keep using service.*
 from carbon.inventory.results import (LEVELS, NOTATION_COLUMNS, export_results, get_results,  # noqa: F401
                                       stored_result, totals)
@@ -154,13 +155,13 @@ def batches(session: Session, *, inventory_id: int) -> list[ImportBatch]:
 # --- activity data ------------------------------------------------------------------------------------
 
 def _check_scope(inventory: Inventory, activity: pd.DataFrame) -> None:
-    """Rows must belong to the inventory: its year or earlier (history), its region (or the city's banners)."""
+    """Rows must belong to the inventory: its year, or earlier years as the history of a time-series category
+    (landfill FOD; carbon/inventory/years.py), and its region (or the city's banners)."""
     errors: list[RowError] = []
-    years = activity["year"].to_numpy()
-    for i in np.flatnonzero(years > inventory.year)[:1000]:
-        errors.append(RowError(int(activity["row"].iloc[i]), "year",
-                               f"the inventory is for {inventory.year}; later years do not belong in it",
-                               str(int(years[i]))))
+    try:
+        check_inventory_year(activity, inventory.year)
+    except ImportRejected as exc:
+        errors.extend(exc.errors)
     code = inventory.region.code
     if code != CITY_CODE:
         regions = activity["region"].astype(str).to_numpy()
@@ -186,7 +187,8 @@ def import_activity(session: Session, *, inventory_id: int, content: bytes, file
     _writable(session, inventory_id, "import", lock=False)  # fail fast, before reading a big file
     activity = read_activity(content, filename, codes=codes)
     if activity.empty:
-        raise ValidationError(f"{Path(filename).name} has no data rows", field="file")
+        raise ValidationError(f"{Path(filename).name} has no data rows", key="no_data_rows",
+                              params={"path": Path(filename).name}, field="file")
     inventory = _writable(session, inventory_id, "import")  # locked from here to the commit
     _check_scope(inventory, activity)
     digest = hashlib.sha256(content).hexdigest()
@@ -269,6 +271,19 @@ def load_activity(session: Session, *, inventory_id: int) -> pd.DataFrame:
         "unit": "category", "notation": "str", "note": "str", "facility": "str", "batch_id": "int", "source_row": "int"})
     frame["row"] = np.arange(len(frame), dtype=np.int64)
     return frame
+
+
+def export_activity(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool = False) -> bytes:
+    """The inventory's activity records as the import template (CSV, or XLSX with one sheet ``activity``): region,
+    year, category, item, quantity, unit, note, facility, codes throughout, a notation key in the quantity column with
+    an empty unit. Importing the file into an inventory of the same year gives the same records (not the same
+    ``source_row``: that is the row of the file each came from). ``excel``: the CSV starts with a UTF-8 BOM."""
+    fmt = fmt.lower()
+    if fmt not in ("csv", "xlsx"):
+        raise ValidationError("format must be csv or xlsx", field="format")
+    inventory = get_inventory(session, inventory_id=inventory_id)
+    table = activity_table(load_activity(session, inventory_id=inventory.id))
+    return to_bytes({"activity": table}, fmt, excel=excel)
 
 
 # --- compile ------------------------------------------------------------------------------------------

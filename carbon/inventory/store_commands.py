@@ -5,6 +5,7 @@
     carbon inventory compile ID [--factors LOCAL.csv]
     carbon inventory show ID [--region 达拉特旗] [--sector energy] [--level item]
     carbon inventory export ID --out results.csv|results.xlsx [--excel]
+    carbon inventory export-activity ID --out activity.csv|activity.xlsx [--excel]   (the records, to import again)
     carbon inventory publish ID        carbon inventory new-version ID        carbon inventory list
     carbon inventory remove-batch ID BATCH        carbon inventory delete ID        carbon inventory sync-factors
 
@@ -225,6 +226,23 @@ def export(
     fmt = "xlsx" if out_path.suffix.lower() == ".xlsx" else "csv"
     with db_session() as session:
         content = service.export_results(session, inventory_id=inventory_id, fmt=fmt, excel=excel)
+    out_path.write_bytes(content)
+    typer.echo(f"wrote {out_path}")
+
+
+@inventory_app.command("export-activity")
+def export_activity(
+    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
+    out_path: Annotated[Path, typer.Option("--out", help="activity.csv or activity.xlsx")],
+    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM")] = False,
+) -> None:
+    """Write the inventory's activity records as the import template (notation keys in the quantity column, empty
+    unit); `carbon inventory import` of the file gives the same records."""
+    from carbon.inventory import service
+
+    fmt = "xlsx" if out_path.suffix.lower() == ".xlsx" else "csv"
+    with db_session() as session:
+        content = service.export_activity(session, inventory_id=inventory_id, fmt=fmt, excel=excel)
     out_path.write_bytes(content)
     typer.echo(f"wrote {out_path}")
 

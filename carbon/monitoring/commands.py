@@ -15,6 +15,7 @@ from pathlib import Path
 
 import typer
 
+from carbon.cli_errors import print_problems
 from carbon.cli_platform import domain_error, session_job
 from carbon.core.errors import ValidationError
 
@@ -69,9 +70,8 @@ def ingest(file: Path = typer.Argument(..., help="Text file of HJ 212 frames, on
 
     try:
         content = file.read_text(encoding="utf-8-sig")
-    except OSError as exc:
-        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
-        raise typer.Exit(2) from None
+    except OSError as exc:  # 找不到文件 / 无法读取文件, one line, exit 2 (carbon/cli_errors.py)
+        raise typer.Exit(print_problems(exc)) from None
     result = _job(lambda session: service.ingest_text(session, text_=content,
                                                       stack=service.get_stack(session, ref=stack)))
     typer.echo(json.dumps(result.as_dict(), ensure_ascii=False, indent=2))

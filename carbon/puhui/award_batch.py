@@ -33,7 +33,7 @@ Same rules as one transaction per claim, because no two claims of one resident a
 resident's second claim (a retry, or another behaviour sent at once) waits for the next batch, so it sees the
 first one's key, caps and balance exactly as if it had waited for the row lock. A claim that breaks a rule gets
 its error and the others go on. Anything that fails the batch as a whole (a resident's lock held elsewhere past
-``service.LOCK_WAIT_MS``, a trip claimed by another process between the read and the insert, a lost connection)
+``residents.LOCK_WAIT_MS``, a trip claimed by another process between the read and the insert, a lost connection)
 rolls it back, and its claims run one by one through the single path (``service.record_behaviour`` in a worker
 thread), so each gets the answer it would have had alone and nothing is half-written. A claim whose type has no
 methodology takes the single path too (for its error message).
@@ -62,7 +62,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from carbon.core.db import session_scope, utcnow
 from carbon.core.errors import CarbonError, Unauthorized
 from carbon.core.pg_simple_query import SimpleQuery
-from carbon.puhui import rules, service
+from carbon.puhui import residents, rules, service
 from carbon.puhui.ledger import ISSUANCE, REDUCTION_ISSUANCE
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal, PuhuiPosting
 from carbon.puhui.privacy import trip_ref
@@ -156,9 +156,11 @@ class AwardWriter:
     still decided in the order they arrived; two tokens of one resident meet at the resident's row lock."""
 
     def __init__(self, factory: sessionmaker[Session], *, secret: str,
-                 limiter: MemoryLimiter | RedisLimiter | None = None, max_batch: int = MAX_BATCH, lanes: int = LANES):
+                 limiter: MemoryLimiter | RedisLimiter | None = None, max_batch: int = MAX_BATCH, lanes: int = LANES,
+                 check_evidence: bool = False):
         self._factory = factory
         self._secret = secret
+        self._check_evidence = check_evidence  # issue 17: evidence matched with operator records (operators.py)
         self._limiter = limiter  # counts each request's ``limits`` (None: no rate limits)
         self._max_batch = max_batch
         engine = factory.kw["bind"]
@@ -300,7 +302,7 @@ class AwardWriter:
         request.check_limit(user_id)
         return service.record_behaviour(session, user_id=user_id, claim=request.claim, secret=self._secret,
                                         idempotency_key=request.idempotency_key, fingerprint=request.fingerprint,
-                                        route=request.route, locked=True)
+                                        route=request.route, locked=True, check_evidence=self._check_evidence)
 
     async def _connection(self, lane: _Lane) -> SimpleQuery:
         """The lane's connection, connecting first if needed: the statements are prepared once per connection."""
@@ -309,7 +311,7 @@ class AwardWriter:
             from psycopg.rows import namedtuple_row
 
             conn = await psycopg.AsyncConnection.connect(
-                self._conninfo, options=f"-c lock_timeout={service.LOCK_WAIT_MS}", row_factory=namedtuple_row,
+                self._conninfo, options=f"-c lock_timeout={residents.LOCK_WAIT_MS}", row_factory=namedtuple_row,
                 autocommit=True)  # the batch's own BEGIN and COMMIT travel with its statements
             for statement in _STATEMENTS:
                 await conn.execute(statement.prepare)
@@ -339,6 +341,7 @@ class AwardWriter:
         admitted = [(requests[i], rows[i].user_id) for i in admit(requests, rows, locked)[2]]
         await count_limits_async(self._limiter, admitted)  # one limiter call; Redis is awaited, not blocked on
         results, later, writes = decide(requests, rows, locked, secret=self._secret, now=now,
+                                        check_evidence=self._check_evidence,
                                         platform_accounts=lane.platform)
         # round trip 2: write and COMMIT (a failing INSERT skips the COMMIT; the caller drops the connection)
         lane.writes_sent = writes is not None
@@ -521,14 +524,16 @@ def admit(requests: list[AwardRequest], rows: list[Any], locked: set[int]) -> tu
 
 
 def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, secret: str, now: datetime,
-           platform_accounts: str) -> tuple[list, list[int], dict | None]:
+           platform_accounts: str, check_evidence: bool = False) -> tuple[list, list[int], dict | None]:
     """Each request's result (an Outcome, the error to raise, ``_SINGLE``, or None when deferred), the indexes
     deferred to the next batch, and the write statement's parameters (None: nothing to write).
 
     ``rows``: SNAPSHOT_SQL's rows (namedtuples, one per request, in order); ``locked``: the residents LOCK_SQL
     locked (a token whose resident is not among them is unknown, expired or erased); ``platform_accounts``:
     PLATFORM_SQL's ``key|id|;...``, added to each row's accounts. A request refused by its rate limits gets the
-    RateLimited that ``count_limits`` recorded on it (the writer counts the batch's limits before it decides)."""
+    RateLimited that ``count_limits`` recorded on it (the writer counts the batch's limits before it decides).
+    ``check_evidence``: a claim with evidence or WeRun data goes to the single path (it reads operator records
+    there); the others are self-reported claims, decided here with the policy's lower cap."""
     results, later, admitted = admit(requests, rows, locked)
     trips: set[str] = set()
     writes = _Writes()
@@ -546,9 +551,13 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
             if row.id is None:  # no methodology of this type in force on that day: the single path words the 422
                 results[i] = _SINGLE
                 continue
+            if check_evidence and ((claim.operator and claim.trip_id) or claim.werun is not None):
+                results[i] = _SINGLE
+                continue
             row = row._replace(accounts=f"{row.accounts or ''};{platform_accounts}")
             plan = service.plan_award(row, user_id=user_id, claim=claim, secret=secret, digest=digest,
-                                      idempotency_key=request.idempotency_key, route=request.route, now=now)
+                                      idempotency_key=request.idempotency_key, route=request.route, now=now,
+                                      check_evidence=check_evidence)
             ref = plan.behaviour["trip_ref"]
             if ref is not None and (row.trip_taken or ref in trips):
                 raise service.conflict("duplicate_trip", "this operator trip has already been claimed",

@@ -12,11 +12,11 @@ a rate-limited resident endpoint (a bureau report of many pages belongs in a job
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 from carbon.core.errors import CarbonError
+from carbon.core.resources import data_dir
 
-TEMPLATE_DIR = Path(__file__).resolve().parents[2] / "reports" / "templates" / "puhui"
+TEMPLATE_DIR = data_dir("templates") / "puhui"
 
 
 class PdfUnavailable(CarbonError):

@@ -40,6 +40,9 @@ from carbon.puhui.methodologies import CAP_PERIODS, CONFIDENCE
 # BIGINT ids for the tables that grow with every claim (2.2 million residents); SQLite autoincrements only an
 # INTEGER PRIMARY KEY (64-bit there anyway).
 BigId = BigInteger().with_variant(Integer(), "sqlite")
+VERIFICATIONS = ("operator", "signed", "werun", "self_reported", "unchecked")
+KEY_ALGORITHMS = ("hmac-sha256", "ed25519")
+RECORD_SOURCES = ("pushed", "signed")
 
 
 class PuhuiUser(Base):
@@ -129,6 +132,58 @@ class PuhuiBehaviour(Base):
     pooled_g: Mapped[int] = mapped_column(BigInteger, default=0)
     retired_g: Mapped[int] = mapped_column(BigInteger, default=0)
     journal_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("puhui_journals.id"), unique=True)  # NULL: earned nothing
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    # how the claim was checked (carbon/puhui/operators.py); NULL: recorded before migration 0010
+    verification: Mapped[str | None] = mapped_column(choice(VERIFICATIONS, name="verification", length=16))
+    # the operator record this claim matched: UNIQUE, so a record earns once across all residents
+    operator_record_id: Mapped[int | None] = mapped_column(BigId, ForeignKey("puhui_operator_records.id"), unique=True)
+
+
+class PuhuiOperator(Base):
+    """An operator principal (bus card system, bike-share operator, grid company) with its own bearer token."""
+
+    __tablename__ = "puhui_operators"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)  # what claims name as evidence.operator
+    name_zh: Mapped[str] = mapped_column(String(200))
+    kinds: Mapped[str] = mapped_column(String(400))  # methodology codes it records, comma separated
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)  # sha256 hex of its bearer token
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+
+class PuhuiOperatorKey(Base):
+    """A signing key of an operator: HMAC-SHA256 secret or Ed25519 public key (base64); rotated keys keep working
+    until ``valid_until``."""
+
+    __tablename__ = "puhui_operator_keys"
+    __table_args__ = (UniqueConstraint("operator_id", "key_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("puhui_operators.id"))
+    key_id: Mapped[str] = mapped_column(String(40))
+    algorithm: Mapped[str] = mapped_column(choice(KEY_ALGORITHMS, name="algorithm", length=12))
+    key: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    valid_until: Mapped[datetime | None] = mapped_column(UTCDateTime())  # NULL: the current key
+
+
+class PuhuiOperatorRecord(Base):
+    """A trip or meter record of an operator; the resident only as HMAC(secret, openid)."""
+
+    __tablename__ = "puhui_operator_records"
+    __table_args__ = (UniqueConstraint("operator_id", "record_id"),)
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True)
+    operator_id: Mapped[int] = mapped_column(ForeignKey("puhui_operators.id"))
+    record_id: Mapped[str] = mapped_column(String(128))
+    kind: Mapped[str] = mapped_column(String(40))  # methodology code
+    user_hash: Mapped[str] = mapped_column(String(64))
+    quantity: Mapped[str] = mapped_column(String(40))  # decimal text, in ``unit``
+    unit: Mapped[str] = mapped_column(String(32))
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    source: Mapped[str] = mapped_column(choice(RECORD_SOURCES, name="source", length=8))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 

@@ -14,6 +14,7 @@ What is stored, and why (PIPL Art. 6 minimum necessary; Art. 28 lists 行踪轨�
 platform totals, pooled and retired grams and offset claims stay true:
 
 - the openid hash, display name, sessions, idempotency keys (with the responses they hold) and footprints go;
+  operator records that named the resident (by the same hash) lose that hash;
 - claims keep type, methodology version, quantity, grams and the day, lose the time of day, duration and the
   operator trip id; ``trip_ref`` stays (a keyed hash, not reversible without the secret) so an erased
   account's trips cannot be claimed again by a new one;
@@ -73,6 +74,11 @@ def erase(session: Session, *, user_id: int, now: datetime | None = None) -> dic
     session.execute(delete(PuhuiSession).where(PuhuiSession.user_id == user_id))
     session.execute(delete(PuhuiIdempotencyKey).where(PuhuiIdempotencyKey.user_id == user_id))
     session.execute(delete(PuhuiFootprint).where(PuhuiFootprint.user_id == user_id))
+    if user.openid_hash:  # operator records name the resident by this hash: unlink them (they stay unclaimable)
+        from carbon.puhui.models import PuhuiOperatorRecord
+
+        session.execute(update(PuhuiOperatorRecord).where(PuhuiOperatorRecord.user_hash == user.openid_hash)
+                        .values(user_hash="erased"))
     session.execute(update(type(user)).where(type(user).id == user_id)
                     .values(openid_hash=None, display_name=None, last_login_at=None, erased_at=now))
     session.flush()

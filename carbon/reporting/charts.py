@@ -135,3 +135,36 @@ def lines(series: list[dict], *, title: str, unit: str, x_range: tuple[int, int]
                     f'stroke-width="2"{dash}/>')
         body.append(f'<text x="{left + pw + 40}" y="{ly}" font-size="10">{escape(s["label"])}</text>')
     return _svg(width, height, body, title)
+
+
+def paired_hbars(items: list[tuple[str, float, float]], *, title: str, unit: str, labels: tuple[str, str],
+                 width: int = 620, bar: int = 10, digits: int = 1) -> str:
+    """Two horizontal bars per item (e.g. the previous year and this year by sector), negative values to the
+    left of the axis, with a legend naming the two series."""
+    values = [v for _, a, b in items for v in (a, b)]
+    hi = nice_max(max([v for v in values if v > 0], default=0))
+    lo = -nice_max(-min([v for v in values if v < 0], default=0)) if any(v < 0 for v in values) else 0.0
+    left, right, top = 130, 90, 34
+    plot = width - left - right
+    step = 2 * bar + 12
+    height = top + len(items) * step + 30
+    x = lambda v: left + (v - lo) / (hi - lo) * plot  # noqa: E731
+    colours = (PALETTE[5], PALETTE[0])
+    body = [f'<text x="{left}" y="14" font-size="11" fill="#333">{escape(unit)}</text>']
+    for k, (name, colour) in enumerate(zip(labels, colours)):
+        lx = width - right - 150 + k * 80
+        body.append(f'<rect x="{lx}" y="5" width="12" height="10" fill="{colour}"/>')
+        body.append(f'<text x="{lx + 16}" y="14" font-size="10">{escape(name)}</text>')
+    for t in (lo, (lo + hi) / 2 if lo < 0 else hi / 2, hi, 0.0):
+        body.append(f'<line x1="{x(t):.1f}" y1="{top - 4}" x2="{x(t):.1f}" y2="{height - 24}" stroke="#ddd"/>')
+        body.append(f'<text x="{x(t):.1f}" y="{height - 10}" text-anchor="middle" font-size="10" fill="#555">{_fmt(t, digits)}</text>')
+    for i, (label, *pair) in enumerate(items):
+        y = top + i * step
+        body.append(f'<text x="{left - 6}" y="{y + bar + 4}" text-anchor="end">{escape(label)}</text>')
+        for k, v in enumerate(pair):
+            yy = y + k * bar
+            x0, x1 = sorted((x(0), x(v)))
+            body.append(f'<rect x="{x0:.1f}" y="{yy}" width="{max(x1 - x0, 0.5):.1f}" height="{bar}" fill="{colours[k]}"/>')
+            anchor, tx = ("start", x1 + 4) if v >= 0 else ("end", x0 - 4)
+            body.append(f'<text x="{tx:.1f}" y="{yy + bar - 1}" text-anchor="{anchor}" font-size="9">{_fmt(v, digits)}</text>')
+    return _svg(width, height, body, title)

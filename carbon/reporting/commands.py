@@ -1,6 +1,7 @@
 """``carbon report ...``: the Chinese inventory report as a PDF.
 
     carbon report inventory --year 2022 --out out/ordos_2022_inventory.pdf [--inventory ID] [--html report.html]
+        [--prepared-by 姓名] [--reviewed-by 姓名] [--approved-by 姓名]   # the sign-off block (编制单位: CARBON_REPORT_ORG)
     carbon report worker      # run queued report jobs in this process (beside or instead of the API's thread)
 
 The CLI renders synchronously, from the store (CARBON_DATABASE_URL).
@@ -32,6 +33,9 @@ def inventory(
     draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty section")] = 20000,
     seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 20060101,
     html: Annotated[Optional[Path], typer.Option(help="Also write the HTML the PDF was made from")] = None,
+    prepared_by: Annotated[Optional[str], typer.Option("--prepared-by", help="编制人 (default: a blank line to sign)")] = None,
+    reviewed_by: Annotated[Optional[str], typer.Option("--reviewed-by", help="审核人 (default: a blank line to sign)")] = None,
+    approved_by: Annotated[Optional[str], typer.Option("--approved-by", help="批准人 (default: a blank line to sign)")] = None,
 ) -> None:
     """Render the inventory report of YEAR to a PDF (synchronously)."""
     from carbon.reporting import service
@@ -40,7 +44,8 @@ def inventory(
     started = time.perf_counter()
     with db_session() as session:
         text = service.report_html(session, year=year, inventory_id=inventory_id, numerator=numerator,
-                                   co2_source=co2_source, draws=draws, seed=seed)
+                                   co2_source=co2_source, draws=draws, seed=seed, prepared_by=prepared_by,
+                                   reviewed_by=reviewed_by, approved_by=approved_by)
     rendered = html_to_pdf(text)
     out_file.parent.mkdir(parents=True, exist_ok=True)
     out_file.write_bytes(rendered.pdf)
@@ -53,16 +58,15 @@ def inventory(
 @report_app.command("worker")
 def worker(poll: Annotated[float, typer.Option(help="Seconds between polls for new jobs")] = 2.0,
            once: Annotated[bool, typer.Option(help="Run the queued jobs, then exit")] = False) -> None:
-    """Run queued report jobs in this process (several workers may run: each job is claimed once)."""
-    import os
-
+    """Run queued report jobs in this process (several workers may run: each job is claimed once; a job whose
+    worker died is taken again, see carbon/reporting/jobs.py)."""
     from carbon.core.db import make_engine, session_factory
     from carbon.core.settings import get_settings
-    from carbon.reporting import service
+    from carbon.reporting import jobs, service
 
     engine = make_engine(get_settings().database_url)
     factory = session_factory(engine)
-    name = f"cli-{os.getpid()}"
+    name = jobs.worker_name("cli")
     try:
         while True:
             n = service.drain(factory, worker=name)

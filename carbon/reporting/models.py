@@ -3,7 +3,9 @@
 A job is ``queued`` when submitted, ``running`` while a worker renders it, then ``done`` (``pdf`` holds the
 file) or ``failed`` (``error`` says why). Workers claim a queued job with a conditional UPDATE, so any number
 of API processes (each runs one worker thread, see ``carbon.reporting.service``) never render one job twice.
-A job left ``running`` by a process that died is taken again after ``STALE_AFTER`` (service).
+The worker refreshes ``heartbeat_at`` while it renders; a job left ``running`` by a process that died is taken
+again once its heartbeat is older than the lease, or at once when a worker on the same host sees that the pid
+named in ``worker`` is gone (``carbon.reporting.jobs``).
 
 The PDF is stored in the row (a few hundred KB): no object store is needed for one bureau; ``sha256`` lets a
 downloader check it. ``params`` records what was asked for (year, inventory id and version, numerator, …).
@@ -35,6 +37,7 @@ class ReportJob(Base):
     requested_by: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    heartbeat_at: Mapped[datetime | None] = mapped_column(UTCDateTime())  # refreshed by the worker while running
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     worker: Mapped[str | None] = mapped_column(String(100))

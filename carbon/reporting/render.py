@@ -20,7 +20,10 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "reports" / "templates"
+from carbon.core.resources import data_dir
+from carbon.reporting import labels
+
+TEMPLATES = data_dir("templates")  # reports/templates/ (carbon/_data/templates in a wheel)
 
 
 def _num(value, digits: int = 0) -> str:
@@ -29,11 +32,11 @@ def _num(value, digits: int = 0) -> str:
     return f"{value:,.{digits}f}"
 
 
-def _wan(value, digits: int = 1) -> str:
-    """t → 万t (10^4 t), the unit of Chinese inventory tables."""
+def _wan(value, digits: int = 1, sign: bool = False) -> str:
+    """t → 万t (10^4 t), the unit of Chinese inventory tables (``sign``: a change, with its + or −)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "—"
-    return f"{value / 1e4:,.{digits}f}"
+    return f"{value / 1e4:+,.{digits}f}" if sign else f"{value / 1e4:,.{digits}f}"
 
 
 def _pct(value, digits: int = 1, sign: bool = False) -> str:
@@ -49,6 +52,7 @@ def environment(root: str = str(TEMPLATES)) -> Environment:
     env.filters["num"] = _num
     env.filters["wan"] = _wan
     env.filters["pct"] = _pct
+    env.filters["zh"] = labels.without_english_aside  # "未发生 (not occurring)" → "未发生"
     env.filters["svg"] = lambda s: Markup(s)  # charts are built by carbon.reporting.charts, labels escaped there
     return env
 

@@ -5,23 +5,25 @@ economic data, targets and plan indicators, and renders the PDF (synchronously: 
 submits a *job* instead (``submit``): a row in ``report_jobs`` that a worker thread started with the API
 (``ReportWorker``) claims, renders and fills with the PDF; the client polls the job and downloads the file.
 Several API processes may run workers: a job is claimed with a conditional UPDATE, so it runs once; a job
-left ``running`` by a process that died is claimed again after ``STALE_AFTER``, at most ``MAX_ATTEMPTS`` times.
+left ``running`` by a process that died is claimed again (``carbon.reporting.jobs``: at once by a worker on the same
+host, else when its heartbeat is older than the lease), at most ``MAX_ATTEMPTS`` times.
 
 Functions take the session first and commit nothing, except the worker, which owns its transactions (it is
-a job, DESIGN §2): claim (commit), render, store the result (commit).
+a job, DESIGN §2): claim (commit), render (a read-only transaction, with heartbeats beside it), store the result
+while the job is still this worker's (commit).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import threading
 import time
-from datetime import timedelta
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session, sessionmaker
 
 import carbon
@@ -48,17 +50,18 @@ from carbon.inventory.catalog import NOTATION_KEYS, SECTOR_NAMES_ZH, load_catalo
 from carbon.inventory.completeness import is_auto
 from carbon.inventory.engine import summarise
 from carbon.inventory.models import Inventory
-from carbon.reporting import charts
+from carbon.reporting import charts, labels
+from carbon.reporting import jobs
 from carbon.reporting.models import ReportJob
 from carbon.reporting.render import Rendered, render_html, html_to_pdf
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "inventory_report.html.j2"
-STALE_AFTER = timedelta(minutes=15)
-MAX_ATTEMPTS = 3
+MAX_ATTEMPTS = jobs.MAX_ATTEMPTS
 SECTORS = [s for s in SECTOR_NAMES_ZH if s != "memo"]
 STATUS_ZH = {**dec.STATUS_ZH, None: "—"}
+COAL_CHECKS = (FEEDSTOCK_IN_1A, REDUCTANT_IN_1A, BOTTOM_UP_OVERLAP)  # shown in the coal-chemicals chapter
 
 
 # --- the report's data --------------------------------------------------------------------------------
@@ -129,7 +132,12 @@ def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_
     year = inv.year
     econ = intensity_service.economy(session)
     if econ.empty:
-        return {"available": False, "reason": "未导入经济数据（GDP、能源消费），无法计算排放强度。"}
+        return {"available": False, "reason": "无经济数据：库中未导入经济数据（GDP、能源消费），排放强度不可用。"}
+    if not (econ["year"] == year).any():
+        have = sorted({int(y) for y in econ["year"]})
+        return {"available": False,
+                "reason": f"{year}年无经济数据（GDP、能源消费；库中经济数据年份：{'、'.join(map(str, have))}），"
+                          f"{year}年排放强度及目标进度不可用。"}
     target = session.scalar(select(IntensityTarget).where(
         IntensityTarget.region_code == CITY_CODE, IntensityTarget.parent_id.is_(None),
         IntensityTarget.metric == "carbon_intensity", IntensityTarget.base_year <= year,
@@ -146,7 +154,7 @@ def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_
         _, prov_all = intensity_service.emissions_series(session, years=years, numerator=num.key, co2_source=co2_source,
                                                          economy_frame=econ)
     except CarbonError as exc:
-        return {"available": False, "reason": f"无法计算排放强度：{exc.message}"}
+        return {"available": False, "reason": f"排放强度不可用：{exc.message}"}
     source = prov_all["co2_source"]
     table, provenance = intensity_service.intensity(session, year=year, base_year=base_year, numerator=num.key,
                                                     co2_source=source,
@@ -163,7 +171,9 @@ def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_
         for r in rows:
             r["evaluation"] = by_region.get(r["region"])
         section["target"] = {"id": target.id, "value": target.value, "base_year": target.base_year,
-                             "target_year": target.target_year, "label": target.label, "source": target.source,
+                             "target_year": target.target_year, "label": labels.without_check(target.label),
+                             "source": labels.without_file_names(target.source),
+                             "flagged": labels.has_check_marker(target.label) or labels.has_check_marker(target.source),
                              "kind_zh": "约束性" if target.kind == "binding" else "预期性",
                              "banner_targets": ev_prov["banner_targets"],
                              "required_annual_pct": dec.annual_rate(target.value / 100,
@@ -237,6 +247,11 @@ def _plan(session: Session, intensity: dict) -> list[dict]:
             r["expected_pct"] = ev["expected_cumulative_pct"] / ev["target_reduction_pct"] * 100
             r["status"], r["status_zh"] = ev["status"], ev["status_zh"]
             r["computed"] = True
+    for r in rows:  # [check] markers of the plan's data go to the check chapter, not into the table
+        flagged = [k for k, v in r.items() if isinstance(v, str) and labels.has_check_marker(v)]
+        for k in flagged:
+            r[k] = labels.without_check(r[k])
+        r["flagged"] = bool(flagged)
     return rows
 
 
@@ -251,10 +266,12 @@ def _factors(session: Session, detail: pd.DataFrame) -> tuple[list[dict], list[s
         doc = f"{f.source}（{f.edition}）" if f.edition and f.edition not in f.source else f.source
         if doc not in sources:
             sources.append(doc)
-        out.append({"ref": f.ref, "parameter": f.parameter, "gas": f.gas or "", "value": f.value, "unit": f.unit,
+        out.append({"ref": f.ref, "parameter": labels.parameter_zh(f.parameter), "parameter_code": f.parameter,
+                    "gas": f.gas or "", "value": f.value, "unit": labels.unit_zh(f.unit),
                     "item": catalog.items[f.item].name_zh if f.item in catalog.items else f.item, "scope": f.scope,
                     "basis": "实测" if f.basis == "local" else "缺省", "source_no": sources.index(doc) + 1,
-                    "source_table": f.source_table, "uncertainty_pct": f.uncertainty_pct})
+                    "source_table": labels.source_table_zh(f.source_table),
+                    "flagged": labels.has_check_marker(f.source_table), "uncertainty_pct": f.uncertainty_pct})
     return out, sources
 
 
@@ -265,7 +282,7 @@ def _methods(detail: pd.DataFrame) -> list[dict]:
     for (category, method), grp in city.groupby(["category", "method"]):
         cat = catalog.categories.get(category)
         out.append({"category": category, "crt": cat.crt_code if cat else "", "name": cat.name_zh if cat else category,
-                    "method": method,
+                    "method": labels.method_zh(method),
                     "gases": "、".join(sorted(set(grp["gas"]))),
                     "basis": "、".join(sorted({"地方实测" if b == "local" else "缺省值"
                                               for bs in grp["basis"] for b in str(bs).split(";") if b})),
@@ -344,8 +361,11 @@ def _finding_zh(c: dict, catalog) -> str:
     if c.get("check") == BOTTOM_UP_OVERLAP:
         return (f"{region}：{cat_txt}的ETS核查设施 {c.get('facility', '')}（{c.get('verified_co2_t', 0):,.0f} t CO2）"
                 f"与未注明设施的地区数据（{c.get('region_co2_t', 0):,.0f} t CO2）并存：若后者包含该设施则重复计算。未做扣除。")
-    if c.get("message_zh"):
-        return f"{region}：{c['message_zh']}"
+    if c.get("message_zh"):  # item codes (food_waste, …) by their Chinese names
+        text = re.sub(r"\b[a-z][a-z0-9]*(?:_[a-z0-9]+)+\b",
+                      lambda m: catalog.items[m.group(0)].name_zh if m.group(0) in catalog.items else m.group(0),
+                      c["message_zh"])
+        return f"{region}：{text.replace(', ', '、')}"
     return f"{region}：{c.get('message', '')}"
 
 
@@ -377,16 +397,102 @@ def _coal_chemicals(result) -> dict:
         rows.append(row)
     rows.sort(key=lambda r: (r["category"], order.get(r["region"], len(order)), r["region"], r["facility"]))
     findings = [{"check": c.get("check", ""), "region": c.get("region", ""), "region_name": _name(str(c.get("region", ""))),
-                 "text_zh": _finding_zh(c, catalog), "message": c.get("message", "")} for c in result.cross_sector]
+                 "text_zh": _finding_zh(c, catalog), "message": c.get("message", ""),
+                 "coal": c.get("check") in COAL_CHECKS} for c in result.cross_sector]
     return {"balances": rows, "total_co2_t": sum(r["co2_t"] or 0.0 for r in rows),
             "measured": sum(r["n_measured"] for r in rows), "default": sum(r["n_default"] for r in rows),
             "findings": findings}
 
 
+def _year_on_year(session: Session, inv: Inventory, totals: dict) -> dict:
+    """This year's emissions by sector beside the previous year's stored inventory (same GWP set), or why not."""
+    prev_year = inv.year - 1
+    prev = intensity_service.inventory_for_year(session, prev_year)
+    if prev is None:
+        return {"available": False, "previous_year": prev_year,
+                "reason": f"库中无{prev_year}年（上年）已编制的清单，未做同比比较。"}
+    if prev.gwp_set != inv.gwp_set:
+        return {"available": False, "previous_year": prev_year,
+                "reason": f"{prev_year}年清单采用{prev.gwp_set}，与本年{inv.gwp_set}不同，未做同比比较。"}
+    before = _totals(inventory_service.stored_result(session, inventory_id=prev.id).detail)
+    prev_by = {r["sector"]: r for r in before["rows"]}
+    rows = []
+    for r in totals["rows"]:
+        p = prev_by[r["sector"]]
+        if not (r["present"] or p["present"]):
+            continue
+        rows.append(_change_row(r["name"], p["total"], r["total"]))
+    rows.append(_change_row("合计（净排放）", before["total"], totals["total"], total=True))
+    rows.append(_change_row("合计（不含土地利用变化和林业）", before["gross_excl_lulucf"], totals["gross_excl_lulucf"],
+                            total=True))
+    chart = charts.paired_hbars([(r["name"], r["previous_t"] / 1e4, r["current_t"] / 1e4) for r in rows if not r["total"]],
+                                title=f"{prev_year}年与{inv.year}年各领域排放", unit="万t CO2e",
+                                labels=(f"{prev_year}年", f"{inv.year}年"))
+    return {"available": True, "previous_year": prev_year, "previous_inventory": {"id": prev.id, "version": prev.version,
+            "status_zh": {"compiled": "已编制", "published": "已发布"}.get(prev.status, prev.status)},
+            "rows": rows, "chart": chart}
+
+
+def _change_row(name: str, previous: float, current: float, *, total: bool = False) -> dict:
+    change = current - previous
+    return {"name": name, "previous_t": previous, "current_t": current, "change_t": change,
+            "change_pct": change / abs(previous) * 100 if previous else None, "total": total}
+
+
+def _checks(intensity: dict, plan: list[dict], coal_chemicals: dict, unverified: dict, double_counts: list,
+            factors: list[dict]) -> dict:
+    """The report's check results, gathered in one chapter (核查结果) instead of markers in the text: the
+    compile's findings (the coal-chemical ones summarised, they are listed in their chapter), data marked to be
+    checked ([check] in the plan, the target or a factor's citation), unverified defaults, double counts, gaps."""
+    items = []
+    coal = [f for f in coal_chemicals["findings"] if f["coal"]]
+    if coal:
+        regions = "、".join(dict.fromkeys(f["region_name"] for f in coal))
+        items.append({"kind": "交叉核对", "region": "多个旗区",
+                      "text": f"煤化工与燃料燃烧交叉核对提示可能的重复计算 {len(coal)} 项（{regions}），"
+                              "逐项见“煤化工碳平衡”一章的交叉核对表。"})
+    for f in coal_chemicals["findings"]:
+        if not f["coal"]:
+            items.append({"kind": "编制检查", "region": f["region_name"], "text": f["text_zh"]})
+    flagged_factors = [f for f in factors if f.get("flagged")]
+    if flagged_factors:
+        items.append({"kind": "因子出处", "region": "—",
+                      "text": f"{len(flagged_factors)} 条排放因子的表/条目出处标注为待核实（"
+                              f"{'、'.join(f['ref'] for f in flagged_factors)}），发布前应对照原文件核对。"})
+    target = intensity.get("target") if intensity.get("available") else None
+    if target and target.get("flagged"):
+        items.append({"kind": "目标数据", "region": _name(CITY_CODE),
+                      "text": f"强度目标（{target['base_year']}—{target['target_year']}年下降{target['value']:g}%）的来源标注为待核实，"
+                              "发布前应以正式文件核对。"})
+    for p in plan:
+        if p.get("flagged"):
+            items.append({"kind": "规划指标", "region": _name(CITY_CODE),
+                          "text": f"规划指标“{p.get('name_zh', '')}”的数据标注为待核实"
+                                  f"{'：' + p['target_text'] if p.get('target_text') else ''}。"})
+    if unverified["count"]:
+        items.append({"kind": "缺省值", "region": _name(CITY_CODE),
+                      "text": f"使用了未核实的缺省值 {unverified['count']} 条，涉及排放 {unverified['co2e_t'] / 1e4:,.1f} 万t CO2e"
+                              f"（占全市 {unverified['share_pct']:.1f}%），见“方法与排放因子来源”。"})
+    for d in double_counts:
+        items.append({"kind": "重复计算", "region": _name(CITY_CODE),
+                      "text": f"{d.get('category', '')} {d.get('item', '')}（{d.get('gas', '')}）市级与旗区同时报告，市级数据未计入全市合计。"})
+    if not intensity.get("available"):
+        items.append({"kind": "数据缺项", "region": _name(CITY_CODE), "text": intensity.get("reason", "")})
+    return {"entries": items, "count": len(items)}
+
+
+def _signoff(prepared_by: str | None, reviewed_by: str | None, approved_by: str | None) -> dict:
+    return {"org": labels.report_org(), "prepared_by": (prepared_by or "").strip(),
+            "reviewed_by": (reviewed_by or "").strip(), "approved_by": (approved_by or "").strip(),
+            "date": labels.local_date(utcnow())}
+
+
 def inventory_report_context(session: Session, *, year: int, inventory_id: int | None = None,
                              numerator: str = DEFAULT_NUMERATOR, co2_source: str = "auto",
-                             draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED) -> dict:
-    """Everything the inventory report shows, as plain data (numbers in t; templates format them)."""
+                             draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, prepared_by: str | None = None,
+                             reviewed_by: str | None = None, approved_by: str | None = None) -> dict:
+    """Everything the inventory report shows, as plain data (numbers in t; templates format them). The sign-off
+    names are printed when given (else blank lines to sign)."""
     inv = _inventory(session, year, inventory_id)
     result = inventory_service.stored_result(session, inventory_id=inv.id)
     detail = result.detail
@@ -420,35 +526,49 @@ def inventory_report_context(session: Session, *, year: int, inventory_id: int |
     u_sources: list[str] = []
     u_rows = _records(unc["categories"])
     for row in u_rows:
+        row["source"] = labels.uncertainty_source_zh(row["source"])
         if row["source"] not in u_sources:
             u_sources.append(row["source"])
         row["source_no"] = u_sources.index(row["source"]) + 1
+    plan = _plan(session, intensity)
+    unverified = _unverified_defaults(detail, factors)
+    coal = _coal_chemicals(result)
+    double_counts = list(inv.double_counts or [])
+    city_rows = _records(city_categories.drop(columns=["factor_refs"], errors="ignore"))
+    for r in city_rows:
+        r["sector_name"] = SECTOR_NAMES_ZH.get(r.get("sector"), r.get("sector"))
+        r["method_name"] = labels.method_zh(r["method"]) if r.get("method") else ""
     return {
         "title": f"{_name(CITY_CODE)}{year}年温室气体清单报告",
-        "generated_at": utcnow().astimezone().strftime("%Y-%m-%d %H:%M"),
+        "generated_at": labels.local_time(utcnow()),
         "software": f"carbon {carbon.__version__}",
         "inventory": {"id": inv.id, "year": inv.year, "version": inv.version, "status": inv.status,
                       "status_zh": {"compiled": "已编制（未发布）", "published": "已发布"}.get(inv.status, inv.status),
                       "label": inv.label or "", "gwp_set": inv.gwp_set, "ch4_ar6": inv.ch4_ar6,
                       "factor_profile": inv.factor_profile, "factor_fingerprint": inv.factor_fingerprint or "",
-                      "compiled_at": inv.compiled_at.strftime("%Y-%m-%d %H:%M UTC") if inv.compiled_at else "",
-                      "published_at": inv.published_at.strftime("%Y-%m-%d %H:%M UTC") if inv.published_at else ""},
+                      "compiled_at": labels.local_time(inv.compiled_at),
+                      "published_at": labels.local_time(inv.published_at)},
         "synthetic": "synthetic" in (inv.label or "").lower() or "合成" in (inv.label or ""),
         "totals": totals, "banners": banners, "sector_names": [SECTOR_NAMES_ZH[s] for s in SECTORS],
-        "intensity": intensity, "plan": _plan(session, intensity),
+        "intensity": intensity, "plan": plan,
         "key_level": _records(level), "key_level_count": int(level["key"].sum()), "key_threshold": THRESHOLD * 100,
         "key_trend": _records(keys["trend"]) if keys["trend"] is not None else None,
-        "key_trend_base_year": keys.get("base_year"), "key_source": KEY_SOURCE,
+        "key_trend_base_year": keys.get("base_year"), "key_source": labels.citation_zh(KEY_SOURCE),
         "uncertainty": {"categories": u_rows, "sources": u_sources, "approach1": unc["approach1"],
-                        "approach2": unc["approach2"], "defaults": unc["provenance"]["defaults"],
+                        "approach2": unc["approach2"], "defaults": ["IPCC 2006 缺省不确定性表" if str(d).endswith(".csv") else d
+                                                  for d in unc["provenance"]["defaults"]],
                         "factor_rows_with_uncertainty": unc["provenance"]["factor_rows_with_uncertainty"],
-                        "source": UNCERTAINTY_SOURCE},
+                        "source": labels.citation_zh(UNCERTAINTY_SOURCE)},
         "methods": _methods(detail), "factors": factors, "factor_sources": factor_sources, "notation": notation,
-        "unverified": _unverified_defaults(detail, factors),
-        "notation_keys": NOTATION_KEYS, "double_counts": list(inv.double_counts or []),
-        "coal_chemicals": _coal_chemicals(result),
-        "city_categories": _records(city_categories.drop(columns=["factor_refs"], errors="ignore")),
+        "unverified": unverified,
+        "notation_keys": NOTATION_KEYS, "double_counts": double_counts,
+        "coal_chemicals": coal,
+        "city_categories": city_rows,
         "charts": charts_,
+        "year_on_year": _year_on_year(session, inv, totals),
+        "checks": _checks(intensity, plan, coal, unverified, double_counts, factors),
+        "signoff": _signoff(prepared_by, reviewed_by, approved_by),
+        "timezone": labels.timezone_name(),
     }
 
 
@@ -466,14 +586,16 @@ def report_html(session: Session, **kwargs) -> str:
 
 def submit(session: Session, *, year: int, inventory_id: int | None = None, numerator: str = DEFAULT_NUMERATOR,
            co2_source: str = "auto", draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED,
-           requested_by: str | None = None) -> ReportJob:
+           requested_by: str | None = None, prepared_by: str | None = None, reviewed_by: str | None = None,
+           approved_by: str | None = None) -> ReportJob:
     """Queue an inventory report (validated now, so a bad request fails at once, not in the worker)."""
     inv = _inventory(session, year, inventory_id)
     get_numerator(numerator)
     if co2_source not in intensity_service.CO2_SOURCES:
         raise ValidationError(f"co2_source must be one of {', '.join(intensity_service.CO2_SOURCES)}", field="co2_source")
     params = {"year": year, "inventory_id": inv.id, "inventory_version": inv.version, "numerator": numerator,
-              "co2_source": co2_source, "draws": draws, "seed": seed}
+              "co2_source": co2_source, "draws": draws, "seed": seed, "prepared_by": prepared_by,
+              "reviewed_by": reviewed_by, "approved_by": approved_by}
     job = ReportJob(kind="inventory", status="queued", inventory_id=inv.id, year=year, params=params,
                     requested_by=requested_by, created_at=utcnow(), attempts=0)
     session.add(job)
@@ -499,61 +621,63 @@ def job_pdf(session: Session, *, job_id: int) -> tuple[bytes, str]:
     return job.pdf, job.filename or f"report-{job.id}.pdf"
 
 
-def _claimable():
-    stale = utcnow() - STALE_AFTER
-    return or_(ReportJob.status == "queued",
-               and_(ReportJob.status == "running", ReportJob.started_at < stale, ReportJob.attempts < MAX_ATTEMPTS))
-
-
 def claim(session: Session, *, worker: str) -> int | None:
     """Take the oldest claimable job (conditional UPDATE: exactly one worker wins it). The caller commits."""
     while True:
-        job_id = session.scalar(select(ReportJob.id).where(_claimable()).order_by(ReportJob.created_at, ReportJob.id)
-                                .limit(1))
+        job_id = session.scalar(select(ReportJob.id).where(jobs.claimable()).order_by(ReportJob.created_at,
+                                                                                      ReportJob.id).limit(1))
         if job_id is None:
             return None
-        done = session.execute(update(ReportJob).where(ReportJob.id == job_id, _claimable()).values(
-            status="running", started_at=utcnow(), worker=worker[:100], attempts=ReportJob.attempts + 1))
+        now = utcnow()
+        done = session.execute(update(ReportJob).where(ReportJob.id == job_id, jobs.claimable(now)).values(
+            status="running", started_at=now, heartbeat_at=now, worker=worker[-100:], attempts=ReportJob.attempts + 1))
         if done.rowcount == 1:
             return job_id
 
 
-def run_job(factory: sessionmaker[Session], job_id: int) -> None:
-    """Render a claimed job and store the PDF (or the error) in one transaction of its own."""
+def run_job(factory: sessionmaker[Session], job_id: int, *, worker: str | None = None) -> bool:
+    """Render a claimed job and store the PDF (or the error) if the job is still ``worker``'s (default: whoever
+    claimed it). Returns whether the result was stored. The rendering reads in a transaction of its own, ended
+    before the result is written (SQLite: the heartbeats commit meanwhile, and a read transaction cannot become a
+    write transaction after another connection committed)."""
     started = time.perf_counter()
     try:
         with session_scope(factory) as session:
             job = get_job(session, job_id=job_id)
-            p = job.params
+            p, worker = dict(job.params), worker or job.worker
+        with jobs.Heartbeat(factory, job_id=job_id, worker=worker), session_scope(factory) as session:
             rendered, _ = render_inventory_report(session, year=p["year"], inventory_id=p["inventory_id"],
                                                   numerator=p["numerator"], co2_source=p["co2_source"],
-                                                  draws=p["draws"], seed=p["seed"])
-            job.pdf = rendered.pdf
-            job.pages = rendered.pages
-            job.size_bytes = len(rendered.pdf)
-            job.sha256 = hashlib.sha256(rendered.pdf).hexdigest()
-            job.filename = f"ordos_{p['year']}_inventory_v{p['inventory_version']}_job{job.id}.pdf"
-            job.status = "done"
-            job.error = None
-            job.finished_at = utcnow()
-            job.seconds = time.perf_counter() - started
+                                                  draws=p["draws"], seed=p["seed"],
+                                                  prepared_by=p.get("prepared_by"), reviewed_by=p.get("reviewed_by"),
+                                                  approved_by=p.get("approved_by"))
+        values = {"pdf": rendered.pdf, "pages": rendered.pages, "size_bytes": len(rendered.pdf),
+                  "sha256": hashlib.sha256(rendered.pdf).hexdigest(),
+                  "filename": f"ordos_{p['year']}_inventory_v{p['inventory_version']}_job{job_id}.pdf",
+                  "status": "done", "error": None}
     except Exception as exc:  # noqa: BLE001 - any failure is the job's result, recorded for the client
         log.exception("report job %s failed", job_id)
         message = exc.message if isinstance(exc, CarbonError) else f"{type(exc).__name__}: {exc}"
-        with session_scope(factory) as session:
-            session.execute(update(ReportJob).where(ReportJob.id == job_id).values(
-                status="failed", error=message[:2000], finished_at=utcnow(), seconds=time.perf_counter() - started))
+        values = {"status": "failed", "error": message[:2000]}
+    with session_scope(factory) as session:
+        stored = session.execute(update(ReportJob).where(jobs.owned(job_id, worker)).values(
+            **values, finished_at=utcnow(), seconds=time.perf_counter() - started)).rowcount == 1
+    if not stored:
+        log.warning("report job %s is no longer %s's (taken again after its lease): result dropped", job_id, worker)
+    return stored
 
 
 def drain(factory: sessionmaker[Session], *, worker: str, stop: threading.Event | None = None) -> int:
     """Run claimable jobs until none is left; returns how many ran."""
+    with session_scope(factory) as session:
+        jobs.recover(session)  # jobs of workers that died on this host: queued again (or failed, out of attempts)
     ran = 0
     while stop is None or not stop.is_set():
         with session_scope(factory) as session:
             job_id = claim(session, worker=worker)
         if job_id is None:
             return ran
-        run_job(factory, job_id)
+        run_job(factory, job_id, worker=worker)
         ran += 1
     return ran
 

@@ -22,7 +22,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
-from pathlib import Path
+from importlib.resources import files
 
 import sqlalchemy as sa
 from alembic import op
@@ -36,7 +36,8 @@ depends_on: str | Sequence[str] | None = None
 # PRIMARY KEY (64-bit there anyway).
 BIG_ID = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 
-METHODOLOGIES_V1 = Path(__file__).resolve().parents[2] / "carbon" / "puhui" / "data" / "methodologies_v1.csv"
+# the frozen v1 file, read from the installed package (this folder is carbon/_data/migrations in a wheel)
+METHODOLOGIES_V1 = files("carbon.puhui").joinpath("data", "methodologies_v1.csv")
 PLATFORM_ACCOUNTS = (
     ("platform:issuance", "points"), ("platform:redeemed", "points"), ("platform:expired", "points"),
     ("platform:forfeited", "points"), ("platform:reduction_issuance", "reduction_g"),

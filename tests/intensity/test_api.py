@@ -6,6 +6,7 @@ import time
 
 import pytest
 
+from carbon.reporting import jobs as report_jobs
 from carbon.reporting import service as report_service
 from carbon.reporting.render import Rendered
 from tests.inventory.store_helpers import ACTIVITY_CSV, energy_factors  # noqa: F401  (autouse fixture)
@@ -179,7 +180,7 @@ def test_job_claim_is_exclusive_stale_jobs_are_retaken_and_failures_recorded(ses
 
     a = ReportJob(kind="inventory", status="queued", year=2022, params={}, created_at=utcnow(), attempts=0)
     b = ReportJob(kind="inventory", status="running", year=2022, params={}, created_at=utcnow(), attempts=1,
-                  started_at=utcnow() - report_service.STALE_AFTER - timedelta(minutes=1))
+                  started_at=utcnow() - report_jobs.lease() - timedelta(minutes=1))
     session.add_all([a, b])
     session.commit()
     assert report_service.claim(session, worker="w1") == a.id

@@ -17,13 +17,14 @@ from carbon.factors import service as factor_service
 from carbon.factors.library import FACTOR_DIR
 
 # 达拉特旗 power plants burning raw coal, a surface coal mine, residential natural gas in 准格尔旗,
-# last year's coal as history, and a notation key (no underground mines in 乌审旗).
+# notation keys for 乌审旗 (no oil production, no underground mines). Issue 19: a row of another year is refused,
+# not kept as history, unless its category is a time series such as landfill.
 ACTIVITY_CSV = """region,year,category,item,quantity,unit,note
 达拉特旗,2022,1.A.1.a,原煤,1000,t,电厂A
 达拉特旗,2022,1.A.1.a,原煤,500,t,电厂B
 达拉特旗,2022,1.B.1.a.ii,原煤,50000,t,露天矿
 准格尔旗,2022,1.A.4.b,天然气,12,万m3,
-达拉特旗,2021,1.A.1.a,原煤,800,t,history
+乌审旗,2022,1.B.2.a,原油,NO,t,no oil production
 乌审旗,2022,1.B.1.a.i,原煤,NO,t,no underground mines
 """.encode()
 

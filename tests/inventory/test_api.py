@@ -50,9 +50,9 @@ def test_lifecycle_create_upload_compile_publish_correct(client, auth_headers, e
     assert r.json()["rows"] == 6 and r.json()["status"] == "draft"
     assert count(engine, "activity_records", iid) == 6
 
-    # a draft is invisible without the bureau's token
-    assert client.get(f"{API}/{iid}").status_code == 404
-    assert client.get(f"{API}/{iid}/results").status_code == 404
+    # a draft is invisible without the bureau's token: anonymously a 401 (issue 19: a token may show it)
+    assert client.get(f"{API}/{iid}").status_code == 401
+    assert client.get(f"{API}/{iid}/results").status_code == 401
     detail = client.get(f"{API}/{iid}", headers=bureau).json()
     assert detail["records"] == 6 and len(detail["batches"]) == 1 and detail["totals"] is None
     # no results before a compile
@@ -68,12 +68,12 @@ def test_lifecycle_create_upload_compile_publish_correct(client, auth_headers, e
     assert compiled["totals"]["co2e_t"] == pytest.approx(sum(compiled["totals"]["by_sector"].values()))
     assert compiled["double_counts"] == []
     assert {(k["region"], k["category"], k["notation"]) for k in compiled["notation_keys"]
-            if not k["note"].startswith("自动")} == {("150626", "1.B.1.a.i", "NO")}
+            if not k["note"].startswith("自动")} == {("150626", "1.B.2.a", "NO"), ("150626", "1.B.1.a.i", "NO")}
     # completeness: every other category without a figure is NE with a reason, for each region of the result
     auto = {(k["region"], k["category"]) for k in compiled["notation_keys"] if k["note"].startswith("自动")}
     assert ("150600", "4.A") in auto and ("150626", "1.B.1.a.i.1") not in auto
 
-    # filtered results: 达拉特旗's public-power raw coal, 1000 + 500 t (2021 is history, not added)
+    # filtered results: 达拉特旗's public-power raw coal, 1000 + 500 t
     r = client.get(f"{API}/{iid}/results", params={"region": "达拉特旗", "category": "1.A"}, headers=bureau)
     assert r.status_code == 200, r.text
     page = r.json()
@@ -175,7 +175,7 @@ def test_anonymous_and_other_roles_see_published_only(client, auth_headers):
         listed = client.get(API, headers=headers).json()
         assert [i["id"] for i in listed["items"]] == [other["id"]] and listed["total"] == 1
         assert client.get(API, params={"status": "draft"}, headers=headers).json()["total"] == 0
-        assert client.get(f"{API}/{draft['id']}", headers=headers).status_code == 404
+        assert client.get(f"{API}/{draft['id']}", headers=headers).status_code == (401 if not headers else 404)
         assert client.get(f"{API}/{other['id']}", headers=headers).status_code == 200
     assert client.get(API, headers=bureau).json()["total"] == 2
     assert client.get(API, params={"status": "draft"}, headers=bureau).json()["total"] == 1
@@ -198,10 +198,11 @@ def test_bad_upload_is_422_with_every_row_and_stores_nothing(client, auth_header
     assert all(row["reason"] for row in body["error"]["rows"])
     assert count(engine, "activity_records") == 0
     assert count(engine, "import_batches") == 0
-    # a later year does not belong in a 2022 inventory
-    r = upload(client, inv["id"], ACTIVITY_CSV.replace(b"2021", b"2023"), bureau)
-    assert r.status_code == 422
-    assert [(row["row"], row["column"]) for row in r.json()["error"]["rows"]] == [(6, "year")]
+    # a later year does not belong in a 2022 inventory, nor (issue 19) an earlier one outside a time series
+    for year in (b"2023", b"2021"):
+        r = upload(client, inv["id"], ACTIVITY_CSV.replace(b"2022,1.B.2.a", year + b",1.B.2.a"), bureau)
+        assert r.status_code == 422
+        assert [(row["row"], row["column"]) for row in r.json()["error"]["rows"]] == [(6, "year")]
     assert count(engine, "activity_records") == 0
     # not a CSV/XLSX at all
     r = upload(client, inv["id"], b"\x00\x01", bureau, filename="data.pdf")
@@ -346,7 +347,7 @@ def test_create_validation_and_conflicts(client, auth_headers):
     # a banner's inventory takes that banner's rows only
     r = upload(client, banner["id"], ACTIVITY_CSV, bureau)
     assert r.status_code == 422
-    assert {row["row"] for row in r.json()["error"]["rows"]} == {5, 7}
+    assert {row["row"] for row in r.json()["error"]["rows"]} == {5, 6, 7}
     assert client.get(f"{API}/999999", headers=bureau).status_code == 404
 
 
@@ -360,9 +361,11 @@ def test_template_download(client, fmt):
         assert list(frame.columns)[:6] == ["region", "year", "category", "item", "quantity", "unit"]
         assert "1.A.1.a" in set(frame["category"])
     else:
-        sheets = pd.read_excel(io.BytesIO(r.content), sheet_name=None)
-        assert set(sheets) == {"activity", "items"} and "原煤" in set(sheets["items"]["名称"])
+        sheets = pd.read_excel(io.BytesIO(r.content), sheet_name=None)  # issue 19: examples and lists beside them
+        assert set(sheets) == {"activity", "示例", "items", "lists"} and "原煤" in set(sheets["items"]["名称"])
+        assert sheets["activity"].empty and list(sheets["activity"].columns)[0] == "地区(region)"
     assert client.get("/api/v1/templates/space").status_code == 422
+    assert client.get("/api/v1/templates/space", params={"format": "xlsx"}).status_code == 422
 
 
 def test_idempotency_race_replays_the_request_that_committed_first(client, auth_headers, engine, monkeypatch):

@@ -86,10 +86,10 @@ def test_import_roundtrip_keeps_codes_notes_and_notation_keys(engine, inventory_
         service.import_activity(session, inventory_id=inventory_id, content=ACTIVITY_CSV, filename="a.csv")
     with session_scope(engine) as session:
         frame = service.load_activity(session, inventory_id=inventory_id)
-    assert list(frame["region"].astype(str)) == ["150621", "150621", "150621", "150622", "150621", "150626"]
+    assert list(frame["region"].astype(str)) == ["150621", "150621", "150621", "150622", "150626", "150626"]
     assert list(frame["item"].astype(str))[:4] == ["raw_coal", "raw_coal", "raw_coal", "natural_gas"]
-    assert list(frame["year"]) == [2022, 2022, 2022, 2022, 2021, 2022]
-    assert list(frame["notation"]) == ["", "", "", "", "", "NO"]
+    assert list(frame["year"]) == [2022] * 6
+    assert list(frame["notation"]) == ["", "", "", "", "NO", "NO"]
     assert list(frame["note"])[:4] == ["电厂A", "电厂B", "露天矿", ""]
     assert list(frame["source_row"]) == [2, 3, 4, 5, 6, 7]
     assert list(frame["unit"].astype(str))[3] == "万m3"
@@ -101,11 +101,16 @@ def test_earlier_years_are_history_later_years_refused(engine, inventory_id):
         result = service.compile_inventory(session, inventory_id=inventory_id)
     assert set(result.detail["year"]) == {2022}
     coal = result.detail[(result.detail["region"] == "150621") & (result.detail["category"] == "1.A.1.a")]
-    assert set(coal["records"]) == {2}  # the 2021 row is stored, not added to 2022
+    assert set(coal["records"]) == {2}
     later = "region,year,category,item,quantity,unit\n达拉特旗,2023,1.A.1.a,原煤,1,t\n".encode()
     with pytest.raises(ImportRejected) as caught, session_scope(engine) as session:
         service.import_activity(session, inventory_id=inventory_id, content=later, filename="later.csv")
     assert [(e.row, e.column) for e in caught.value.errors] == [(2, "year")]
+    # issue 19: an earlier year is history only for a time series (landfill 4.A); other rows of it are refused
+    earlier = "region,year,category,item,quantity,unit\n达拉特旗,2021,4.A,厨余垃圾,5,t\n达拉特旗,2021,1.A.1.a,原煤,1,t\n"
+    with pytest.raises(ImportRejected) as caught, session_scope(engine) as session:
+        service.import_activity(session, inventory_id=inventory_id, content=earlier.encode(), filename="earlier.csv")
+    assert [(e.row, e.column, e.value) for e in caught.value.errors] == [(3, "year", "2021")]
 
 
 def test_compile_errors_name_the_file_and_row(engine, inventory_id):
@@ -266,5 +271,7 @@ def test_results_filters(engine, inventory_id):
     with session_scope(engine) as session:
         keys = session.scalar(select(Inventory.notation_keys).where(Inventory.id == inventory_id))
         assert [k for k in keys if not k["note"].startswith("自动")] == [
+            {"region": "150626", "category": "1.B.2.a", "item": "crude_oil", "notation": "NO",
+             "note": "no oil production"},
             {"region": "150626", "category": "1.B.1.a.i", "item": "raw_coal", "notation": "NO",
              "note": "no underground mines"}]

@@ -16,6 +16,8 @@ API = "/api/v1/puhui"
 
 def puhui_settings(url: str, **overrides) -> Settings:
     values = {"database_url": url, "puhui_dev_login": True, "puhui_openid_secret": "test-openid-secret",
+              # tests written before issue 17 claim invented trips; tests/puhui/test_evidence.py turns the check on
+              "puhui_evidence_check": False,
               "puhui_rate_user_per_minute": 10_000, "puhui_rate_ip_per_minute": 10_000}
     values.update(overrides)
     return Settings(**values)

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, func, select, text
 from carbon.core.db import make_engine, session_factory, session_scope
 from carbon.core.errors import Conflict, Unauthorized
 from carbon.puhui import award_batch, ledger, methodologies, service
+from carbon.puhui import residents as resident_service
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal, PuhuiPosting
 from carbon.puhui.ratelimit import MemoryLimiter, RateLimited
 from carbon.puhui.wechat import Code2Session
@@ -390,7 +391,7 @@ def pg_only(backend):
 
 def test_a_resident_locked_elsewhere_makes_the_batch_fall_back_claim_by_claim(pg_only, engine, residents,
                                                                               migrated_url, monkeypatch):
-    monkeypatch.setattr(service, "LOCK_WAIT_MS", 300)
+    monkeypatch.setattr(resident_service, "LOCK_WAIT_MS", 300)
     (locked_token, locked), (free_token, free) = residents(2)
     with row_locked(migrated_url, locked):
 

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from carbon.core import migrate
 from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import Conflict, Unauthorized
-from carbon.puhui import methodologies, privacy, service
+from carbon.puhui import methodologies, privacy, residents, service
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal
 from carbon.puhui.wechat import Code2Session
 
@@ -121,7 +121,7 @@ def test_a_waiter_gives_up_on_a_held_resident_lock(session, engine, monkeypatch)
         pytest.skip("row-lock waits are a PostgreSQL matter; SQLite has a single writer")
     token, uid = login(session)
     session.commit()
-    monkeypatch.setattr(service, "LOCK_WAIT_MS", 200)
+    monkeypatch.setattr(residents, "LOCK_WAIT_MS", 200)
     with session_scope(engine) as holder:
         assert service.authenticate_and_lock(holder, token) == uid  # holds the lock until the block ends
         with session_scope(engine) as waiter:

@@ -116,7 +116,7 @@ def test_export_tables_api_cli_and_totals(client, auth_headers, engine, migrated
     # unknown format: 422 from the API
     r = client.get(f"{API}/{iid}/export/tables", params={"format": "ipcc"}, headers=bureau)
     assert r.status_code == 422
-    assert client.get(f"{API}/{iid}/export/tables", params={"format": "crt"}).status_code == 404  # unpublished: invisible anonymously
+    assert client.get(f"{API}/{iid}/export/tables", params={"format": "crt"}).status_code == 401  # unpublished: invisible anonymously (401, issue 19)
 
     # CLI on the same database
     monkeypatch.setenv("CARBON_DATABASE_URL", migrated_url)

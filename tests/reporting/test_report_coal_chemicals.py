@@ -44,7 +44,7 @@ def _report_html(session: Session, content: bytes, local: bytes | None = None) -
 
 def _chapter_html(html: str, title: str) -> str:
     """One chapter's HTML, from its heading to the next chapter heading."""
-    m = re.search(rf"<h2>[^<]*、{title}</h2>(.*?)(?=<h2)", html, re.S)
+    m = re.search(rf"<h2[^>]*>[^<]*、{title}</h2>(.*?)(?=<h2)", html, re.S)
     assert m, f"no chapter {title}"
     return m.group(1)
 

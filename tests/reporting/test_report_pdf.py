@@ -99,3 +99,9 @@ def test_the_sample_report_shows_the_synthetic_coal_chemical_plants_and_the_cros
     # one feedstock-coal warning per plant's banner (the plants' fuel coal is in 1.A.1.c: expected, not excluded)
     for banner in ("乌审旗：2.B.8.b", "鄂托克旗：2.B.8.a", "伊金霍洛旗：1.B.3.a", "准格尔旗：1.B.3.b"):
         assert banner in text, banner
+
+
+def test_without_a_previous_year_the_report_says_so_and_has_no_comparison_chapter(report):
+    text = report["text"].replace(" ", "")
+    assert "库中无2021年（上年）已编制的清单，未做同比比较。" in text
+    assert "与上年比较" not in text

@@ -1,0 +1,68 @@
+"""Commands loaded when they run, so that ``carbon --help`` and ``carbon --version`` import neither pandas,
+SQLAlchemy, pint, FastAPI nor WeasyPrint (issue 17: under 0.3 s; figures in bench/cli.py).
+
+This is click's documented pattern for lazily loaded subcommands
+(https://click.palletsprojects.com/en/stable/complex/#lazily-loading-subcommands) on typer's group class:
+the top-level group lists each command by name with a short help kept here, and imports its module only
+when the command is resolved to run (or to print its own help). To remove it, register the command modules
+on the Typer app directly again (``app.add_typer(module.x_app, name=...)``) and drop ``cls=LazyGroup``.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+import click
+import typer.core
+
+
+@dataclass(frozen=True)
+class LazyEntry:
+    target: str  # "package.module:attribute": a typer.Typer (a group) or a command function
+    help: str  # one line for `carbon --help`; the command's own help comes from its module
+
+
+class _Listed(click.Command):
+    """What `carbon --help` lists for a command that is not loaded: its name and its one-line help."""
+
+    def __init__(self, name: str, entry: LazyEntry) -> None:
+        super().__init__(name, help=entry.help, short_help=entry.help)
+
+
+def load(name: str, entry: LazyEntry) -> click.Command:
+    """Import the entry's module and build its click command (a group for a Typer app)."""
+    module_name, attr = entry.target.split(":")
+    obj = getattr(importlib.import_module(module_name), attr)
+    if isinstance(obj, typer.Typer):
+        group = typer.main.get_group(obj)
+        group.name = name
+        return group
+    holder = typer.Typer()
+    holder.command(name)(obj)
+    command = typer.main.get_command(holder)  # a Typer of one command and no callback is that command
+    command.name = name
+    return command
+
+
+class LazyGroup(typer.core.TyperGroup):
+    """typer's group with commands that load on use. ``LAZY`` is set by the subclass made in ``carbon.cli``."""
+
+    LAZY: dict[str, LazyEntry] = {}
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        eager = super().list_commands(ctx)
+        return eager + [name for name in self.LAZY if name not in eager]
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        command = super().get_command(ctx, cmd_name)
+        if command is None and cmd_name in self.LAZY:
+            return _Listed(cmd_name, self.LAZY[cmd_name])  # enough to list; resolve_command loads it
+        return command
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        name, command, rest = super().resolve_command(ctx, args)
+        if isinstance(command, _Listed):
+            command = load(name, self.LAZY[name])
+            self.commands[name] = command  # once per process
+        return name, command, rest

@@ -1,0 +1,343 @@
+"""碳普惠 evidence that is checked (issue 17 point 5): operator principals, their records, signatures, self-reports.
+
+Operators (a bus company's card system, a bike-share operator, the grid company) are principals of their own
+(``puhui_operators``, a bearer token of their own, only its SHA-256 stored; never an ``api_tokens`` holder nor a
+resident). They either push trip and meter records (``push_records``: idempotent by (operator, record id): the same
+record again is ``unchanged``, another content under the same id is 409 ``record_conflict``), or sign them
+(HMAC-SHA256 with a shared secret, or Ed25519) so that the resident's app can carry the record in the claim.
+
+Keys rotate through the API (``rotate_key``): the new key is current at once; the previous one stays valid for
+``KEY_GRACE`` (24 h), so records signed just before the rotation still verify, then it is refused.
+
+A claim that carries evidence earns only when it matches an operator record: the same operator and record id, the
+same methodology code, the same resident (the record names them as ``HMAC(secret, openid)``, privacy.openid_hash,
+the form residents are stored in), the quantity within the methodology's tolerance (data/evidence_v1.csv). A record
+earns once across all residents: ``puhui_behaviours.operator_record_id`` is UNIQUE (and ``trip_ref`` stays unique).
+A claim without evidence is allowed where the policy permits self-reporting, at the lower cap, marked
+``self_reported``; WeRun steps decrypted at the claim (carbon/puhui/werun.py) earn at the full cap (``werun``).
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import hashlib
+import hmac
+import json
+import secrets
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+
+from carbon.core.db import utcnow
+from carbon.core.errors import Conflict, NotFound, Unauthorized, ValidationError
+from carbon.puhui import methodologies, rules
+from carbon.puhui.methodologies import Methodology
+from carbon.puhui.models import PuhuiBehaviour, PuhuiOperator, PuhuiOperatorKey, PuhuiOperatorRecord, PuhuiUser
+from carbon.puhui.privacy import openid_hash
+
+POLICY_FILE = Path(__file__).parent / "data" / "evidence_v1.csv"
+KEY_GRACE = timedelta(hours=24)
+ALGORITHMS = ("hmac-sha256", "ed25519")
+SIGNED_FIELDS = ("operator", "record_id", "kind", "openid", "quantity", "unit", "occurred_at")
+
+
+def rejected(reason: str, message: str, field: str) -> rules.ClaimRejected:
+    return rules.ClaimRejected(reason, message, field=field)
+
+
+# --- the policy (data) -------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class EvidencePolicy:
+    code: str
+    self_report: bool
+    self_report_cap: Decimal | None
+    tolerance_pct: Decimal
+    werun: bool
+
+
+@lru_cache(maxsize=1)
+def _policies() -> dict[str, EvidencePolicy]:
+    with POLICY_FILE.open(encoding="utf-8") as f:
+        rows = csv.DictReader(line for line in f if not line.startswith("#"))
+        return {r["code"]: EvidencePolicy(
+            r["code"], r["self_report"] == "true",
+            Decimal(r["self_report_cap_quantity"]) if r["self_report_cap_quantity"] else None,
+            Decimal(r["tolerance_pct"] or "0"), r["werun"] == "true") for r in rows}
+
+
+def policy_for(m: Methodology) -> EvidencePolicy:
+    """The evidence policy of a methodology code; a code added through the API without a policy row may be
+    self-reported exactly when it does not require evidence (no lower cap), with no tolerance."""
+    found = _policies().get(m.code)
+    if found is not None:
+        return found
+    return EvidencePolicy(m.code, not m.evidence_required, None, Decimal(0), False)
+
+
+@dataclass(frozen=True)
+class Verified:
+    """How a claim was checked: ``verification`` for the ledger, the operator record it matched, and the lower
+    cap of a self-reported claim (in the methodology's unit per cap period)."""
+
+    verification: str
+    record_id: int | None = None
+    cap: Decimal | None = None
+
+
+def self_reported(m: Methodology) -> Verified:
+    """A claim without evidence: allowed only where the policy permits self-reporting."""
+    policy = policy_for(m)
+    if not policy.self_report:
+        raise rejected("evidence_required", f"{m.code} needs evidence from an operator (operator and trip_id); "
+                       "self-reported claims are not accepted for it", "evidence")
+    return Verified("self_reported", cap=policy.self_report_cap)
+
+
+def capped_methodology(m: Methodology, verified: Verified | None) -> Methodology:
+    """The methodology with a self-reported claim's lower cap (per day unless the methodology has a period)."""
+    if verified is None or verified.cap is None:
+        return m
+    cap = verified.cap if m.cap_quantity is None else min(m.cap_quantity, verified.cap)
+    return replace(m, cap_quantity=cap, cap_period=m.cap_period or "day")
+
+
+# --- operators and keys ------------------------------------------------------------------------------------------
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def register_operator(session: Session, *, code: str, name_zh: str, kinds: list[str],
+                      now: datetime | None = None) -> tuple[str, PuhuiOperator]:
+    """A new operator and its bearer token (shown once; only the hash is kept). 409 if the code exists."""
+    code = code.strip().lower()
+    if not code or not name_zh.strip():
+        raise ValidationError("an operator needs a code and a name", field="code")
+    kinds = sorted({k.strip() for k in kinds if k.strip()})
+    if not kinds:
+        raise ValidationError("kinds: at least one methodology code the operator records", field="kinds")
+    if session.scalar(select(PuhuiOperator.id).where(PuhuiOperator.code == code)) is not None:
+        exc = Conflict(f"operator {code!r} exists", field="code")
+        exc.code = "operator_exists"
+        raise exc
+    token = "op_" + secrets.token_urlsafe(32)
+    row = PuhuiOperator(code=code, name_zh=name_zh.strip(), kinds=",".join(kinds), token_hash=hash_token(token),
+                        created_at=now or utcnow())
+    session.add(row)
+    session.flush()
+    return token, row
+
+
+def authenticate_operator(session: Session, token: str | None) -> PuhuiOperator:
+    if not token:
+        raise Unauthorized("missing bearer token")
+    row = session.scalar(select(PuhuiOperator).where(PuhuiOperator.token_hash == hash_token(token),
+                                                     PuhuiOperator.revoked_at.is_(None)))
+    if row is None:
+        raise Unauthorized("not an operator token")
+    return row
+
+
+def get_operator(session: Session, code: str) -> PuhuiOperator:
+    row = session.scalar(select(PuhuiOperator).where(PuhuiOperator.code == code.strip().lower()))
+    if row is None:
+        raise NotFound(f"no operator {code!r}", field="code")
+    return row
+
+
+def rotate_key(session: Session, *, operator: PuhuiOperator, algorithm: str, public_key: str | None = None,
+               now: datetime | None = None) -> tuple[PuhuiOperatorKey, str | None]:
+    """A new current signing key; the previous ones stay valid for ``KEY_GRACE``. HMAC: the server makes the
+    secret and returns it once (it is stored, as a verifier of HMACs must hold it). Ed25519: the operator sends
+    its public key (base64 of the 32 raw bytes); the private key never reaches us."""
+    now = now or utcnow()
+    if algorithm not in ALGORITHMS:
+        raise ValidationError(f"algorithm must be one of {', '.join(ALGORITHMS)}", field="algorithm")
+    secret = None
+    if algorithm == "ed25519":
+        try:
+            raw = base64.b64decode(public_key or "", validate=True)
+            Ed25519PublicKey.from_public_bytes(raw)
+        except ValueError:
+            raise ValidationError("public_key: base64 of a 32-byte Ed25519 public key", field="public_key") from None
+        material = public_key
+    else:
+        if public_key:
+            raise ValidationError("public_key is only for ed25519; HMAC secrets are made by the server",
+                                  field="public_key")
+        material = secret = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+    session.execute(update(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
+                                                   PuhuiOperatorKey.valid_until.is_(None))
+                    .values(valid_until=now + KEY_GRACE))
+    row = PuhuiOperatorKey(operator_id=operator.id, key_id=f"k{secrets.token_hex(6)}", algorithm=algorithm,
+                           key=material, created_at=now)
+    session.add(row)
+    session.flush()
+    return row, secret
+
+
+def canonical(record: dict) -> bytes:
+    """The signed bytes: the SIGNED_FIELDS of the record as compact JSON with sorted keys (UTF-8)."""
+    return json.dumps({k: str(record.get(k, "")) for k in SIGNED_FIELDS}, sort_keys=True, ensure_ascii=False,
+                      separators=(",", ":")).encode("utf-8")
+
+
+def verify_signature(session: Session, *, operator: PuhuiOperator, record: dict, key_id: str, signature: str,
+                     now: datetime) -> None:
+    """Raise 422 ``signature_invalid`` unless ``signature`` is the operator's signature of ``record`` with a key
+    valid now (HMAC: hex of HMAC-SHA256; Ed25519: base64)."""
+    key = session.scalar(select(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
+                                                        PuhuiOperatorKey.key_id == key_id))
+    if key is None or (key.valid_until is not None and key.valid_until <= now):
+        raise rejected("signature_invalid", f"key {key_id!r} of {operator.code} is unknown or expired",
+                       "evidence.key_id")
+    message = canonical(record)
+    if key.algorithm == "hmac-sha256":
+        expected = hmac.new(base64.b64decode(key.key), message, hashlib.sha256).hexdigest()
+        ok = hmac.compare_digest(expected, signature.strip().lower())
+    else:
+        try:
+            Ed25519PublicKey.from_public_bytes(base64.b64decode(key.key)).verify(base64.b64decode(signature), message)
+            ok = True
+        except (InvalidSignature, ValueError):
+            ok = False
+    if not ok:
+        raise rejected("signature_invalid", f"the record's signature does not verify with {operator.code}'s key "
+                       f"{key_id}", "evidence.signature")
+
+
+# --- records -----------------------------------------------------------------------------------------------------
+
+def _record_values(operator: PuhuiOperator, item: dict, *, secret: str, index: str) -> dict:
+    def field(name: str) -> str:
+        value = item.get(name)
+        if value is None or not str(value).strip():
+            raise ValidationError(f"{index}{name}: required", field=f"{index}{name}")
+        return str(value).strip()
+
+    kind = field("kind")
+    if kind not in operator.kinds.split(","):
+        raise ValidationError(f"{index}kind: {operator.code} records {operator.kinds}, not {kind!r}",
+                              field=f"{index}kind")
+    try:
+        quantity = Decimal(field("quantity"))
+    except InvalidOperation:
+        raise ValidationError(f"{index}quantity: not a number", field=f"{index}quantity") from None
+    if not quantity.is_finite() or quantity <= 0:
+        raise ValidationError(f"{index}quantity: must be positive", field=f"{index}quantity")
+    occurred = item.get("occurred_at")
+    if isinstance(occurred, str):
+        try:
+            occurred = datetime.fromisoformat(occurred)
+        except ValueError:
+            occurred = None
+    if not isinstance(occurred, datetime) or occurred.tzinfo is None:
+        raise ValidationError(f"{index}occurred_at: an ISO time with a time zone", field=f"{index}occurred_at")
+    record_id = field("record_id")
+    if len(record_id) > 128:
+        raise ValidationError(f"{index}record_id: at most 128 characters", field=f"{index}record_id")
+    return {"operator_id": operator.id, "record_id": record_id, "kind": kind,
+            "user_hash": openid_hash(secret, field("openid")), "quantity": format(quantity.normalize(), "f"),
+            "unit": field("unit")[:32], "occurred_at": rules.as_utc(occurred)}
+
+
+def _store(session: Session, values: dict, *, source: str, now: datetime) -> tuple[PuhuiOperatorRecord, bool]:
+    """Insert a record, or find the same one again; 409 ``record_conflict`` for another content under its id."""
+    old = session.scalar(select(PuhuiOperatorRecord).where(PuhuiOperatorRecord.operator_id == values["operator_id"],
+                                                           PuhuiOperatorRecord.record_id == values["record_id"]))
+    if old is not None:
+        same = all(getattr(old, k) == v for k, v in values.items() if k != "occurred_at") and \
+            rules.as_utc(old.occurred_at) == values["occurred_at"]
+        if not same:
+            exc = Conflict(f"record {values['record_id']!r} exists with other content", field="record_id")
+            exc.code = "record_conflict"
+            raise exc
+        return old, False
+    row = PuhuiOperatorRecord(**values, source=source, created_at=now)
+    session.add(row)
+    session.flush()
+    return row, True
+
+
+def push_records(session: Session, *, operator: PuhuiOperator, records: list[dict], secret: str,
+                 now: datetime | None = None) -> dict:
+    """Store pushed records. Every record is checked before any is written (a bad one: 422 naming it, nothing
+    written); pushing the same records again changes nothing (``unchanged``)."""
+    now = now or utcnow()
+    if not records:
+        raise ValidationError("records: at least one", field="records")
+    values = [_record_values(operator, item, secret=secret, index=f"records[{i}].") for i, item in enumerate(records)]
+    ids = [v["record_id"] for v in values]
+    if len(set(ids)) != len(ids):
+        raise ValidationError("records: the same record_id twice in one push", field="records")
+    created = unchanged = 0
+    for v in values:
+        _, new = _store(session, v, source="pushed", now=now)
+        created += new
+        unchanged += not new
+    return {"operator": operator.code, "created": created, "unchanged": unchanged}
+
+
+# --- the check of a claim ----------------------------------------------------------------------------------------
+
+def verify_evidence(session: Session, *, user_id: int, m: Methodology, quantity: Decimal, operator_code: str,
+                    record_id: str, secret: str, now: datetime, signed: dict | None = None) -> Verified:
+    """Match a claim's evidence with an operator record (see the module docstring); 422 when it does not."""
+    operator = session.scalar(select(PuhuiOperator).where(PuhuiOperator.code == operator_code.strip().lower(),
+                                                          PuhuiOperator.revoked_at.is_(None)))
+    if operator is None:
+        raise rejected("evidence_unverified", f"{operator_code!r} is not a registered operator", "evidence.operator")
+    if signed is not None:
+        record = dict(signed["record"])
+        if str(record.get("operator", "")).strip().lower() != operator.code or \
+                str(record.get("record_id", "")).strip() != record_id.strip():
+            raise rejected("evidence_mismatch", "the signed record is for another operator or record id",
+                           "evidence.record")
+        verify_signature(session, operator=operator, record=record, key_id=signed["key_id"],
+                         signature=signed["signature"], now=now)
+        row, _ = _store(session, _record_values(operator, record, secret=secret, index="evidence.record."),
+                        source="signed", now=now)
+        verification = "signed"
+    else:
+        row = session.scalar(select(PuhuiOperatorRecord).where(PuhuiOperatorRecord.operator_id == operator.id,
+                                                               PuhuiOperatorRecord.record_id == record_id.strip()))
+        if row is None:
+            raise rejected("evidence_unverified", f"{operator.code} has no record {record_id!r}", "evidence.trip_id")
+        verification = "operator"
+    if row.kind != m.code:
+        raise rejected("evidence_mismatch", f"record {record_id!r} is a {row.kind} record, not {m.code}",
+                       "evidence.trip_id")
+    user_hash = session.scalar(select(PuhuiUser.openid_hash).where(PuhuiUser.id == user_id))
+    if user_hash is None or not hmac.compare_digest(row.user_hash, user_hash):
+        raise rejected("evidence_mismatch", f"record {record_id!r} belongs to another resident", "evidence.trip_id")
+    recorded = methodologies.to_method_unit(m, Decimal(row.quantity), row.unit)
+    tolerance = recorded * policy_for(m).tolerance_pct / 100
+    if abs(quantity - recorded) > tolerance:
+        raise rejected("evidence_mismatch", f"the claim's {quantity} {m.quantity_unit} is not within "
+                       f"{policy_for(m).tolerance_pct}% of the record's {recorded}", "quantity")
+    if session.scalar(select(PuhuiBehaviour.id).where(PuhuiBehaviour.operator_record_id == row.id)) is not None:
+        exc = Conflict("this operator trip has already been claimed", field="evidence.trip_id")
+        exc.code = "duplicate_trip"
+        raise exc
+    return Verified(verification, record_id=row.id)
+
+
+def verify_werun(m: Methodology, *, quantity: Decimal, day: Any, werun: Any) -> Verified:
+    """A walking claim verified by decrypted WeRun steps: the claimed steps must not exceed that day's."""
+    if not policy_for(m).werun:
+        raise rejected("werun_not_accepted", f"WeRun data does not verify {m.code} claims", "werun")
+    steps = werun.by_day.get(day)
+    if steps is None or quantity > steps:
+        raise rejected("werun_mismatch", f"WeRun shows {steps or 0} steps on {day}, the claim says {quantity}",
+                       "quantity")
+    return Verified("werun")
