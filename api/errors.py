@@ -132,8 +132,8 @@ async def unstorable_value_handler(request: Request, exc: Exception) -> JSONResp
 
     logging.getLogger("carbon.api").warning("value refused by the database in %s %s: %s", request.method,
                                             request.url.path, exc)
-    return JSONResponse(error_body("validation_error", "a value in the request is out of the range the database "
-                                   "can store"), status_code=422)
+    return JSONResponse(error_body("validation_error", messages.text("value_out_of_range", request_lang(request))),
+                        status_code=422)
 
 
 def install_error_handlers(app: FastAPI) -> None:

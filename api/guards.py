@@ -17,32 +17,35 @@ from urllib.parse import unquote_to_bytes
 
 from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
+from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from api.errors import HTTP_CODES, error_body
+from api.errors import HTTP_CODES, error_body, request_lang
+from carbon.core import messages
 
 log = logging.getLogger("carbon.api")
 
 
 def text_problem(text: str) -> str | None:
-    """Why ``text`` cannot be stored as text (a NUL, a lone surrogate), or None."""
+    """Why ``text`` cannot be stored as text (a NUL, a lone surrogate) as a message key (carbon/core/messages.py),
+    or None."""
     if "\x00" in text:
-        return "contains a NUL character (\\u0000), which cannot be stored"
+        return "text_nul"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        return "contains a lone surrogate (e.g. \\ud800), which is not encodable text"
+        return "text_surrogate"
     return None
 
 
 def _bytes_problem(raw: bytes) -> str | None:
     if b"\x00" in raw:
-        return "contains a NUL character (%00), which cannot be stored"
+        return "text_nul_raw"
     try:
         raw.decode("utf-8")
     except UnicodeDecodeError:
-        return "is not valid UTF-8 text"
+        return "text_not_utf8"
     return None
 
 
@@ -67,7 +70,7 @@ def json_problem(value: Any, where: str = "body") -> tuple[str, str] | None:
         for key, item in value.items():
             problem = text_problem(key)
             if problem:
-                return f"{where}.{key.encode('utf-8', 'backslashreplace').decode()}", f"key {problem}"
+                return f"{where}.{key.encode('utf-8', 'backslashreplace').decode()}", f"in_key:{problem}"
             found = json_problem(item, f"{where}.{key}")
             if found:
                 return found
@@ -84,8 +87,14 @@ def _is_json(scope: Scope) -> bool:
     return content_type == "application/json" or content_type.endswith("+json")
 
 
-async def _refuse(scope: Scope, receive: Receive, send: Send, field: str, message: str) -> None:
-    body = error_body("validation_error", f"{field} {message}", field,
+async def _refuse(scope: Scope, receive: Receive, send: Send, field: str, problem: str) -> None:
+    """A 422 naming the field; ``problem`` is a message key (``in_key:`` before it when a JSON key is at fault)."""
+    lang = request_lang(Request(scope))
+    key = problem.removeprefix("in_key:")
+    message = messages.text(key, lang)
+    if key != problem:
+        message = messages.text("text_in_key", lang, problem=message)
+    body = error_body("validation_error", messages.text("text_refused", lang, field=field, problem=message), field,
                       details=[{"field": field, "message": message}])
     await JSONResponse(body, status_code=422)(scope, receive, send)
 

@@ -149,6 +149,17 @@ def test_nul_and_lone_surrogates_in_json_are_422(client, bureau_token, body, fie
     assert response.json()["error"]["field"] == field
 
 
+def test_refused_text_is_worded_in_chinese_by_default_and_english_on_request(client, bureau_token, monkeypatch):
+    monkeypatch.delenv("CARBON_LANG", raising=False)
+    body = '{"year": 2023, "region": "150602", "a\\udfff": 1}'
+    headers = {"Authorization": f"Bearer {bureau_token}", "Content-Type": "application/json"}
+    zh = client.post("/api/v1/inventories", content=body.encode(), headers=headers).json()["error"]
+    assert zh["details"][0]["message"] == "键名含有单独的代理字符 (如 \\ud800), 不是可编码的文本"
+    assert zh["message"].startswith("body.a\\udfff: 键名")
+    en = client.get("/api/v1/inventories?region=a%00b", headers={"Accept-Language": "en"}).json()["error"]
+    assert en["message"] == "query.region contains a NUL character (%00), which cannot be stored"
+
+
 def test_invalid_utf8_json_is_422(client, bureau_token):
     response = client.post("/api/v1/inventories", content=b'{"year": 2023, "region": "\xff"}',
                            headers={"Authorization": f"Bearer {bureau_token}", "Content-Type": "application/json"})

@@ -97,6 +97,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "request_datetime_from_date_parsing": ("应为日期时间 (ISO 8601)", "{msg}"),
     "request_extra_forbidden": ("不接受的字段", "{msg}"),
     "request_invalid": ("请求参数无效: {msg}", "{msg}"),
+    # text the database cannot hold (api/guards.py)
+    "text_nul": ("含有 NUL 字符 (\\u0000), 无法保存", "contains a NUL character (\\u0000), which cannot be stored"),
+    "text_nul_raw": ("含有 NUL 字符 (%00), 无法保存", "contains a NUL character (%00), which cannot be stored"),
+    "text_surrogate": ("含有单独的代理字符 (如 \\ud800), 不是可编码的文本",
+                       "contains a lone surrogate (e.g. \\ud800), which is not encodable text"),
+    "text_not_utf8": ("不是有效的 UTF-8 文本", "is not valid UTF-8 text"),
+    "text_in_key": ("键名{problem}", "key {problem}"),
+    "text_refused": ("{field}: {problem}", "{field} {problem}"),
+    "value_out_of_range": ("请求中的某个值超出了数据库可保存的范围",
+                           "a value in the request is out of the range the database can store"),
     # the CLI itself
     "error_prefix": ("错误", "error"),
     "field_suffix": (" (字段 {field})", " (field {field})"),

@@ -22,9 +22,9 @@ from carbon.ets.filing import get_report, list_reports
 from carbon.ets.models import VALUE_SOURCES, MonthlyFiling, MonthlyValue
 from carbon.ets.monthly_check import MonthValue, annual_values, check_year
 from carbon.ets.quality_plans import (
-    check_parameter_code,
     check_parameter_unit,
     normalise_source,
+    parameter_entries,
     plan_for_year,
     plan_parameters,
 )
@@ -34,19 +34,9 @@ VALUE_KEYS = {"parameter", "item", "value", "unit", "source", "samples", "batche
 
 
 def _values(values: list[dict[str, Any]]) -> list[MonthlyValue]:
-    if not values:
-        raise ValidationError("a filing holds at least one value", field="values")
-    out, seen = [], set()
-    for i, v in enumerate(values):
-        where = f"values[{i}]"
-        extra = set(v) - VALUE_KEYS
-        if extra:
-            raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}", field=f"{where}.{min(extra)}")
-        code = check_parameter_code(v.get("parameter"), f"{where}.parameter")
-        item = (v.get("item") or "").strip()
-        if (code, item) in seen:
-            raise ValidationError(f"{where}: {code} {item!r} is filed twice", field=f"{where}.parameter")
-        seen.add((code, item))
+    out = []
+    for where, code, item, v in parameter_entries(values, field="values", allowed=VALUE_KEYS,
+                                                  empty="a filing holds at least one value", twice="filed twice"):
         x = v.get("value")
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
             raise ValidationError(f"{where}.value must be a finite number", field=f"{where}.value")

@@ -55,20 +55,29 @@ def check_parameter_code(code: Any, where: str) -> str:
     return code
 
 
-def validate_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if not parameters:
-        raise ValidationError("a plan lists at least one parameter", field="parameters")
-    out, seen = [], set()
-    for i, p in enumerate(parameters):
-        where = f"parameters[{i}]"
-        extra = set(p) - PLAN_KEYS
+def parameter_entries(entries: list[dict[str, Any]], *, field: str, allowed: set[str], empty: str, twice: str):
+    """Each entry of a list of key parameters (a plan's, a month's filing) as (where, code, item, entry): no unknown
+    field, a known parameter code, and each (parameter, item) once; ``empty`` and ``twice`` word the refusals."""
+    if not entries:
+        raise ValidationError(empty, field=field)
+    seen = set()
+    for i, entry in enumerate(entries):
+        where = f"{field}[{i}]"
+        extra = set(entry) - allowed
         if extra:
             raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}", field=f"{where}.{min(extra)}")
-        code = check_parameter_code(p.get("parameter"), f"{where}.parameter")
-        item = (p.get("item") or "").strip()
+        code = check_parameter_code(entry.get("parameter"), f"{where}.parameter")
+        item = (entry.get("item") or "").strip()
         if (code, item) in seen:
-            raise ValidationError(f"{where}: {code} {item!r} is listed twice", field=f"{where}.parameter")
+            raise ValidationError(f"{where}: {code} {item!r} is {twice}", field=f"{where}.parameter")
         seen.add((code, item))
+        yield where, code, item, entry
+
+
+def validate_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    out = []
+    for where, code, item, p in parameter_entries(parameters, field="parameters", allowed=PLAN_KEYS,
+                                                  empty="a plan lists at least one parameter", twice="listed twice"):
         freq = FREQUENCY_ZH.get(p.get("frequency"), p.get("frequency"))
         if freq not in FREQUENCIES:
             raise ValidationError(f"{where}.frequency must be one of {', '.join(FREQUENCIES)} "
