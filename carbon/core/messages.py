@@ -7,6 +7,10 @@ this catalogue stay in English in both languages.
 
 Parameters are ``str.format`` fields; a missing one is shown as ``{name}`` rather than failing, since an error
 message must never raise.
+
+Each domain keeps its own messages in a module of the same shape (``MESSAGES = {key: (zh, en)}``) listed in
+``CATALOGUES``; they are merged into this one the first time a key is not found here, so the CLI's start-up
+imports none of them. A key defined twice is an error (tests/test_messages_catalogue.py).
 """
 
 from __future__ import annotations
@@ -117,6 +121,44 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+# the domains' catalogues, merged on first use (see the module docstring)
+CATALOGUES = (
+    "carbon.ets.messages",
+    "carbon.ets.sector_messages",
+    "carbon.puhui.messages",
+    "carbon.monitoring.messages",
+    "carbon.intensity.messages",
+    "carbon.factors.messages",
+    "carbon.inventory.messages",
+    "carbon.reporting.messages",
+    "carbon.reconcile.messages",
+    "carbon.core.more_messages",
+)
+_all: dict[str, tuple[str, str]] | None = None
+
+
+def catalogue() -> dict[str, tuple[str, str]]:
+    """Every message: this module's and each domain catalogue's (imported once, on first use)."""
+    global _all
+    if _all is None:
+        import importlib
+
+        merged = dict(MESSAGES)
+        for name in CATALOGUES:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise
+                continue
+            for key, value in module.MESSAGES.items():
+                if key in merged:
+                    raise RuntimeError(f"message key {key!r} of {name} is already defined")
+                merged[key] = value
+        _all = merged
+    return _all
+
+
 def current_lang() -> str:
     """``en`` when CARBON_LANG starts with ``en``, else ``zh``."""
     return normalise(os.environ.get("CARBON_LANG"))
@@ -137,7 +179,8 @@ class _Lenient(dict):
 
 def text(key: str, lang: str | None = None, /, **params) -> str:
     """The message ``key`` in ``lang`` (default: current_lang()) with its parameters filled in."""
-    zh, en = MESSAGES[key]
+    entry = MESSAGES.get(key) or catalogue()[key]
+    zh, en = entry
     template = en if (lang or current_lang()) == "en" else zh
     try:
         return string.Formatter().vformat(template, (), _Lenient(params))
@@ -150,5 +193,10 @@ def request_error_text(error: dict, lang: str | None = None) -> str:
     message of this catalogue by the error's type in Chinese (``request_invalid`` with pydantic's words for a type
     the catalogue does not name)."""
     kind = f"request_{error.get('type', '')}"
-    key = kind if kind in MESSAGES else "request_invalid"
+    key = kind if kind in catalogue() else "request_invalid"
     return text(key, lang, msg=error.get("msg", ""), **(error.get("ctx") or {}))
+
+
+def help_text(zh: str, en: str) -> str:
+    """A CLI help text in the current language (CARBON_LANG, read when the command module is imported)."""
+    return en if current_lang() == "en" else zh
