@@ -4,7 +4,9 @@ operationId: an operation without its row fails the test, so a new endpoint cann
 
 Each cell is the outcome class for a request with that role's token on a fresh database: "401" (not
 authenticated), "403" (authenticated, refused), "ok" (let through to validation or the handler: any other status).
-Every status observed is also checked to be documented in the operation's ``responses``.
+Every status observed is also checked to be documented in the operation's ``responses``. The third axis, another
+tenant's object (emitter B or verifier B on emitter A's report, engagement, non-conformity), is generated the same
+way in tests/ets/test_authz_tenants.py with its rows in tests/data/authz_tenants.json.
 
 To add rows for new operations: ``CARBON_AUTHZ_PRINT=1 pytest tests/test_authz_matrix.py -s`` prints the observed
 row of each missing operation; review it (who *should* get in?) before pasting it into the file.
