@@ -17,7 +17,7 @@ DATA_DIRS = {
 }
 
 setup(
-    packages=find_namespace_packages(include=["carbon*", "api*"], exclude=["*.__pycache__"])
+    packages=find_namespace_packages(include=["carbon*", "api*", "web*"], exclude=["*.__pycache__"])
     + [f"carbon._data.{name}" for name in DATA_DIRS],
     package_dir={f"carbon._data.{name}": folder for name, folder in DATA_DIRS.items()},
 )

@@ -40,8 +40,7 @@ class StrictBearer(HTTPBearer):
         scheme, _, credentials = authorization.strip().partition(" ")
         credentials = credentials.strip()
         if scheme.lower() != "bearer" or not credentials or " " in credentials:
-            raise Unauthorized("malformed Authorization header; expected `Authorization: Bearer <token>`",
-                               field="Authorization")
+            raise Unauthorized(key="auth_malformed_header", field="Authorization")
         return HTTPAuthorizationCredentials(scheme="Bearer", credentials=credentials)
 
 
@@ -64,7 +63,7 @@ BearerDep = Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)]
 
 def get_current_user(session: SessionDep, credentials: BearerDep) -> ApiToken:
     if credentials is None:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(key="auth_missing_token")
     return authenticate(session, credentials.credentials)
 
 
@@ -92,7 +91,7 @@ def require_role(*roles: str) -> Any:
 
     def check_role(user: CurrentUser) -> ApiToken:
         if user.role not in roles:
-            raise Forbidden(f"role {user.role!r} may not do this; needs one of: {', '.join(roles)}")
+            raise Forbidden(key="auth_role_forbidden", params={"role": user.role, "roles": ", ".join(roles)})
         return user
 
     return Depends(check_role)

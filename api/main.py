@@ -25,6 +25,7 @@ from api.routes import monitoring
 from api.routes import reconcile
 from carbon.core.db import make_engine, session_factory
 from carbon.core.settings import Settings, get_settings
+from web.app import install_web
 
 API_PREFIX = "/api/v1"
 
@@ -95,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in ROUTERS:
         app.include_router(router, prefix=API_PREFIX)
     install_docs(app)
+    install_web(app)  # the web console (web/): HTML pages, not in the OpenAPI schema
     document_responses(app)
     return app
 

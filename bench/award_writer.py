@@ -39,7 +39,7 @@ WARM_UP = 50  # claims per submitter before measuring: connect, prepare the stat
 
 async def measure(factory, tokens: list[str], numbers, claims: int, submitters: int, lanes: int) -> str:
     """``numbers``: an iterator shared by all settings, so that every claim has its own key, trip and turn."""
-    writer = AwardWriter(factory, secret=SECRET, lanes=lanes)
+    writer = AwardWriter(factory, secret=SECRET, lanes=lanes, check_evidence=False)  # invented trips: the ledger alone
     when = utcnow() - timedelta(hours=1)
 
     async def submitter(count: int) -> None:

@@ -16,6 +16,21 @@ from dataclasses import dataclass
 import click
 import typer.core
 
+from carbon.cli_help import localise
+from carbon.core.messages import help_text
+
+
+def command_help(zh: str, en: str):
+    """Give a command function (one that is not on a Typer app of its own: ``carbon compile``, ``carbon serve``...)
+    its help in the current language, as ``@app.command(help=...)`` does for a group's commands; the docstring stays
+    for developers. ``load`` reads it."""
+
+    def mark(function):
+        function.cli_help = help_text(zh, en)
+        return function
+
+    return mark
+
 
 @dataclass(frozen=True)
 class LazyEntry:
@@ -37,11 +52,13 @@ def load(name: str, entry: LazyEntry) -> click.Command:
     if isinstance(obj, typer.Typer):
         group = typer.main.get_group(obj)
         group.name = name
+        localise(group)
         return group
     holder = typer.Typer()
-    holder.command(name)(obj)
+    holder.command(name, help=getattr(obj, "cli_help", None))(obj)
     command = typer.main.get_command(holder)  # a Typer of one command and no callback is that command
     command.name = name
+    localise(command)
     return command
 
 
@@ -49,6 +66,10 @@ class LazyGroup(typer.core.TyperGroup):
     """typer's group with commands that load on use. ``LAZY`` is set by the subclass made in ``carbon.cli``."""
 
     LAZY: dict[str, LazyEntry] = {}
+
+    def format_help(self, ctx: click.Context, formatter) -> None:
+        localise(self)  # typer's own words in the current language (carbon/cli_help.py)
+        super().format_help(ctx, formatter)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         eager = super().list_commands(ctx)

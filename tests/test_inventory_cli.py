@@ -22,8 +22,8 @@ def cli_db(db_url, monkeypatch) -> str:
     return db_url
 
 
-def run(*args: str, code: int = 0):
-    result = runner.invoke(app, list(args))
+def run(*args: str, code: int = 0, env: dict | None = None):
+    result = runner.invoke(app, list(args), env=env)
     assert result.exit_code == code, (result.stdout, result.stderr, result.exception)
     return result
 
@@ -57,8 +57,9 @@ def test_inventory_commands(cli_db, tmp_path):
     assert {"results", "factors"} <= set(sheets) and len(sheets["factors"]) > 0
 
     assert "published" in run("inventory", "publish", iid).stdout
-    refused = run("inventory", "import", iid, str(activity), code=2)
+    refused = run("inventory", "import", iid, str(activity), code=2, env={"CARBON_LANG": "en"})
     assert "published" in refused.stderr
+    assert "已发布, 不能修改 (import)" in run("inventory", "import", iid, str(activity), code=2).stderr
 
     v2 = run("inventory", "new-version", iid).stdout.strip()
     assert v2 == "2"

@@ -127,7 +127,7 @@ def test_wheel_holds_every_file_the_program_reads(wheel_build: tuple[Path, Path]
     venv, source = wheel_build
     (site,) = venv.glob("lib/python3*/site-packages")
     expected = {}
-    for top in ("carbon", "api"):
+    for top in ("carbon", "api", "web"):
         for path in (source / top).rglob("*"):
             if path.is_file() and "__pycache__" not in path.parts:
                 expected[path] = site / path.relative_to(source)

@@ -33,6 +33,8 @@ from api.idempotency import KeyHeader, idempotent
 from carbon.core.errors import Forbidden, NotFound
 from carbon.core.models import ApiToken
 from carbon.ets import render, service
+from carbon.ets.quality_plans import re_reference_plan
+from carbon.ets.summary import year_summary_data
 from carbon.ets.models import Emitter, Engagement, Report
 from carbon.ets.report import compute_report
 from carbon.core.input_limits import TEXT_MAX_CHARS
@@ -397,11 +399,19 @@ def add_unit(uscc: str, body: UnitIn, session: SessionDep, user: BureauUser) -> 
     return emitter_out(service.get_emitter(session, uscc=uscc))
 
 
-@router.post("/emitters/{uscc}/quality-plan")
-def quality_plan(uscc: str, body: QualityPlanIn, session: SessionDep, user: EmitterSide) -> dict[str, Any]:
+@router.post("/emitters/{uscc}/quality-plan", deprecated=True)
+def quality_plan(uscc: str, body: QualityPlanIn, session: SessionDep, user: EmitterSide,
+                 response: Response) -> dict[str, Any]:
+    """Deprecated: use ``POST /emitters/{uscc}/quality-plans``. Puts the newest plan version's parameters on record
+    under a new reference as a proper new version (``plan``); 409 when the emitter has no plan record yet."""
     c = caller(session, user)
-    own_emitter(session, c, uscc)
-    return emitter_out(service.record_quality_plan(session, uscc=uscc, ref=body.ref, actor=c.actor))
+    e = own_emitter(session, c, uscc)
+    successor = f"/api/v1/ets/emitters/{e.uscc}/quality-plans"
+    response.headers["Deprecation"] = "true"
+    response.headers["Link"] = f'<{successor}>; rel="successor-version"'
+    plan = re_reference_plan(session, uscc=e.uscc, ref=body.ref, actor=c.actor)
+    return {**emitter_out(plan.emitter), "plan": plan_out(plan),
+            "deprecated": f"use POST {successor} (a plan version with its parameters)"}
 
 
 @router.post("/verifiers", status_code=201)
@@ -731,6 +741,17 @@ def summary(uscc: str, year: Year, fmt: Literal["pdf", "html"], session: Session
         return HTMLResponse(html)
     return Response(render.pdf(html), media_type=PDF,
                     headers={"Content-Disposition": f'attachment; filename="ets-summary-{uscc}-{year}.pdf"'})
+
+
+@router.get("/summary/{year}.{fmt}")
+def year_summary(year: Year, fmt: Literal["pdf", "html"], session: SessionDep, user: BureauUser) -> Response:
+    """The city's key emitters of a year, one block per sector: entities, covered emissions, intensities,
+    allocation and compliance state (PDF, or HTML). Bureau only."""
+    html = render.year_summary_html(year_summary_data(session, year=year))
+    if fmt == "html":
+        return HTMLResponse(html)
+    return Response(render.pdf(html), media_type=PDF,
+                    headers={"Content-Disposition": f'attachment; filename="ets-summary-{year}.pdf"'})
 
 
 # --- disclosure and inspections -----------------------------------------------------------------------------

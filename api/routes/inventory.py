@@ -340,14 +340,37 @@ def get_results(inventory_id: Id63, session: SessionDep, user: OptionalUser,
     return ResultsPage(level=level, items=json_records(page), total=len(frame), limit=limit, offset=offset)
 
 
+@router.get("/{inventory_id}/explain", response_model=dict[str, Any],
+            responses={409: {"description": "a draft (no results yet)"}})
+def explain_figure(inventory_id: Id63, session: SessionDep, user: OptionalUser,
+                   region: Annotated[str, Query(max_length=64)] = CITY_CODE,
+                   category: Annotated[str | None, Query(max_length=64, description=(
+                       "IPCC 2006 code or name; sub-categories included"))] = None,
+                   sector: Annotated[Literal["energy", "ippu", "agriculture", "lulucf", "waste", "memo"] | None,
+                                     Query()] = None,
+                   gas: Annotated[str | None, Query(max_length=32)] = None,
+                   item: Annotated[str | None, Query(max_length=64)] = None) -> dict[str, Any]:
+    """Why this number: the CO2e of ``region`` × ``category`` or ``sector`` (neither: the territorial total)
+    [× gas] [× item] and the stored result rows that add up to it, each with its activity records (import batch,
+    file row, source note), factor rows (id and version, value, unit, source, table, edition), method and
+    equation, GWP and intermediates with units (carbon/inventory/explain.py). Published: public; facilities and
+    uploaders: bureau only."""
+    from carbon.inventory.explain import explain
+
+    inventory = _visible(session, inventory_id, user)
+    return explain(session, inventory_id=inventory.id, region=region, category=category, sector=sector, gas=gas,
+                   item=item, bureau=_is_bureau(user))
+
+
 @router.get("/{inventory_id}/export", response_class=Response,
             responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}},
                              "description": "RESULTS as CSV, or XLSX with sheets results, factors, double_counts, inventory"}})
 def export_results(inventory_id: Id63, session: SessionDep, user: OptionalUser,
                    format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the public query name
-                   excel: bool = False) -> Response:
+                   excel: bool | None = None) -> Response:
     """Download the results. XLSX adds every factor row used (value, unit, source, table, edition).
-    ``excel=true``: the CSV starts with a UTF-8 BOM so that Excel on a Chinese Windows opens it."""
+    The CSV starts with a UTF-8 BOM so that Excel on a Chinese Windows opens it (CARBON_CSV_BOM, on by default);
+    ``excel=false``: bare UTF-8, ``excel=true``: a BOM whatever the setting."""
     inventory = _visible(session, inventory_id, user)
     content = service.export_results(session, inventory_id=inventory.id, fmt=format, excel=excel)
     name = f"inventory-{inventory.region.code}-{inventory.year}-v{inventory.version}.{format}"
@@ -360,7 +383,7 @@ def export_results(inventory_id: Id63, session: SessionDep, user: OptionalUser,
                              "description": "the activity records as the import template (CSV, or XLSX sheet activity)"}})
 def export_activity(inventory_id: Id63, session: SessionDep, user: BureauUser,
                     format: Literal["csv", "xlsx"] = "csv",  # noqa: A002 - the public query name
-                    excel: bool = False) -> Response:
+                    excel: bool | None = None) -> Response:
     """Download the activity records (bureau only: they name facilities): region, year, category, item, quantity,
     unit, note, facility, a notation key in the quantity column with an empty unit. Uploading the file to
     ``POST /{id}/activity`` of an inventory of the same year gives the same records."""
@@ -419,10 +442,10 @@ def new_version(inventory_id: Id63, session: SessionDep, user: BureauUser, reque
 
 @templates_router.get("/templates/{sector}", response_class=Response,
                       responses={200: {"content": {MEDIA["csv"]: {}, MEDIA["xlsx"]: {}}}})
-def template(sector: str, format: Literal["csv", "xlsx"] = "csv", excel: bool = False) -> Response:  # noqa: A002
+def template(sector: str, format: Literal["csv", "xlsx"] = "csv", excel: bool | None = None) -> Response:  # noqa: A002
     """A blank data-collection template for one sector. XLSX: Chinese headers, drop-down lists of regions, categories,
     items and units, example rows on sheet 示例, a sheet of the items. Public.
-    ``excel=true``: the CSV starts with a UTF-8 BOM."""
+    The CSV starts with a UTF-8 BOM (CARBON_CSV_BOM, on by default; ``excel=false``: bare UTF-8)."""
     from carbon.inventory.io import blank_template, to_bytes
     from carbon.inventory.templates import template_xlsx
 

@@ -7,7 +7,8 @@ Thin: authorize, validate (pydantic), call ``carbon.monitoring.service``. Who ma
 - ``emitter`` (a token bound to its emitter, ``carbon ets principal add``; a DAU gets such a token): post frames
   for its own stacks (a frame of another emitter's MN is rejected as an unknown MN), list its stacks, read its
   stacks' emissions.
-- ``verifier``: read emissions and comparisons of the emitters of its engagements.
+- ``verifier``: read emissions and comparisons of the emitters of its engagements, and open a comparison's finding
+  as a non-conformity of its engagement (``POST /monitoring/engagements/{id}/nonconformity``).
 
 ``POST /monitoring/frames`` is idempotent per record (stack, hour, pollutant): re-sending frames stores nothing
 twice (the response counts them as ``duplicates``). It also accepts ``Idempotency-Key`` to replay the first
@@ -19,13 +20,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from api.deps import BureauUser, SessionDep, require_role
-from api.params import Year
+from api.params import Id63, Year
 from api.idempotency import KeyHeader, idempotent
-from api.routes.ets import caller, visible_emitter
+from api.routes.ets import caller, visible_emitter, visible_engagement
 from carbon.core.errors import NotFound, ValidationError
 from carbon.core.models import ApiToken
 from carbon.monitoring import service
@@ -95,13 +96,13 @@ def _visible_stack(session, user: ApiToken, ref: str):
     try:
         visible_emitter(session, c, e.uscc)
     except NotFound:
-        raise NotFound(f"no stack {ref!r} (give its MN or USCC:code)", field="stack") from None
+        raise NotFound(key="monitoring_stack_not_found", params={"ref": ref}, field="stack") from None
     return s
 
 
 def _aware(t: datetime, name: str) -> datetime:
     if t.tzinfo is None:
-        raise ValidationError(f"{name} needs a UTC offset, e.g. 2024-01-01T00:00:00+08:00", field=name)
+        raise ValidationError(key="monitoring_api_time_no_offset", params={"name": name}, field=name)
     return t
 
 
@@ -125,3 +126,36 @@ def comparison(uscc: str, start: datetime, end: datetime, session: SessionDep, u
     return service.compare_emitter(session, uscc=e.uscc, start=_aware(start, "start"), end=_aware(end, "end"),
                                    calculated_t=calculated_t, year=year,
                                    thresholds={e.industry: threshold_pct} if threshold_pct is not None else None)
+
+
+class FindingIn(Strict):
+    start: datetime = Field(description="period start, with its UTC offset")
+    end: datetime = Field(description="period end (exclusive), with its UTC offset")
+    calculated_t: float | None = Field(None, ge=0, le=1e12, description="the accounting figure of the period; "
+                                       "default: the emitter's ETS report of the engagement's year")
+    threshold_pct: float | None = Field(None, gt=0, le=1000, description="the deviation threshold, % (default: the "
+                                        "bureau's threshold of the emitter's industry)")
+
+
+@router.post("/engagements/{engagement_id}/nonconformity", status_code=201,
+             responses={200: {"description": "the same finding was opened before: that non-conformity"},
+                        409: {"description": "the comparison has no finding (or the engagement's state admits none)"}})
+def open_finding(engagement_id: Id63, body: FindingIn, response: Response, session: SessionDep,
+                 user: Annotated[ApiToken, require_role("verifier")]) -> dict[str, Any]:
+    """The verifier of an engagement opens the CEMS comparison's finding (measured vs calculated, for the period) as
+    a non-conformity of the engagement (carbon/monitoring/findings.py): 201 with it, or 200 with the one opened
+    before for the same finding; 409 when the comparison has no finding."""
+    from carbon.monitoring import findings
+
+    c = caller(session, user)
+    g = visible_engagement(session, c, engagement_id)
+    thresholds = {g.emitter.industry: body.threshold_pct} if body.threshold_pct is not None else None
+    nc, comparison_, created = findings.open_nonconformity(
+        session, engagement_id=g.id, start=_aware(body.start, "start"), end=_aware(body.end, "end"), actor=c.actor,
+        calculated_t=body.calculated_t, thresholds=thresholds)
+    if not created:
+        response.status_code = 200
+    return {"nonconformity": {"id": nc.id, "engagement_id": g.id, "parameter": nc.parameter,
+                              "description": nc.description, "status": nc.status,
+                              "conservative_adjustment_t": nc.conservative_adjustment_t},
+            "comparison": comparison_, "created": created}

@@ -366,8 +366,7 @@ async def _award(request: Request, body: BehaviourIn, credentials: HTTPAuthoriza
     signed = None
     if ev is not None and (ev.record is not None or ev.signature is not None or ev.key_id is not None):
         if ev.record is None or not ev.signature or not ev.key_id:
-            raise ValidationError("evidence: a signed record needs record, key_id and signature together",
-                                  field="evidence.signature")
+            raise ValidationError(key="puhui_signed_evidence_incomplete", field="evidence.signature")
         signed = {"record": ev.record, "key_id": ev.key_id, "signature": ev.signature}
     werun_steps = await asyncio.to_thread(_werun_steps, request, body.werun) if body.werun is not None else None
     claim = service.Claim(type=body.type, quantity=body.quantity, unit=body.unit, occurred_at=body.occurred_at,
@@ -387,7 +386,7 @@ def _werun_steps(request: Request, data: WeRunIn) -> werun.WeRunSteps:
                           settings.puhui_wechat_base_url)
     identity = client.code2session(data.code)
     if not identity.session_key:
-        raise werun.WeRunRejected("WeChat returned no session key for this code", field="werun.code")
+        raise werun.WeRunRejected(key="puhui_werun_no_session_key", field="werun.code")
     return werun.steps(session_key=identity.session_key, encrypted_data=data.encrypted_data, iv=data.iv,
                        appid=settings.puhui_wechat_app_id, now=utcnow())
 

@@ -28,9 +28,9 @@ def hash_token(token: str) -> str:
 def create_token(session: Session, role: str, name: str) -> str:
     """Create a token for ``role`` and return it. The clear token is not stored anywhere."""
     if role not in ROLES:
-        raise ValidationError(f"unknown role {role!r}; expected one of {', '.join(ROLES)}", field="role")
+        raise ValidationError(key="auth_unknown_role", params={"role": role, "known": ", ".join(ROLES)}, field="role")
     if not name or not name.strip():
-        raise ValidationError("a token needs a name (who or what holds it)", field="name")
+        raise ValidationError(key="auth_token_name_missing", field="name")
     token = secrets.token_urlsafe(32)
     session.add(ApiToken(token_hash=hash_token(token), role=role, name=name.strip()))
     session.flush()
@@ -43,10 +43,10 @@ def authenticate(session: Session, token: str | None) -> ApiToken:
     The three cases share one message so a caller cannot probe which tokens once existed.
     """
     if not token:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(key="auth_missing_token")
     found = session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(token)))
     if found is None or found.revoked_at is not None:
-        raise Unauthorized("invalid or revoked token")
+        raise Unauthorized(key="auth_invalid_token")
     return found
 
 
@@ -54,7 +54,7 @@ def revoke_token(session: Session, token_id: int) -> ApiToken:
     """Mark a token revoked (kept for the audit trail, never deleted). Idempotent."""
     found = session.get(ApiToken, token_id)
     if found is None:
-        raise NotFound(f"no token with id {token_id}", field="token_id")
+        raise NotFound(key="auth_token_not_found", params={"id": token_id}, field="token_id")
     if found.revoked_at is None:
         found.revoked_at = utcnow()
         session.flush()

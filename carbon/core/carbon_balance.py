@@ -64,9 +64,10 @@ class Flow:
 
     def __post_init__(self):
         if self.role not in ROLES:
-            raise ValidationError(f"flow role {self.role!r} is not one of {', '.join(ROLES)}", field="role")
+            raise ValidationError(key="core_flow_role", params={"role": self.role, "known": ", ".join(ROLES)},
+                                  field="role")
         if self.source not in SOURCE_ZH:
-            raise ValidationError(f"flow source {self.source!r} is not 'measured' or 'default'", field="source")
+            raise ValidationError(key="core_flow_source", params={"source": self.source}, field="source")
 
 
 @dataclass(frozen=True)
@@ -123,10 +124,10 @@ def flow_carbon(flow: Flow) -> pint.Quantity:
     try:
         return c.to("t")
     except pint.DimensionalityError as exc:
-        raise ValidationError(
-            f"{flow.item}: a quantity in {flow.quantity.units:~} with a carbon content in {flow.carbon_content.units:~} "
-            f"does not give a mass of carbon (use a mass fraction for t, kg C/Nm3 for a volume, t C/TJ for an energy)",
-            field="carbon_fraction") from exc
+        raise ValidationError(key="core_flow_not_carbon_mass",
+                              params={"item": flow.item, "quantity_unit": f"{flow.quantity.units:~}",
+                                      "content_unit": f"{flow.carbon_content.units:~}"},
+                              field="carbon_fraction") from exc
 
 
 def carbon_mass_balance(facility: str, flows: list[Flow]) -> BalanceResult:
@@ -136,26 +137,26 @@ def carbon_mass_balance(facility: str, flows: list[Flow]) -> BalanceResult:
     user can find the wrong quantity or carbon content.
     """
     if not flows:
-        raise ValidationError(f"facility {facility}: no inputs or outputs to balance", field="facility")
+        raise ValidationError(key="core_balance_no_flows", params={"facility": facility}, field="facility")
     if not any(f.role == INPUT for f in flows):
-        raise ValidationError(f"facility {facility}: a carbon balance needs at least one input (原料)", field="facility")
+        raise ValidationError(key="core_balance_no_input", params={"facility": facility}, field="facility")
     zero = units.Q_(0.0, "t")
     sums = {r: zero for r in ROLES}
     carried = []
     for f in flows:
         c = flow_carbon(f)
         if c.magnitude < 0:
-            raise ValidationError(f"facility {facility}, {f.item}: negative carbon ({c:~g})", field="quantity")
+            raise ValidationError(key="core_flow_negative_carbon", params={"facility": facility, "item": f.item,
+                                                                           "carbon": f"{c:~g}"}, field="quantity")
         carried.append(FlowCarbon(f, c))
         sums[f.role] = sums[f.role] + c
     out = sums[PRODUCT] + sums[WASTE] + sums[RECOVERED]
     emitted = sums[INPUT] - out
     if emitted.magnitude < -BALANCE_TOLERANCE * max(sums[INPUT].magnitude, out.magnitude):
-        raise ValidationError(
-            f"facility {facility}: the carbon balance is negative: inputs carry {sums[INPUT].magnitude:,.6g} t C, "
-            f"products {sums[PRODUCT].magnitude:,.6g} t C, wastes {sums[WASTE].magnitude:,.6g} t C and recovered CO2 "
-            f"{sums[RECOVERED].magnitude:,.6g} t C ({out.magnitude - sums[INPUT].magnitude:,.6g} t C more out than in); "
-            f"check the quantities and carbon fractions", field="quantity")
+        raise ValidationError(key="core_balance_negative", params={
+            "facility": facility, "inputs": sums[INPUT].magnitude, "products": sums[PRODUCT].magnitude,
+            "wastes": sums[WASTE].magnitude, "recovered": sums[RECOVERED].magnitude,
+            "excess": out.magnitude - sums[INPUT].magnitude}, field="quantity")
     if emitted.magnitude < 0:
         emitted = zero
     return BalanceResult(facility=facility, flows=carried, carbon_in=sums[INPUT], carbon_products=sums[PRODUCT],

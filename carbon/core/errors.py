@@ -68,17 +68,36 @@ class LimitExceeded(ValidationError):
     ``limit`` names the bound (``rows``, ``columns``, ...), ``limit_value`` is its value, ``actual`` what the input
     has (or declares, or has at least: reading stops at the first value past the bound) and ``setting`` the
     environment variable that raises it.
+
+    Worded either by ``message`` (English only) or by ``key``/``params``: the entry of what was measured ("the file
+    has at least", "line 7 has"), which the frame ``limit_exceeded`` completes with the figures, the limit's unit
+    (``limit_unit_<limit>``) and the setting, in either language.
     """
 
     code = "limit_exceeded"
 
-    def __init__(self, message: str, *, limit: str, limit_value: int, actual: int | float, setting: str | None = None,
-                 field: str | None = "file"):
-        super().__init__(message, field=field)
+    def __init__(self, message: str | None = None, *, limit: str, limit_value: int, actual: int | float,
+                 setting: str | None = None, field: str | None = "file", key: str | None = None,
+                 params: dict | None = None):
         self.limit = limit
         self.limit_value = limit_value
         self.actual = actual
         self.setting = setting
+        if message is None and key is not None:
+            message = self._framed(key, dict(params or {}), "en")
+        super().__init__(message, field=field, key=key, params=params)
+
+    def _framed(self, key: str, params: dict, lang: str) -> str:
+        unit = f"limit_unit_{self.limit}"
+        return messages.text("limit_exceeded", lang, what=messages.text(key, lang, **params), actual=self.actual,
+                             unit=messages.text(unit, lang) if unit in messages.catalogue() else self.limit,
+                             limit_value=self.limit_value, setting=self.setting)
+
+    def text(self, lang: str | None = None) -> str:
+        lang = lang or messages.current_lang()
+        if self.key is None or lang == "en":
+            return super().text(lang)
+        return self._framed(self.key, self.params, lang)
 
     def as_dict(self) -> dict:
         return {"limit": self.limit, "limit_value": self.limit_value, "actual": self.actual, "setting": self.setting}

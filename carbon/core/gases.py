@@ -27,7 +27,7 @@ GWP_DIR = data_dir("emission_factors") / "gwp"
 def _edition_number(path: Path) -> int:
     m = re.fullmatch(r"gwp100_v(\d+)", path.stem)
     if m is None:
-        raise ValidationError(f"{path.name}: a GWP file is named gwp100_v<N>.csv")
+        raise ValidationError(key="core_gwp_file_name", params={"name": path.name})
     return int(m.group(1))
 
 
@@ -53,10 +53,10 @@ class GWPTable:
     def species(self, name: str) -> str:
         """Canonical species name for a user spelling ('HFC134a', 'hfc-134a' -> 'HFC-134a')."""
         if not isinstance(name, str):
-            raise ValidationError(f"gas must be a string, got {name!r}", field="gas")
+            raise ValidationError(key="core_gas_not_string", params={"name": name}, field="gas")
         canon = self.by_key.get(_key(name))
         if canon is None:
-            raise ValidationError(f"unknown gas {name!r}", field="gas")
+            raise ValidationError(key="core_unknown_gas", params={"name": name}, field="gas")
         return canon
 
     def value(self, species: str, gwp_set: str, *, ch4_ar6: str = "combined", fossil: bool = False) -> float:
@@ -67,7 +67,7 @@ class GWPTable:
         try:
             return self.values[(sp, gwp_set)]
         except KeyError:
-            raise GWPError(f"{sp} has no GWP-100 value in {gwp_set}; choose another GWP set", field="gwp_set") from None
+            raise GWPError(key="core_gwp_missing", params={"species": sp, "gwp_set": gwp_set}, field="gwp_set") from None
 
 
 def check_gwp_set(gwp_set: str, ch4_ar6: str = "combined") -> None:
@@ -75,7 +75,7 @@ def check_gwp_set(gwp_set: str, ch4_ar6: str = "combined") -> None:
         raise ValidationError(key="unknown_gwp_set", params={"value": gwp_set, "known": ", ".join(GWP_SETS)},
                               field="gwp_set")
     if ch4_ar6 not in CH4_AR6_VARIANTS:
-        raise ValidationError(f"unknown AR6 CH4 variant {ch4_ar6!r}; expected combined or split", field="ch4_ar6")
+        raise ValidationError(key="core_unknown_ch4_variant", params={"value": ch4_ar6}, field="ch4_ar6")
 
 
 @lru_cache(maxsize=4)
@@ -89,9 +89,10 @@ def load_gwp_table(paths: Path | tuple[Path, ...] = GWP_FILES) -> GWPTable:
             for row in csv.DictReader(line for line in fh if not line.startswith("#")):
                 sp, gset = row["species"], row["gwp_set"]
                 if gset not in GWP_SETS:
-                    raise ValidationError(f"{path.name}: unknown GWP set {gset!r} for {sp}")
+                    raise ValidationError(key="core_gwp_file_unknown_set", params={"name": path.name, "gwp_set": gset, "species": sp})
                 if family.get(sp, row["family"]) != row["family"]:
-                    raise ValidationError(f"{path.name}: {sp} is in family {row['family']!r} here but {family[sp]!r} earlier")
+                    raise ValidationError(key="core_gwp_family_changed", params={"name": path.name, "species": sp,
+                                                                      "family": row["family"], "earlier": family[sp]})
                 values[(sp, gset)] = float(row["value"])
                 family[sp] = row["family"]
     by_key = {_key(sp): sp for sp in family if sp not in ("CH4-fossil", "CH4-non-fossil")}

@@ -133,6 +133,7 @@ CATALOGUES = (
     "carbon.reporting.messages",
     "carbon.reconcile.messages",
     "carbon.core.more_messages",
+    "carbon.inventory.explain_messages",
 )
 _all: dict[str, tuple[str, str]] | None = None
 

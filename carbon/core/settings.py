@@ -27,6 +27,9 @@ Environment variables:
   (2,000,000), ``TEXT_CHARS`` (10,000 characters in one cell), ``XLSX_UNCOMPRESSED_BYTES`` (200 MiB in all
   the workbook's zip members) and ``COMPRESSION_RATIO`` (100, per zip member). Raise them for a bigger import
   (a million activity rows is ~60 MB of CSV): ``CARBON_INPUT_MAX_ROWS=1000000 CARBON_INPUT_MAX_CELLS=8000000``.
+- ``CARBON_CSV_BOM`` (default on): CSV files and downloads start with a UTF-8 BOM, so that Excel on a Chinese
+  Windows opens them (issue 19); ``--no-excel`` / ``excel=false`` asks for bare UTF-8 per export, ``0`` here for all.
+  Text printed to standard output never has one.
 - ``CARBON_REPORT_JOB_LEASE_SECONDS``: a running report job whose worker sent no heartbeat for this long (default
   120 s) is taken again by another worker; a worker on the same host takes it at once when the pid is gone.
 """
@@ -75,6 +78,8 @@ class Settings(BaseSettings):
     # The inventory report (carbon/reporting/labels.py): dates in this time zone; the 编制单位 of its sign-off block.
     timezone: str = "Asia/Shanghai"
     report_org: str = "鄂尔多斯市生态环境局"
+    # CSV exports (carbon/inventory/io.py csv_encoding): a UTF-8 BOM unless the caller asks otherwise.
+    csv_bom: bool = True
     # Report jobs (carbon/reporting/jobs.py): a running job whose worker has not refreshed its heartbeat for this
     # many seconds is taken again by another worker (the worker refreshes it every third of this).
     report_job_lease_seconds: float = Field(120, gt=0)

@@ -30,7 +30,6 @@ from carbon.core.errors import ImportRejected, RowError, ValidationError
 
 UTF8_BOM = b"\xef\xbb\xbf"
 _WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
-SAVE_AS = "save it as 'CSV UTF-8 (逗号分隔)' or as 'CSV (逗号分隔)' (GBK), or as .xlsx"
 
 
 # The non-ASCII characters a bureau's data file plausibly holds, as (first, last) code points. One table for the
@@ -68,12 +67,10 @@ def decode_text(data: bytes, *, what: str = "the file") -> str:
         try:
             return data[len(UTF8_BOM):].decode("utf-8")
         except UnicodeDecodeError as exc:
-            raise ValidationError(f"{what} starts with a UTF-8 byte-order mark but is not UTF-8 ({exc.reason} at byte "
-                                  f"{exc.start + len(UTF8_BOM)}); {SAVE_AS}", field="file") from None
+            raise _undecodable("core_text_bad_bom", what, reason=exc.reason, byte=exc.start + len(UTF8_BOM)) from None
     for bom, name in _WIDE_BOMS.items():
         if data.startswith(bom):
-            raise ValidationError(f"{what} is {name} text (Excel's 'Unicode text'), not a CSV in UTF-8 or GBK; {SAVE_AS}",
-                                  field="file")
+            raise _undecodable("core_text_wide", what, encoding=name)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -87,15 +84,21 @@ def decode_text(data: bytes, *, what: str = "the file") -> str:
         return text  # valid UTF-8 with a few characters of some other script: UTF-8 it is
     gb = _gb18030(data)
     if gb is None:
-        raise ValidationError(f"{what} is neither UTF-8 nor GB18030/GBK text ({utf8_error.reason} at byte "
-                              f"{utf8_error.start}); {SAVE_AS}", field="file")
+        raise _undecodable("core_text_not_gbk", what, reason=utf8_error.reason, byte=utf8_error.start)
     bad = _first_unexpected(gb)
     if bad is not None:
         byte = len(gb[:bad].encode("gb18030"))
-        raise ValidationError(f"{what} is neither UTF-8 nor GB18030/GBK text (not UTF-8 at byte {utf8_error.start}; read as "
-                              f"GB18030 it gives {gb[bad]!r} (U+{ord(gb[bad]):04X}) at byte {byte}, not text of a "
-                              f"data file); {SAVE_AS}", field="file")
+        raise _undecodable("core_text_not_data", what, utf8_byte=utf8_error.start, char=gb[bad], code=ord(gb[bad]),
+                           byte=byte)
     return gb
+
+
+def _undecodable(key: str, what: str, **params) -> ValidationError:
+    """The error for bytes that are no CSV text. ``what`` is "the file" or a file's name: the latter has its own
+    entry (``key + "_named"``), naming the file."""
+    if what != "the file":
+        key, params = f"{key}_named", {"what": what, **params}
+    return ValidationError(key=key, params=params, field="file")
 
 
 def _gb18030(data: bytes) -> str | None:
@@ -170,7 +173,7 @@ def canonical_columns(columns: Iterable[object], kind: str) -> list[str]:
         english = text.lower()
         name = english if english in HEADER_ALIASES[kind] else table.get(header_key(text), english)
         if name in origin and name:
-            raise ImportRejected(errors=[RowError(1, name, f"the column is given twice: {origin[name]!r} and {text!r}")],
+            raise ImportRejected(errors=[RowError.keyed(1, name, "core_column_twice", first=origin[name], second=text)],
                                  what=f"{kind} file")
         origin[name] = text
         out.append(name)

@@ -10,6 +10,7 @@ GWP weighting is *not* done here: pint contexts are not thread-safe (engineering
 
 from __future__ import annotations
 
+import os
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -20,8 +21,34 @@ from carbon.core.errors import UnitError
 
 DEFINITIONS = Path(__file__).with_name("units_zh.txt")
 
-ureg = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=None)
-ureg.load_definitions(str(DEFINITIONS))
+
+def cache_folder() -> Path | None:
+    """Where pint keeps its parsed definition files and unit tables between runs: ``$XDG_CACHE_HOME/carbon/pint`` or
+    ``~/.cache/carbon/pint`` (never inside the installed package); None, and no cache, when it cannot be written.
+
+    pint names each cached file by the hash of the definition file's content and its own version, so an edited
+    units_zh.txt or another pint is parsed afresh, never served stale. It cuts the registry's start from 0.15 s to
+    0.02 s of every command that loads units (``carbon compile``: bench/cli.py). To remove it: build the registry
+    below with ``cache_folder=None``."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    folder = Path(base) / "carbon" / "pint"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return folder if os.access(folder, os.W_OK | os.X_OK) else None
+
+
+def _registry(folder: Path | None) -> pint.UnitRegistry:
+    registry = pint.UnitRegistry(autoconvert_offset_to_baseunit=False, cache_folder=folder)
+    registry.load_definitions(str(DEFINITIONS))
+    return registry
+
+
+try:
+    ureg = _registry(cache_folder())
+except Exception:  # noqa: BLE001 - an unreadable cache file (another process writing it): build without the cache
+    ureg = _registry(None)
 pint.set_application_registry(ureg)
 Q_ = ureg.Quantity
 
@@ -91,7 +118,7 @@ def normalise_unit(text: str) -> str:
     `kg CH4/TJ` or `t CO2e` (the gas is a column of its own; the unit is the mass).
     """
     if not isinstance(text, str):
-        raise UnitError(f"unit must be a string, got {text!r}")
+        raise UnitError(key="core_unit_not_string", params={"value": text})
     s = text.strip().translate(_FULLWIDTH)
     for sup, rep in _SUPERSCRIPTS.items():
         s = s.replace(sup, rep)
@@ -113,13 +140,13 @@ def parse_unit(text: str) -> pint.Quantity:
     """
     norm = normalise_unit(text)
     if not re.search(r"[^\W\d_]", norm):
-        raise UnitError(f"unit {text!r} is empty or a bare number, not a unit")
+        raise UnitError(key="core_unit_bare_number", params={"unit": text})
     try:
         q = ureg.parse_expression(norm)
     except Exception as exc:  # pint raises several types (UndefinedUnitError, DefinitionSyntaxError, ...)
         raise UnitError(key="unknown_unit", params={"unit": text, "reason": f"{type(exc).__name__}: {exc}"}) from exc
     if not isinstance(q, pint.Quantity):
-        raise UnitError(f"unit {text!r} is a number, not a unit")
+        raise UnitError(key="core_unit_is_number", params={"unit": text})
     return q
 
 
@@ -156,7 +183,7 @@ def as_fraction(value: float, text: str | None) -> float:
     940 ‰ all give 0.94. Raises UnitError if `text` is not one of those spellings."""
     spelled = dimensionless_spelling(text)
     if spelled not in FRACTION_DIVISOR:
-        raise UnitError(f"unit {text!r} is not a dimensionless unit (write 1, %, ‰, dimensionless, 无量纲 or leave it blank)")
+        raise UnitError(key="core_unit_not_fraction", params={"unit": text})
     return value / FRACTION_DIVISOR[spelled]
 
 
@@ -184,7 +211,8 @@ def check_dimension(text: str, expected: str, what: str = "value") -> None:
     want = ureg.get_dimensionality(DIMENSIONS[expected]) if DIMENSIONS[expected] else ureg.get_dimensionality("")
     got = _as_quantity(text).dimensionality
     if got != want:
-        raise UnitError(f"{what}: unit {text!r} has dimension {dimension_of(text)}, expected {expected}")
+        raise UnitError(key="core_unit_dimension", params={"what": what, "unit": text, "dimension": dimension_of(text),
+                                                          "expected": expected})
 
 
 @lru_cache(maxsize=4096)

@@ -48,7 +48,7 @@ def apply_operation(session: Session, *, op: ledger.Operation, actor: str,
         found = session.scalar(select(Transaction).where(Transaction.idempotency_key == idempotency_key))
         if found is not None:
             if found.fingerprint != op.fingerprint():
-                raise ValidationError("idempotency key already used for a different ledger operation",
+                raise ValidationError(key="ets_idempotency_reused_ledger",
                                       field="idempotency_key")
             return found
     entries = ledger.postings(op)

@@ -62,7 +62,8 @@ def rule(year: int) -> dict[str, Any]:
     found = periods()["years"].get(str(year))
     if found is None:
         years = sorted(periods()["years"])
-        raise ValidationError(f"no allocation rules for {year} (have {years[0]}-{years[-1]}; the 2025-26 plan is a draft)",
+        raise ValidationError(key="ets_no_allocation_rules",
+                              params={"year": year, "first": years[0], "last": years[-1]},
                               field="year")
     return found
 
@@ -268,7 +269,7 @@ def pre_allocation(year: int, *, basis_t: float) -> int:
     """70% pre-allocation of ``basis_t`` (the period's basis: 2018 output × benchmark for 2019-20, 2021
     verified emissions for 2021-22, the previous year's verified emissions for 2023-24), half-up."""
     if basis_t < 0:
-        raise ValidationError("pre-allocation basis must be >= 0", field="basis_t")
+        raise ValidationError(key="ets_pre_allocation_basis", field="basis_t")
     return round_half_up(rule(year)["pre_allocation"]["share"] * basis_t)
 
 

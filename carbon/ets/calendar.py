@@ -33,8 +33,9 @@ class HolidayCalendar:
     def _covered(self, d: date) -> None:
         if d.year not in self.years:
             raise ValidationError(
-                f"no public-holiday data for {d.year} (have {min(self.years)}-{max(self.years)}); add the State "
-                f"Council notice for {d.year} to {HOLIDAYS_FILE.name}", field="date")
+                key="ets_no_holidays",
+                params={"year": d.year, "first": min(self.years), "last": max(self.years), "file": HOLIDAYS_FILE.name},
+                field="date")
 
     def is_working_day(self, d: date) -> bool:
         self._covered(d)

@@ -89,9 +89,9 @@ def product_default(item: str) -> tuple[float, str] | None:
 
 def _number(value: Any, where: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(f"{where} must be a finite number, got {value!r}", field=where)
+        raise ValidationError(key="ets_not_finite", params={"where": where, "value": value}, field=where)
     if value < 0:
-        raise ValidationError(f"{where} must be >= 0, got {value}", field=where)
+        raise ValidationError(key="ets_negative", params={"where": where, "value": value}, field=where)
     return float(value)
 
 
@@ -99,7 +99,8 @@ def _parse_unit(text: str, where: str):
     try:
         return units.parse_unit(text)
     except UnitError as exc:
-        raise UnitError(f"{where}: {exc.message}", field=where) from None
+        raise UnitError(f"{where}: {exc.message}", key="ets_located",
+                        params={"where": where, "problem": exc.text("zh")}, field=where) from None
 
 
 def _carbon_content(value: float, unit_text: Any, where: str):
@@ -108,7 +109,7 @@ def _carbon_content(value: float, unit_text: Any, where: str):
     if unit_text is None:
         unit_text = ""
     if not isinstance(unit_text, str):
-        raise ValidationError(f"{where}.carbon_fraction_unit must be a string, got {unit_text!r}",
+        raise ValidationError(key="ets_carbon_fraction_unit_type", params={"where": where, "unit_text": unit_text},
                               field=f"{where}.carbon_fraction_unit")
     u = unit_text.strip()
     if units.is_fraction_unit(u):  # blank, 1, dimensionless, 无量纲, % or ‰ (the spellings of carbon.core.units)
@@ -116,14 +117,16 @@ def _carbon_content(value: float, unit_text: Any, where: str):
         if fraction > 1:
             spelled = units.dimensionless_spelling(u)
             if spelled == "dimensionless":
-                raise ValidationError(f"{where}.carbon_fraction {value} is a mass fraction above 1 "
-                                      f"(give carbon_fraction_unit \"%\" for a percentage)", field=f"{where}.carbon_fraction")
-            raise ValidationError(f"{where}.carbon_fraction {value} {u} exceeds {'100 %' if spelled == 'percent' else '1000 ‰'}",
+                raise ValidationError(key="ets_carbon_fraction_above_one_hint",
+                                      params={"where": where, "value": value}, field=f"{where}.carbon_fraction")
+            raise ValidationError(key="ets_carbon_fraction_exceeds",
+                                  params={"where": where, "value": value, "u": u,
+                                          "limit": "100 %" if spelled == "percent" else "1000 ‰"},
                                   field=f"{where}.carbon_fraction")
         return units.Q_(fraction, "")
     q = value * _parse_unit(u, f"{where}.carbon_fraction_unit")
     if q.dimensionless and q.to("").magnitude > 1:
-        raise ValidationError(f"{where}.carbon_fraction {value} {u} is a mass fraction above 1",
+        raise ValidationError(key="ets_carbon_fraction_above_one", params={"where": where, "value": value, "u": u},
                               field=f"{where}.carbon_fraction")
     return q
 
@@ -133,19 +136,22 @@ def parse_flow(raw: Any, where: str, obj: Callable[..., dict[str, Any]]) -> tupl
     d = obj(raw, where, FLOW_KEYS, FLOW_REQUIRED)
     item, role = d["item"], d["role"]
     if not isinstance(item, str) or not item.strip():
-        raise ValidationError(f"{where}.item must be a non-empty string", field=f"{where}.item")
+        raise ValidationError(key="ets_item_required", params={"where": where}, field=f"{where}.item")
     if role not in cb.ROLES:
-        raise ValidationError(f"{where}.role {role!r} is not one of {', '.join(cb.ROLES)}", field=f"{where}.role")
+        raise ValidationError(key="ets_flow_role",
+                              params={"where": where, "role": role, "roles": ", ".join(cb.ROLES)},
+                              field=f"{where}.role")
     qty = _number(d["quantity"], f"{where}.quantity")
     unit_text = d.get("unit", "t" if role == cb.RECOVERED else None)
     if not isinstance(unit_text, str) or not unit_text.strip():
-        raise ValidationError(f"{where}.unit is required (a unit string)", field=f"{where}.unit")
+        raise ValidationError(key="ets_flow_unit_required", params={"where": where}, field=f"{where}.unit")
     quantity = qty * _parse_unit(unit_text, f"{where}.unit")
     if role == cb.RECOVERED and quantity.dimensionality != units.ureg.get_dimensionality("[mass]"):
-        raise UnitError(f"{where}.unit: recovered CO2 is a mass (t CO2), got {unit_text!r}", field=f"{where}.unit")
+        raise UnitError(key="ets_recovered_co2_mass",
+                        params={"where": where, "unit_text": unit_text}, field=f"{where}.unit")
     source = d.get("source")
     if source is not None and source not in cb.SOURCE_ZH:
-        raise ValidationError(f"{where}.source {source!r} is not 'measured' or 'default'", field=f"{where}.source")
+        raise ValidationError(key="ets_flow_source", params={"where": where, "source": source}, field=f"{where}.source")
     note = None
     if d.get("carbon_fraction") is not None:
         content = _carbon_content(_number(d["carbon_fraction"], f"{where}.carbon_fraction"),
@@ -155,16 +161,17 @@ def parse_flow(raw: Any, where: str, obj: Callable[..., dict[str, Any]]) -> tupl
     else:
         cfu = d.get("carbon_fraction_unit")
         if cfu is not None and not (isinstance(cfu, str) and units.dimensionless_spelling(cfu) == "dimensionless"):
-            raise ValidationError(f"{where}.carbon_fraction_unit is given without a carbon_fraction",
+            raise ValidationError(key="ets_carbon_fraction_unit_alone", params={"where": where},
                                   field=f"{where}.carbon_fraction")
         found = RECOVERED_DEFAULT if role == cb.RECOVERED else product_default(item)
         if found is None:
             raise ValidationError(
-                f"{where}: carbon_fraction required for {item!r} ({cb.ROLE_ZH[role]}): it has no default "
-                f"(defaults exist only for CO2 recovered and for pure products: {', '.join(sorted(PRODUCT_DEFAULTS))})",
+                key="ets_carbon_fraction_no_default",
+                params={"where": where, "item": item, "role_zh": cb.ROLE_ZH[role],
+                        "products": ", ".join(sorted(PRODUCT_DEFAULTS))},
                 field=f"{where}.carbon_fraction")
         if source == cb.MEASURED:
-            raise ValidationError(f"{where}: source is 'measured' but no carbon_fraction is given",
+            raise ValidationError(key="ets_measured_without_fraction", params={"where": where},
                                   field=f"{where}.source")
         value, ref = found
         content = units.Q_(value, "")
@@ -174,7 +181,8 @@ def parse_flow(raw: Any, where: str, obj: Callable[..., dict[str, Any]]) -> tupl
     try:
         cb.flow_carbon(flow)  # the quantity × carbon content must be a mass: report the JSON path of the flow
     except ValidationError as exc:
-        raise ValidationError(exc.message, field=f"{where}.carbon_fraction_unit") from None
+        raise ValidationError(exc.message, key=exc.key, params=exc.params,
+                              field=f"{where}.carbon_fraction_unit") from None
     return flow, note
 
 
@@ -186,7 +194,7 @@ def facility_balances(raw_facilities: Any, obj: Callable[..., dict[str, Any]],
     facility and the figures); its ``field`` becomes the facility's JSON path."""
     facilities = as_list(raw_facilities, "facilities")
     if not facilities:
-        raise ValidationError("facilities: at least one facility is required for the chemical method",
+        raise ValidationError(key="ets_facilities_required",
                               field="facilities")
     out, seen = [], set()
     for i, raw in enumerate(facilities):
@@ -194,9 +202,9 @@ def facility_balances(raw_facilities: Any, obj: Callable[..., dict[str, Any]],
         d = obj(raw, where, FACILITY_KEYS, FACILITY_KEYS)
         name = d["name"]
         if not isinstance(name, str) or not name.strip():
-            raise ValidationError(f"{where}.name must be a non-empty string", field=f"{where}.name")
+            raise ValidationError(key="ets_name_required", params={"where": where}, field=f"{where}.name")
         if name in seen:
-            raise ValidationError(f"{where}.name {name!r} appears twice", field=f"{where}.name")
+            raise ValidationError(key="ets_name_twice", params={"where": where, "name": name}, field=f"{where}.name")
         seen.add(name)
         parsed = [parse_flow(f, f"{where}.flows[{j}]", obj) for j, f in enumerate(as_list(d["flows"], f"{where}.flows"))]
         try:

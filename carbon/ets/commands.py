@@ -20,12 +20,16 @@ import typer
 from carbon.cli_errors import print_problems
 from carbon.cli_platform import domain_error, session_job
 from carbon.core.errors import CarbonError
+from carbon.core.messages import help_text
 
-ets_app = typer.Typer(help="Key emitters (national ETS): MRV, verification, allocation, settlement.",
+ets_app = typer.Typer(help=help_text("重点排放单位 (全国碳市场): 监测、报告与核查 (MRV), 核查流程, 配额分配, 清缴履约。",
+                                     "Key emitters (national ETS): MRV, verification, allocation, settlement."),
                       no_args_is_help=True)
-emitter_app = typer.Typer(help="Key emitters (重点排放单位).", no_args_is_help=True)
-verifier_app = typer.Typer(help="Verification organisations (第三方核查机构).", no_args_is_help=True)
-principal_app = typer.Typer(help="Which organisation or emitter an API token acts for.", no_args_is_help=True)
+emitter_app = typer.Typer(help=help_text("重点排放单位。", "Key emitters."), no_args_is_help=True)
+verifier_app = typer.Typer(help=help_text("第三方核查机构。", "Verification organisations (third-party verifiers)."),
+                           no_args_is_help=True)
+principal_app = typer.Typer(help=help_text("API 令牌代表哪个核查机构或重点排放单位。",
+                                           "Which organisation or emitter an API token acts for."), no_args_is_help=True)
 ets_app.add_typer(emitter_app, name="emitter")
 ets_app.add_typer(verifier_app, name="verifier")
 ets_app.add_typer(principal_app, name="principal")
@@ -34,8 +38,12 @@ ets_app.add_typer(principal_app, name="principal")
 _fail = domain_error  # carbon.cli_platform: one line on stderr, exit 2
 
 
-@ets_app.command("compute")
-def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets/report.py); '-' reads stdin.")) -> None:
+@ets_app.command("compute", help=help_text(
+    "计算一份年度排放报告的排放量、强度、配额和缺口, 以 JSON 打印。不需要数据库。",
+    "Compute emissions, intensities, quota and gap of a yearly report; print JSON. No database needed."))
+def compute(report: Path = typer.Argument(..., help=help_text(
+        "REPORT.json (见 carbon/ets/report.py); '-' 表示从标准输入读取。",
+        "REPORT.json (see carbon/ets/report.py); '-' reads stdin."))) -> None:
     """Compute emissions, intensities, quota and gap of a yearly report; print JSON. No database needed."""
     from carbon.core.errors import ValidationError
     from carbon.ets.report import compute_report
@@ -47,7 +55,8 @@ def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets
     try:
         payload = json.loads(text)
     except json.JSONDecodeError as exc:
-        raise _fail(ValidationError(f"{report} is not JSON: {exc.msg} at line {exc.lineno}", field="report")) from None
+        raise _fail(ValidationError(key="ets_report_not_json",
+                                    params={"report": report, "msg": exc.msg, "line": exc.lineno}, field="report")) from None
     try:
         result = compute_report(payload)
     except CarbonError as exc:
@@ -58,13 +67,17 @@ def compute(report: Path = typer.Argument(..., help="REPORT.json (see carbon/ets
 _session_job = session_job  # carbon.cli_platform
 
 
-@emitter_app.command("add")
+@emitter_app.command("add", help=help_text("登记一家重点排放单位。", "Register a key emitter."))
 def emitter_add(
-    uscc: str = typer.Argument(..., help="统一社会信用代码 (18 characters)."),
-    name: str = typer.Argument(..., help="Registered name."),
-    industry: str = typer.Option("power", "--industry", help="power, cement, aluminium, coal_chemical, ..."),
-    region: str = typer.Option("150600", "--region", help="Banner or district code or name."),
-    quality_plan: str = typer.Option("", "--quality-plan", help="Reference of the data-quality control plan on record."),
+    uscc: str = typer.Argument(..., help=help_text("统一社会信用代码 (18 位)。",
+                                                   "Unified social credit code (USCC, 18 characters).")),
+    name: str = typer.Argument(..., help=help_text("登记名称。", "Registered name.")),
+    industry: str = typer.Option("power", "--industry", help=help_text(
+        "行业: power (发电)、cement (水泥)、aluminium (电解铝)、coal_chemical (煤化工) 等",
+        "power, cement, aluminium, coal_chemical, ...")),
+    region: str = typer.Option("150600", "--region", help=help_text("旗区代码或名称。", "Banner or district code or name.")),
+    quality_plan: str = typer.Option("", "--quality-plan", help=help_text(
+        "备案的数据质量控制计划编号。", "Reference of the data-quality control plan on record.")),
 ) -> None:
     """Register a key emitter."""
     from carbon.ets import service
@@ -74,8 +87,11 @@ def emitter_add(
     typer.echo(f"{e.uscc}\t{e.name}")
 
 
-@verifier_app.command("add")
-def verifier_add(name: str = typer.Argument(...), uscc: str = typer.Option("", "--uscc")) -> None:
+@verifier_app.command("add", help=help_text("登记一家核查机构; 打印其编号。",
+                                           "Register a verification organisation; prints its id."))
+def verifier_add(name: str = typer.Argument(..., help=help_text("核查机构名称。", "Name of the organisation.")),
+                 uscc: str = typer.Option("", "--uscc", help=help_text(
+                     "核查机构的统一社会信用代码 (可不填)。", "Its unified social credit code (optional)."))) -> None:
     """Register a verification organisation; prints its id."""
     from carbon.ets import service
 
@@ -83,11 +99,16 @@ def verifier_add(name: str = typer.Argument(...), uscc: str = typer.Option("", "
     typer.echo(f"{v.id}\t{v.name}")
 
 
-@principal_app.command("add")
+@principal_app.command("add", help=help_text(
+    "将核查机构令牌绑定到其核查机构, 或将重点排放单位令牌绑定到该单位。",
+    "Bind a verifier token to its organisation, or an emitter token to its emitter."))
 def principal_add(
-    token_id: int = typer.Argument(..., help="Token id (see `carbon token list`)."),
-    verifier: int = typer.Option(0, "--verifier", help="Verifier organisation id (for a verifier token)."),
-    emitter: str = typer.Option("", "--emitter", help="Emitter USCC (for an emitter token)."),
+    token_id: int = typer.Argument(..., help=help_text("令牌编号 (见 `carbon token list`)。",
+                                                       "Token id (see `carbon token list`).")),
+    verifier: int = typer.Option(0, "--verifier", help=help_text("核查机构编号 (用于核查机构令牌)。",
+                                                                 "Verifier organisation id (for a verifier token).")),
+    emitter: str = typer.Option("", "--emitter", help=help_text("重点排放单位的统一社会信用代码 (用于重点排放单位令牌)。",
+                                                                "Emitter USCC (for an emitter token).")),
 ) -> None:
     """Bind a verifier token to its organisation, or an emitter token to its emitter."""
     from carbon.ets import service
@@ -97,7 +118,7 @@ def principal_add(
     typer.echo(f"token {p.token_id} -> {p.describe()}")
 
 
-@principal_app.command("list")
+@principal_app.command("list", help=help_text("已绑定到机构的令牌。", "Tokens bound to organisations."))
 def principal_list() -> None:
     """Tokens bound to organisations."""
     from carbon.ets import service
@@ -107,9 +128,13 @@ def principal_list() -> None:
         typer.echo(f"{token_id}\t{what}")
 
 
-@ets_app.command("summary")
-def summary(uscc: str = typer.Argument(...), year: int = typer.Argument(...),
-            output: Path = typer.Option(..., "--output", "-o", help="FILE.html or FILE.pdf")) -> None:
+@ets_app.command("summary", help=help_text(
+    "写出某重点排放单位某年度的核查与清缴汇总 (生成 PDF 需要 WeasyPrint)。",
+    "Write the verification and settlement summary of an emitter and year (PDF needs WeasyPrint)."))
+def summary(uscc: str = typer.Argument(..., help=help_text("重点排放单位的统一社会信用代码。", "The emitter's USCC.")),
+            year: int = typer.Argument(..., help=help_text("年度。", "Year.")),
+            output: Path = typer.Option(..., "--output", "-o", help=help_text("FILE.html 或 FILE.pdf",
+                                                                              "FILE.html or FILE.pdf"))) -> None:
     """Write the verification and settlement summary of an emitter and year (PDF needs WeasyPrint)."""
     from carbon.ets import render, service
 

@@ -49,4 +49,4 @@ def lock_emitter(session: Session, emitter: Emitter) -> None:
 
 def assert_not_settled(session: Session, emitter: Emitter, year: int) -> None:
     if session.scalar(select(Settlement.id).where(Settlement.emitter_id == emitter.id, Settlement.year == year)):
-        raise Conflict(f"{year} is settled for {emitter.uscc}: its records are immutable", field="year")
+        raise Conflict(key="ets_year_settled", params={"year": year, "uscc": emitter.uscc}, field="year")

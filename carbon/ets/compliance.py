@@ -45,7 +45,8 @@ def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor:
     if _is_sector(e, year):
         p = sector_allocation.pre_allocation(year, e.industry, previous_verified_t=basis_t)
         if p.share is None:
-            raise ValidationError(f"no {year} pre-allocation for {e.industry}: {p.rule}", field="year")
+            raise ValidationError(key="ets_no_pre_allocation_rule",
+                                  params={"year": year, "industry": e.industry, "rule": p.rule}, field="year")
         amount, basis, version = p.pre_allocation_t, {
             "basis_t": basis_t, "share": p.share, "basis": "previous year's verified emissions", "rule": p.rule,
             "source": p.source, "verified": p.verified}, sector_allocation.RULES_VERSION
@@ -55,7 +56,7 @@ def allocate_pre(session: Session, *, uscc: str, year: int, basis_t: int, actor:
                  "basis": allocation.rule(year)["pre_allocation"]["basis"]}
         version = allocation.RULES_VERSION
     if _allocation(session, e, year, "pre") is not None:
-        raise Conflict(f"{e.uscc} already has a {year} pre-allocation", field="year")
+        raise Conflict(key="ets_pre_allocation_exists", params={"uscc": e.uscc, "year": year}, field="year")
     a = Allocation(emitter_id=e.id, year=year, kind="pre", amount_t=amount, basis=basis, rules_version=version,
                    created_at=utcnow())
     session.add(a)
@@ -77,16 +78,15 @@ def _sector_final(e: Emitter, g: Engagement, year: int, lines: list[Any] | None,
     covered = int(g.covered_emissions_t)
     if lines is None:
         if sector_allocation.sector_rule(year, e.industry).method != "verified_emissions":
-            raise ValidationError(f"the {year} {e.industry} allocation is intensity-based: give the emitter's lines "
-                                  f"(output_t, product, intensity, adjustment, exempt, carbide_slag_share, verified_t)",
+            raise ValidationError(key="ets_intensity_needs_lines", params={"year": year, "industry": e.industry},
                                   field="lines")
         items = [sector_allocation.LineInput(line_id=e.uscc, verified_t=covered)]
     else:
         items = sector_allocation.line_inputs(lines)
         total = allocation.round_half_up(sum(float(u.verified_t) for u in items))
         if total != covered:
-            raise ValidationError(f"the lines' verified emissions sum to {total} t, the verification's covered "
-                                  f"emissions are {covered} t", field="lines")
+            raise ValidationError(key="ets_lines_verified_sum",
+                                  params={"total": total, "covered": covered}, field="lines")
     q = sector_allocation.emitter_quota(year, e.industry, items)
     return q.quota_t, covered, {
         "engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t, "covered_emissions_t": covered,
@@ -104,11 +104,11 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str, idempo
     lock_emitter(session, e)  # concurrent allocations: the second sees the first and gets a Conflict
     assert_not_settled(session, e, year)
     if _allocation(session, e, year, "final") is not None:
-        raise Conflict(f"{e.uscc} already has a final {year} allocation", field="year")
+        raise Conflict(key="ets_final_allocation_exists", params={"uscc": e.uscc, "year": year}, field="year")
     g = session.scalar(select(Engagement).where(Engagement.emitter_id == e.id, Engagement.year == year,
                                                 Engagement.state == "final"))
     if g is None:
-        raise Conflict(f"{e.uscc} {year}: the verification is not final yet", field="year")
+        raise Conflict(key="ets_verification_not_final", params={"uscc": e.uscc, "year": year}, field="year")
     pre = _allocation(session, e, year, "pre")
     pre_t = pre.amount_t if pre else 0
     if _is_sector(e, year):
@@ -117,7 +117,8 @@ def allocate_final(session: Session, *, uscc: str, year: int, actor: str, idempo
     else:
         total = g.verified_result["total"]
         if total.get("quota_t") is None:
-            raise Conflict(f"{e.uscc} {year}: no allocation computed ({g.verified_result.get('allocation', '')})",
+            raise Conflict(key="ets_no_allocation_computed",
+                           params={"uscc": e.uscc, "year": year, "reason": g.verified_result.get("allocation", "")},
                            field="year")
         quota_t, obligation_t, version = int(total["quota_t"]), int(total["obligation_t"]), allocation.RULES_VERSION
         basis = {"engagement_id": g.id, "verified_emissions_t": g.verified_emissions_t,
@@ -149,7 +150,7 @@ def allocations(session: Session, *, emitter_id: int) -> list[Allocation]:
 def _obligation(session: Session, e: Emitter, year: int) -> int:
     final = _allocation(session, e, year, "final")
     if final is None or final.obligation_t is None:
-        raise Conflict(f"{e.uscc} has no final {year} allocation: the obligation is not known yet", field="year")
+        raise Conflict(key="ets_no_final_allocation", params={"uscc": e.uscc, "year": year}, field="year")
     return final.obligation_t
 
 
@@ -207,7 +208,9 @@ def settle(session: Session, *, uscc: str, year: int, actor: str, average_price_
     assert_not_settled(session, e, year)
     c = compliance(session, uscc=uscc, year=year, now=now, average_price_fen=average_price_fen)
     if c["status"] == "pending":
-        raise Conflict(f"{e.uscc} still has until {c['deadline']} to surrender {c['shortfall_t']} t", field="year")
+        raise Conflict(key="ets_surrender_still_open",
+                       params={"uscc": e.uscc, "deadline": c["deadline"], "shortfall_t": c["shortfall_t"]},
+                       field="year")
     s = Settlement(emitter_id=e.id, year=year, obligation_t=c["obligation_t"], surrendered_cea_t=c["surrendered_cea_t"],
                    surrendered_ccer_t=c["surrendered_ccer_t"], shortfall_t=c["shortfall_t"], status=c["status"],
                    penalty=c["penalty"], settled_by=actor, settled_at=now or utcnow())

@@ -44,8 +44,9 @@ def deadlines(year: int) -> list[dict[str, Any]]:
     """The milestones of reporting year ``year`` with their dates."""
     rules = deadline_rules()
     if not rules["from_year"] <= year <= rules["to_year"]:
-        raise ValidationError(f"no deadlines for reporting year {year} (have {rules['from_year']}-{rules['to_year']});"
-                              f" add that year's documents to {DEADLINES_FILE.name}", field="year")
+        raise ValidationError(key="ets_no_deadlines",
+                              params={"year": year, "first": rules["from_year"], "last": rules["to_year"],
+                                      "file": DEADLINES_FILE.name}, field="year")
     return [{"code": m["code"], "zh": m["zh"], "industries": m["industries"], "responsible": m["responsible"],
              "due": date(year + m["year_offset"], m["month"], m["day"]).isoformat(), "sources": m["sources"]}
             for m in rules["milestones"]]
@@ -80,7 +81,7 @@ def covered_entities(session: Session, *, year: int, industry: str | None = None
                      as_of: date | None = None) -> dict[str, Any]:
     """Every registered emitter of ``industry`` (default: all) for ``year``: coverage and deadline status."""
     if industry is not None and industry not in INDUSTRIES:
-        raise ValidationError(f"industry must be one of {', '.join(INDUSTRIES)}", field="industry")
+        raise ValidationError(key="ets_industry", params={"industries": ", ".join(INDUSTRIES)}, field="industry")
     rules = deadline_rules()
     milestones = deadlines(year)
     as_of = as_of or beijing_date(utcnow())

@@ -27,12 +27,14 @@ def _check_units(emitter: Emitter, payload: dict[str, Any]) -> None:
     for i, u in enumerate(payload.get("units") or []):
         reg = registered.get(u.get("id"))
         if reg is None:
-            raise ValidationError(f"units[{i}].id {u.get('id')!r} is not a registered unit of {emitter.uscc} "
-                                  f"(registered: {', '.join(sorted(registered))})", field=f"units[{i}].id")
+            raise ValidationError(key="ets_unit_not_registered",
+                                  params={"i": i, "id": u.get("id"), "uscc": emitter.uscc,
+                                          "registered": ", ".join(sorted(registered))}, field=f"units[{i}].id")
         for attr in ("type", "cooling"):
             if u.get(attr) != getattr(reg, attr):
-                raise ValidationError(f"units[{i}].{attr} {u.get(attr)!r} differs from the registered "
-                                      f"{getattr(reg, attr)!r}", field=f"units[{i}].{attr}")
+                raise ValidationError(key="ets_unit_differs",
+                                      params={"i": i, "attr": attr, "value": u.get(attr),
+                                              "registered": getattr(reg, attr)}, field=f"units[{i}].{attr}")
 
 
 def submit_report(session: Session, *, uscc: str, payload: dict[str, Any], actor: str) -> Report:
@@ -57,7 +59,7 @@ def submit_report(session: Session, *, uscc: str, payload: dict[str, Any], actor
 def get_report(session: Session, *, report_id: int) -> Report:
     r = session.get(Report, report_id)
     if r is None:
-        raise NotFound(f"no report {report_id}", field="report_id")
+        raise NotFound(key="ets_no_report", params={"report_id": report_id}, field="report_id")
     return r
 
 
@@ -79,7 +81,7 @@ def figures(session: Session, *, uscc: str, year: int) -> dict[str, Any]:
                 "reported_emissions_t": g.report.reported_emissions_t, "result": g.verified_result}
     reports = list_reports(session, emitter_id=e.id, year=year)
     if not reports:
-        raise NotFound(f"no {year} report for {e.uscc}", field="year")
+        raise NotFound(key="ets_no_year_report", params={"year": year, "uscc": e.uscc}, field="year")
     r = reports[-1]
     return {"source": "reported", "state": None, "engagement_id": None, "report_version": r.version,
             "emissions_t": r.reported_emissions_t, "covered_emissions_t": int(r.result["total"]["covered_emissions_t"]),

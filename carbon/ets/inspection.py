@@ -46,15 +46,15 @@ class Draw:
 def draw(seed: str, *, emitters: list[str], k: int, inspectors: list[str], per_emitter: int) -> Draw:
     """Draw ``k`` emitters and ``per_emitter`` inspectors for each, deterministically from ``seed``."""
     if not seed or not seed.strip():
-        raise ValidationError("seed must not be empty", field="seed")
+        raise ValidationError(key="ets_seed_empty", field="seed")
     pop = sorted(set(emitters))
     if len(pop) != len(emitters):
-        raise ValidationError("the population lists an emitter twice", field="emitters")
+        raise ValidationError(key="ets_population_twice", field="emitters")
     if not 0 < k <= len(pop):
-        raise ValidationError(f"k must be between 1 and the population size {len(pop)}, got {k}", field="k")
+        raise ValidationError(key="ets_draw_k", params={"n": len(pop), "k": k}, field="k")
     pool = sorted(set(inspectors))
     if not 0 < per_emitter <= len(pool):
-        raise ValidationError(f"per_emitter must be between 1 and the {len(pool)} inspectors", field="per_emitter")
+        raise ValidationError(key="ets_per_emitter", params={"n": len(pool)}, field="per_emitter")
     chosen = sorted(pop, key=lambda u: rank(seed, u))[:k]
     sent = {u: sorted(pool, key=lambda i: rank(seed, u, i))[:per_emitter] for u in chosen}
     return Draw(seed, population_fingerprint(pop), chosen, sent)

@@ -64,22 +64,22 @@ class Operation:
 
 def validate(op: Operation) -> None:
     if op.kind not in KINDS:
-        raise ValidationError(f"kind must be one of {', '.join(KINDS)}, got {op.kind!r}", field="kind")
+        raise ValidationError(key="ets_ledger_kind", params={"kinds": ", ".join(KINDS), "kind": op.kind}, field="kind")
     if op.asset not in ASSETS:
-        raise ValidationError(f"asset must be one of {ASSETS}, got {op.asset!r}", field="asset")
+        raise ValidationError(key="ets_asset", params={"assets": ASSETS, "asset": op.asset}, field="asset")
     if isinstance(op.amount_t, bool) or not isinstance(op.amount_t, int) or op.amount_t <= 0:
-        raise ValidationError("amount_t must be a positive whole number of tonnes", field="amount_t")
+        raise ValidationError(key="ets_amount_whole", field="amount_t")
     if op.owner.startswith("system:"):
-        raise ValidationError("owner must be an emitter", field="owner")
+        raise ValidationError(key="ets_owner_emitter", field="owner")
     if op.kind == "transfer" and (not op.counterparty or op.counterparty == op.owner
                                   or op.counterparty.startswith("system:")):
-        raise ValidationError("a transfer needs another emitter as counterparty", field="counterparty")
+        raise ValidationError(key="ets_transfer_counterparty", field="counterparty")
     if op.kind in ("issue", "take_back") and op.asset != "CEA":
-        raise ValidationError("only allowances (CEA) are issued or taken back", field="asset")
+        raise ValidationError(key="ets_issue_cea_only", field="asset")
     if op.kind == "deposit_ccer" and op.asset != "CCER":
-        raise ValidationError("deposit_ccer deposits CCER", field="asset")
+        raise ValidationError(key="ets_deposit_ccer", field="asset")
     if op.kind == "surrender" and op.year is None:
-        raise ValidationError("a surrender names its compliance year", field="year")
+        raise ValidationError(key="ets_surrender_year", field="year")
 
 
 def postings(op: Operation) -> list[tuple[AccountKey, int]]:
@@ -108,8 +108,9 @@ def check_balances(entries: list[tuple[AccountKey, int]], balance_of: Callable[[
         if amount < 0 and not key.is_system:
             have = balance_of(key)
             if have + amount < 0:
-                raise Conflict(f"insufficient balance: {key.owner} holds {have} t of {key.asset} {key.vintage}, "
-                               f"{-amount} t needed", field="amount_t")
+                raise Conflict(key="ets_insufficient_balance",
+                               params={"owner": key.owner, "have": have, "asset": key.asset, "vintage": key.vintage,
+                                       "needed": -amount}, field="amount_t")
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ class Ledger:
         if idempotency_key is not None and idempotency_key in self._keys:
             fingerprint, txn = self._keys[idempotency_key]
             if fingerprint != op.fingerprint():
-                raise ValidationError("idempotency key already used for a different operation", field="idempotency_key")
+                raise ValidationError(key="ets_idempotency_reused", field="idempotency_key")
             return txn
         entries = postings(op)
         check_balances(entries, self.balance)

@@ -39,13 +39,14 @@ def _values(values: list[dict[str, Any]]) -> list[MonthlyValue]:
                                                   empty="a filing holds at least one value", twice="filed twice"):
         x = v.get("value")
         if isinstance(x, bool) or not isinstance(x, (int, float)) or not math.isfinite(x):
-            raise ValidationError(f"{where}.value must be a finite number", field=f"{where}.value")
+            raise ValidationError(key="ets_value_finite", params={"where": where}, field=f"{where}.value")
         unit = check_parameter_unit(code, v.get("unit"), f"{where}.unit")
         source = normalise_source(v.get("source"), f"{where}.source", VALUE_SOURCES)
         samples, batches = v.get("samples", 0), v.get("batches")
         for name, n in (("samples", samples), ("batches", batches)):
             if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
-                raise ValidationError(f"{where}.{name} must be a whole number >= 0", field=f"{where}.{name}")
+                raise ValidationError(key="ets_whole_number",
+                                      params={"where": where, "name": name}, field=f"{where}.{name}")
         if source == "measured" and samples == 0:
             samples = 1  # a measured value stands on at least one measurement
         out.append(MonthlyValue(parameter=code, item=item, value=float(x), unit=unit, source=source, samples=samples,
@@ -58,10 +59,11 @@ def file_month(session: Session, *, uscc: str, year: int, month: int, values: li
     """File (version 1) or correct (version n+1, with a reason) one month's key parameters."""
     e = get_emitter(session, uscc=uscc)
     if not 1 <= month <= 12:
-        raise ValidationError("month must be 1..12", field="month")
+        raise ValidationError(key="ets_month_range", field="month")
     today = beijing_date(utcnow())
     if (year, month) > (today.year, today.month):
-        raise ValidationError(f"{year}-{month:02d} has not begun (today is {today.isoformat()} Beijing)",
+        raise ValidationError(key="ets_month_not_begun",
+                              params={"year": year, "month": month, "today": today.isoformat()},
                               field="month")
     assert_not_settled(session, e, year)
     rows = _values(values)
@@ -70,10 +72,11 @@ def file_month(session: Session, *, uscc: str, year: int, month: int, values: li
         MonthlyFiling.emitter_id == e.id, MonthlyFiling.year == year, MonthlyFiling.month == month)) or 0
     reason = (correction_reason or "").strip() or None
     if latest and not reason:
-        raise Conflict(f"{year}-{month:02d} is already filed (version {latest}) and a filed month is immutable: "
-                       "file a correction with a correction_reason", field="correction_reason")
+        raise Conflict(key="ets_month_filed",
+                       params={"year": year, "month": month, "latest": latest}, field="correction_reason")
     if not latest and reason:
-        raise ValidationError(f"{year}-{month:02d} has no filing to correct", field="correction_reason")
+        raise ValidationError(key="ets_month_nothing_to_correct",
+                              params={"year": year, "month": month}, field="correction_reason")
     f = MonthlyFiling(emitter=e, year=year, month=month, version=latest + 1, correction_reason=reason, filed_by=actor,
                       filed_at=utcnow(), values=rows)
     session.add(f)
@@ -98,7 +101,7 @@ def get_filing(session: Session, *, emitter_id: int, year: int, month: int, vers
     f = session.scalar(select(MonthlyFiling).where(MonthlyFiling.emitter_id == emitter_id, MonthlyFiling.year == year,
                                                    MonthlyFiling.month == month, MonthlyFiling.version == version))
     if f is None:
-        raise NotFound(f"no filing {year}-{month:02d} version {version}", field="version")
+        raise NotFound(key="ets_no_filing", params={"year": year, "month": month, "version": version}, field="version")
     return f
 
 
@@ -118,7 +121,8 @@ def check(session: Session, *, uscc: str, year: int, report_id: int | None = Non
     if report_id is not None:
         report = get_report(session, report_id=report_id)
         if report.emitter_id != e.id or report.year != year:
-            raise NotFound(f"no {year} report {report_id} for {e.uscc}", field="report_id")
+            raise NotFound(key="ets_no_emitter_report",
+                           params={"year": year, "report_id": report_id, "uscc": e.uscc}, field="report_id")
     else:
         reports = list_reports(session, emitter_id=e.id, year=year)
         report = reports[-1] if reports else None

@@ -160,7 +160,8 @@ def grid_factor(year: int) -> Param:
     row = grid_factors().get(year)
     if row is None:
         have = sorted(grid_factors())
-        raise ValidationError(f"no ETS grid emission factor for {year} (have {have[0]}-{have[-1]})", field="year")
+        raise ValidationError(key="ets_no_grid_factor",
+                              params={"year": year, "first": have[0], "last": have[-1]}, field="year")
     return Param("EF_grid", float(row["value"]), row["unit"], "default", row["source"])
 
 
@@ -181,16 +182,18 @@ def fuel_default(name: str, year: int) -> dict[str, str] | None:
 
 def _number(value: Any, where: str, *, positive: bool = False, allow_zero: bool = True) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValidationError(f"{where} must be a finite number, got {value!r}", field=where)
+        raise ValidationError(key="ets_not_finite", params={"where": where, "value": value}, field=where)
     if value < 0 or (positive and value == 0) or (not allow_zero and value == 0):
-        raise ValidationError(f"{where} must be {'> 0' if positive or not allow_zero else '>= 0'}, got {value}",
+        raise ValidationError(key="ets_bound",
+                              params={"where": where, "bound": "> 0" if positive or not allow_zero else ">= 0",
+                                      "value": value},
                               field=where)
     return float(value)
 
 
 def _unit(text: Any, dimension: str | tuple[str, ...], where: str) -> str:
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError(f"{where} is required (a unit string)", field=where)
+        raise ValidationError(key="ets_unit_required", params={"where": where}, field=where)
     dims = (dimension,) if isinstance(dimension, str) else dimension
     errors = []
     for dim in dims:
@@ -199,18 +202,20 @@ def _unit(text: Any, dimension: str | tuple[str, ...], where: str) -> str:
             return text
         except UnitError as exc:
             errors.append(exc.message)
-    raise UnitError(f"{where}: unit {text!r} is not {' or '.join(dims)}", field=where)
+    raise UnitError(key="ets_unit_dimension",
+                    params={"where": where, "text": text, "dims": " or ".join(dims)}, field=where)
 
 
 def _fraction(value: float, text: Any, where: str) -> float:
     """A dimensionless parameter as a plain fraction: its unit blank/None, "1", "dimensionless", "无量纲", "%" (÷ 100)
     or "‰" (÷ 1000), the spellings of ``carbon.core.units.dimensionless_spelling``."""
     if text is not None and not isinstance(text, str):
-        raise ValidationError(f"{where} must be a string, got {text!r}", field=where)
+        raise ValidationError(key="ets_not_a_string", params={"where": where, "text": text}, field=where)
     try:
         return units.as_fraction(value, text)
     except UnitError as exc:
-        raise UnitError(f"{where}: {exc.message}", field=where) from None
+        raise UnitError(f"{where}: {exc.message}", key="ets_located",
+                        params={"where": where, "problem": exc.text("zh")}, field=where) from None
 
 
 # --- 式(2): fuel combustion ----------------------------------------------------------------------------
@@ -240,9 +245,10 @@ def eq2_fuel_combustion_co2(fuel: FuelInput, *, year: int, where: str = "fuel") 
             u = _unit(getattr(fuel, unit_attr), dim, f"{where}.{unit_attr}")
             return Param(symbol, v, u, "measured")
         if not default_value:
-            raise ValidationError(
-                f"{where}.{attr}: {label} of {fuel.name!r} is not measured and has no default"
-                f"{' (coal NCV must be measured)' if kind == 'coal' and attr == 'ncv' else ''}", field=f"{where}.{attr}")
+            key = "ets_coal_ncv_not_measured" if kind == "coal" and attr == "ncv" else "ets_param_no_default"
+            label_en, _, label_zh = label.removesuffix(")").partition(" (")  # "net calorific value (低位发热量)"
+            raise ValidationError(key=key, params={"where": where, "attr": attr, "label": label_en,
+                                                   "label_zh": label_zh, "fuel": fuel.name}, field=f"{where}.{attr}")
         p = Param(symbol, float(default_value), default_unit or "1", "default", row["source"] if row else None)
         defaults.append(f"{where}.{attr}: {p.value} {p.unit} {SOURCES['default']} ({p.citation})")
         return p
@@ -254,9 +260,10 @@ def eq2_fuel_combustion_co2(fuel: FuelInput, *, year: int, where: str = "fuel") 
               row["carbon_content_unit"] if row else None, "carbon content per unit heat (单位热值含碳量)")
     of = pick("oxidation", None, "OF", None, row["oxidation"] if row else "", None, "oxidation rate (碳氧化率)")
     if not 0 < of.value <= 1:  # checked on the fraction: 99 % passes, 99 (unit 1 or blank) does not
-        hint = " (a percentage? give oxidation_unit \"%\")" if (of.value > 1 and of.source == "measured"
-                                                                  and units.dimensionless_spelling(fuel.oxidation_unit) == "dimensionless") else ""
-        raise ValidationError(f"{where}.oxidation must be in (0, 1], got {of.value}{hint}", field=f"{where}.oxidation")
+        percent = (of.value > 1 and of.source == "measured"
+                   and units.dimensionless_spelling(fuel.oxidation_unit) == "dimensionless")
+        raise ValidationError(key="ets_oxidation_percent" if percent else "ets_oxidation_range",
+                              params={"where": where, "value": of.value}, field=f"{where}.oxidation")
     if ncv.source == "default":  # the default's unit must still fit the quantity's unit
         _unit(ncv.unit, ncv_dim, f"{where}.ncv_unit (default)")
     params += [ncv, cc, of]
@@ -304,30 +311,35 @@ def split_by_heat_ratio(emissions_t: float, heat_ratio: float) -> tuple[Step, St
 def power_unit_emissions(unit: PowerUnitInput, *, year: int, where: str = "unit") -> PowerUnitResult:
     """A generating unit's emissions, intensities and load factor (all intermediates kept)."""
     if unit.type not in UNIT_TYPES:
-        raise ValidationError(f"{where}.type must be one of {', '.join(UNIT_TYPES)}, got {unit.type!r}",
+        raise ValidationError(key="ets_unit_type_got",
+                              params={"where": where, "types": ", ".join(UNIT_TYPES), "type": unit.type},
                               field=f"{where}.type")
     if unit.cooling not in COOLING:
-        raise ValidationError(f"{where}.cooling must be one of {', '.join(COOLING)}, got {unit.cooling!r}",
+        raise ValidationError(key="ets_cooling_got",
+                              params={"where": where, "coolings": ", ".join(COOLING), "cooling": unit.cooling},
                               field=f"{where}.cooling")
     cap = _number(unit.capacity_mw, f"{where}.capacity_mw", positive=True)
     hours = _number(unit.operating_hours, f"{where}.operating_hours", positive=True)
     if hours > 8784:
-        raise ValidationError(f"{where}.operating_hours {hours} exceeds the hours of a year", field=f"{where}.operating_hours")
+        raise ValidationError(key="ets_operating_hours",
+                              params={"where": where, "hours": hours}, field=f"{where}.operating_hours")
     gross = _number(unit.gross_generation_mwh, f"{where}.gross_generation_mwh")
     supplied = _number(unit.supplied_mwh, f"{where}.supplied_mwh")
     if supplied > gross:
-        raise ValidationError(f"{where}.supplied_mwh ({supplied}) exceeds gross_generation_mwh ({gross})",
+        raise ValidationError(key="ets_supplied_exceeds_gross",
+                              params={"where": where, "supplied": supplied, "gross": gross},
                               field=f"{where}.supplied_mwh")
     heat_gj = _number(unit.heat_supplied_gj, f"{where}.heat_supplied_gj")
     alpha = _number(unit.heat_ratio, f"{where}.heat_ratio")
     if alpha >= 1:
-        raise ValidationError(f"{where}.heat_ratio must be < 1, got {alpha}", field=f"{where}.heat_ratio")
+        raise ValidationError(key="ets_heat_ratio_below_one",
+                              params={"where": where, "alpha": alpha}, field=f"{where}.heat_ratio")
     if (alpha > 0) != (heat_gj > 0):
-        raise ValidationError(f"{where}.heat_ratio and heat_supplied_gj must both be zero or both positive",
+        raise ValidationError(key="ets_heat_ratio_pair", params={"where": where},
                               field=f"{where}.heat_ratio")
     elec = _number(unit.purchased_electricity_mwh, f"{where}.purchased_electricity_mwh")
     if not unit.fuels:
-        raise ValidationError(f"{where}.fuels: at least one fuel is required", field=f"{where}.fuels")
+        raise ValidationError(key="ets_fuels_required", params={"where": where}, field=f"{where}.fuels")
 
     fuels = [eq2_fuel_combustion_co2(f, year=year, where=f"{where}.fuels[{i}]") for i, f in enumerate(unit.fuels)]
     e_fuel = sum(f.emissions_t for f in fuels)
@@ -337,7 +349,7 @@ def power_unit_emissions(unit: PowerUnitInput, *, year: int, where: str = "unit"
     s_load = load_factor(gross, cap, hours)
     if s_load.value > 1.0 + 1e-9:
         raise ValidationError(
-            f"{where}: load factor {s_load.value:.4f} > 1 (gross generation exceeds capacity × operating hours)",
+            key="ets_load_factor", params={"where": where, "load": s_load.value},
             field=f"{where}.gross_generation_mwh")
     s_power, s_heat = split_by_heat_ratio(s_total.value, alpha)
     steps = [Step("E_fuel", e_fuel, "t CO2", "Σ fuels 式(2)"), s_elec, s_total, s_load, s_power, s_heat]
@@ -387,11 +399,12 @@ def eq_process_co2(process: ProcessInput, *, where: str = "process") -> Step:
     qty = _number(process.quantity, f"{where}.quantity")
     f = _number(process.factor, f"{where}.factor")
     if not isinstance(process.unit, str) or not isinstance(process.factor_unit, str):
-        raise ValidationError(f"{where}: unit and factor_unit are required", field=f"{where}.unit")
+        raise ValidationError(key="ets_process_units_required", params={"where": where}, field=f"{where}.unit")
     try:
         m = units.multiplier(f"({process.unit})*({process.factor_unit})", "t")
     except UnitError as exc:
-        raise UnitError(f"{where}: {process.unit} × {process.factor_unit} is not a mass ({exc.message})",
+        raise UnitError(key="ets_process_not_mass", params={"where": where, "unit": process.unit,
+                                                            "factor_unit": process.factor_unit, "reason": exc.message},
                         field=f"{where}.factor_unit") from None
     return Step(f"E_process:{process.name}", qty * f * m, "t CO2", "AD × EF")
 

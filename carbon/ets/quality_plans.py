@@ -4,6 +4,10 @@ monitored parameters (what is measured, how often, by which method or instrument
 A new version is a new row (``ets_quality_plans``); no version is ever updated. The emitter's
 ``quality_plan_ref`` / ``quality_plan_version`` (the plan "on record", registry.py) follow the newest version.
 The version that governs a reporting year is the newest one whose ``applies_from`` is not after that year.
+
+``re_reference_plan`` is what the deprecated ``POST /emitters/{uscc}/quality-plan`` (a reference only) does
+now: a proper new version, the newest plan's parameters and first year under the new reference; without a
+plan record to carry over it refuses and names the route that takes the parameters.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from carbon.core.errors import NotFound, ValidationError
+from carbon.core.errors import Conflict, NotFound, ValidationError
 from carbon.core.units import is_fraction_unit, parse_unit, ureg
 from carbon.ets.common import lock_emitter, record_event, utcnow
 from carbon.ets.models import FREQUENCIES, PLAN_SOURCES, Emitter, QualityPlan
@@ -23,6 +27,10 @@ from carbon.ets.registry import get_emitter
 FREQUENCY_ZH = {"每批次": "per_batch", "每日": "daily", "每天": "daily", "每月": "monthly", "每季度": "quarterly",
                 "每年": "yearly"}
 SOURCE_ZH = {"实测": "measured", "缺省": "default", "计算": "calculated"}
+# the English wordings parameter_entries is given (by validate_parameters and monthly.py) -> their catalogue keys
+ENTRY_KEYS = {"a plan lists at least one parameter": "ets_sector_plan_empty",
+              "a filing holds at least one value": "ets_sector_filing_empty",
+              "listed twice": "ets_sector_entry_listed_twice", "filed twice": "ets_sector_entry_filed_twice"}
 PLAN_KEYS = {"parameter", "item", "description", "frequency", "method", "instrument", "source", "unit"}
 
 
@@ -30,28 +38,30 @@ def normalise_source(text: Any, where: str, allowed: tuple[str, ...]) -> str:
     s = SOURCE_ZH.get(text, text) if isinstance(text, str) else text
     if s not in allowed:
         zh = [k for k, v in SOURCE_ZH.items() if v in allowed]
-        raise ValidationError(f"{where} must be one of {', '.join(allowed)} ({'/'.join(zh)})", field=where)
+        raise ValidationError(key="ets_sector_one_of_zh", params={"field": where, "allowed": ", ".join(allowed),
+                                                                   "zh": "/".join(zh)}, field=where)
     return s
 
 
 def check_parameter_unit(parameter: str, unit: Any, where: str) -> str:
     """The unit string, checked for the dimension the parameter needs (PARAMETERS[...]["dims"])."""
     if not isinstance(unit, str) or not unit.strip():
-        raise ValidationError(f"{where} is required", field=where)
+        raise ValidationError(key="ets_sector_required", params={"field": where}, field=where)
     dims = PARAMETERS[parameter]["dims"]
     if "" in dims and is_fraction_unit(unit):
         return unit.strip()
     got = parse_unit(unit).dimensionality
     if not any(got == ureg.get_dimensionality(d) for d in dims):
-        raise ValidationError(f"{where}: unit {unit!r} has dimension {got or 'dimensionless'}, {parameter} needs "
-                              f"{' or '.join(d or 'dimensionless' for d in dims)}", field=where)
+        raise ValidationError(key="ets_sector_plan_unit_dimension", params={
+            "where": where, "unit": unit, "got": str(got or "dimensionless"), "parameter": parameter,
+            "needs": " or ".join(d or "dimensionless" for d in dims)}, field=where)
     return unit.strip()
 
 
 def check_parameter_code(code: Any, where: str) -> str:
     if code not in PARAMETERS:
-        raise ValidationError(f"{where} {code!r} is not a key parameter (known: {', '.join(sorted(PARAMETERS))})",
-                              field=where)
+        raise ValidationError(key="ets_sector_not_key_parameter", params={
+            "where": where, "code": code, "known": ", ".join(sorted(PARAMETERS))}, field=where)
     return code
 
 
@@ -59,17 +69,22 @@ def parameter_entries(entries: list[dict[str, Any]], *, field: str, allowed: set
     """Each entry of a list of key parameters (a plan's, a month's filing) as (where, code, item, entry): no unknown
     field, a known parameter code, and each (parameter, item) once; ``empty`` and ``twice`` word the refusals."""
     if not entries:
-        raise ValidationError(empty, field=field)
+        raise ValidationError(key=ENTRY_KEYS.get(empty, "ets_sector_entries_empty"), params={"detail": empty},
+                              field=field)
     seen = set()
     for i, entry in enumerate(entries):
         where = f"{field}[{i}]"
         extra = set(entry) - allowed
         if extra:
-            raise ValidationError(f"{where}: unknown field(s) {', '.join(sorted(extra))}", field=f"{where}.{min(extra)}")
+            raise ValidationError(key="ets_sector_unknown_fields",
+                                  params={"where": where, "fields": ", ".join(sorted(extra))},
+                                  field=f"{where}.{min(extra)}")
         code = check_parameter_code(entry.get("parameter"), f"{where}.parameter")
         item = (entry.get("item") or "").strip()
         if (code, item) in seen:
-            raise ValidationError(f"{where}: {code} {item!r} is {twice}", field=f"{where}.parameter")
+            raise ValidationError(key=ENTRY_KEYS.get(twice, "ets_sector_entry_twice"),
+                                  params={"where": where, "code": code, "item": item, "twice": twice},
+                                  field=f"{where}.parameter")
         seen.add((code, item))
         yield where, code, item, entry
 
@@ -80,12 +95,13 @@ def validate_parameters(parameters: list[dict[str, Any]]) -> list[dict[str, Any]
                                                   empty="a plan lists at least one parameter", twice="listed twice"):
         freq = FREQUENCY_ZH.get(p.get("frequency"), p.get("frequency"))
         if freq not in FREQUENCIES:
-            raise ValidationError(f"{where}.frequency must be one of {', '.join(FREQUENCIES)} "
-                                  f"({'/'.join(FREQUENCY_ZH)})", field=f"{where}.frequency")
+            raise ValidationError(key="ets_sector_one_of_zh", params={
+                "field": f"{where}.frequency", "allowed": ", ".join(FREQUENCIES), "zh": "/".join(FREQUENCY_ZH)},
+                field=f"{where}.frequency")
         source = normalise_source(p.get("source", "measured"), f"{where}.source", PLAN_SOURCES)
         method = (p.get("method") or "").strip()
         if source == "measured" and not method:
-            raise ValidationError(f"{where}.method: a measured parameter names its method or standard",
+            raise ValidationError(key="ets_sector_plan_method_required", params={"where": where},
                                   field=f"{where}.method")
         entry = {"parameter": code, "item": item, "description": (p.get("description") or PARAMETERS[code]["zh"]).strip(),
                  "frequency": freq, "method": method, "instrument": (p.get("instrument") or "").strip(),
@@ -101,7 +117,7 @@ def create_plan(session: Session, *, uscc: str, ref: str, applies_from: int, par
     """A new plan version (the previous ones stay as they were)."""
     e = get_emitter(session, uscc=uscc)
     if not ref or not ref.strip():
-        raise ValidationError("the plan reference is required", field="ref")
+        raise ValidationError(key="ets_sector_plan_ref_required", field="ref")
     params = validate_parameters(parameters)
     lock_emitter(session, e)
     latest = session.scalar(select(func.max(QualityPlan.version)).where(QualityPlan.emitter_id == e.id)) or 0
@@ -117,6 +133,23 @@ def create_plan(session: Session, *, uscc: str, ref: str, applies_from: int, par
     return plan
 
 
+NEW_ROUTE = "POST /api/v1/ets/emitters/{uscc}/quality-plans"
+
+
+def re_reference_plan(session: Session, *, uscc: str, ref: str, actor: str) -> QualityPlan:
+    """A new plan version under ``ref`` with the newest version's parameters and ``applies_from`` (the old
+    reference-only route). No plan record yet: Conflict naming the route that creates one."""
+    e = get_emitter(session, uscc=uscc)
+    latest = session.scalar(select(QualityPlan).where(QualityPlan.emitter_id == e.id)
+                            .order_by(QualityPlan.version.desc()).limit(1))
+    if latest is None:
+        raise Conflict(key="ets_sector_plan_no_record", params={"uscc": e.uscc, "route": NEW_ROUTE.format(uscc=e.uscc)},
+                       field="ref")
+    return create_plan(session, uscc=e.uscc, ref=ref, applies_from=latest.applies_from,
+                       parameters=[dict(p) for p in latest.parameters], actor=actor,
+                       note=f"version {latest.version} under a new reference (POST /quality-plan, deprecated)")
+
+
 def list_plans(session: Session, *, emitter_id: int) -> list[QualityPlan]:
     return list(session.scalars(select(QualityPlan).where(QualityPlan.emitter_id == emitter_id)
                                 .order_by(QualityPlan.version)))
@@ -125,7 +158,8 @@ def list_plans(session: Session, *, emitter_id: int) -> list[QualityPlan]:
 def get_plan(session: Session, *, emitter: Emitter, version: int) -> QualityPlan:
     p = session.scalar(select(QualityPlan).where(QualityPlan.emitter_id == emitter.id, QualityPlan.version == version))
     if p is None:
-        raise NotFound(f"no plan version {version} for {emitter.uscc}", field="version")
+        raise NotFound(key="ets_sector_plan_not_found", params={"version": version, "uscc": emitter.uscc},
+                       field="version")
     return p
 
 

@@ -25,15 +25,15 @@ def create_emitter(session: Session, *, uscc: str, name: str, industry: str = "p
                    actor: str) -> Emitter:
     code = validate_uscc(uscc)
     if industry not in INDUSTRIES:
-        raise ValidationError(f"industry must be one of {', '.join(INDUSTRIES)}", field="industry")
+        raise ValidationError(key="ets_industry", params={"industries": ", ".join(INDUSTRIES)}, field="industry")
     if not name or not name.strip():
-        raise ValidationError("name is required", field="name")
+        raise ValidationError(key="ets_name_missing", field="name")
     if session.scalar(select(Emitter.id).where(Emitter.uscc == code)) is not None:
-        raise Conflict(f"emitter {code} is already registered", field="uscc")
+        raise Conflict(key="ets_emitter_registered", params={"code": code}, field="uscc")
     region_code = resolve_region(region)
     reg = session.scalar(select(Region).where(Region.code == region_code))
     if reg is None:
-        raise NotFound(f"region {region!r} is not in the database (run migrations)", field="region")
+        raise NotFound(key="ets_region_not_in_db", params={"region": region}, field="region")
     e = Emitter(uscc=code, name=name.strip(), industry=industry, region=reg)
     if quality_plan_ref:
         e.quality_plan_ref, e.quality_plan_version, e.quality_plan_at = quality_plan_ref, 1, utcnow()
@@ -49,7 +49,7 @@ def create_emitter(session: Session, *, uscc: str, name: str, industry: str = "p
 def get_emitter(session: Session, *, uscc: str) -> Emitter:
     e = session.scalar(select(Emitter).where(Emitter.uscc == uscc.strip().upper()))
     if e is None:
-        raise NotFound(f"no emitter {uscc}", field="uscc")
+        raise NotFound(key="ets_no_emitter", params={"uscc": uscc}, field="uscc")
     return e
 
 
@@ -64,13 +64,16 @@ def add_unit(session: Session, *, uscc: str, code: str, type: str, capacity_mw: 
              where: str = "unit") -> GeneratingUnit:
     e = get_emitter(session, uscc=uscc)
     if type not in UNIT_TYPES:
-        raise ValidationError(f"{where}.type must be one of {', '.join(UNIT_TYPES)}", field=f"{where}.type")
+        raise ValidationError(key="ets_unit_type",
+                              params={"where": where, "types": ", ".join(UNIT_TYPES)}, field=f"{where}.type")
     if cooling not in COOLING:
-        raise ValidationError(f"{where}.cooling must be one of {', '.join(COOLING)}", field=f"{where}.cooling")
+        raise ValidationError(key="ets_cooling",
+                              params={"where": where, "coolings": ", ".join(COOLING)}, field=f"{where}.cooling")
     if not capacity_mw or capacity_mw <= 0:
-        raise ValidationError(f"{where}.capacity_mw must be > 0", field=f"{where}.capacity_mw")
+        raise ValidationError(key="ets_capacity_positive", params={"where": where}, field=f"{where}.capacity_mw")
     if any(u.code == code for u in e.units):
-        raise Conflict(f"{where}.code {code!r} already registered for {e.uscc}", field=f"{where}.code")
+        raise Conflict(key="ets_unit_code_registered",
+                       params={"where": where, "code": code, "uscc": e.uscc}, field=f"{where}.code")
     u = GeneratingUnit(emitter=e, code=code, type=type, capacity_mw=float(capacity_mw), cooling=cooling)
     session.add(u)
     session.flush()
@@ -83,7 +86,7 @@ def record_quality_plan(session: Session, *, uscc: str, ref: str, actor: str) ->
     """Put a (new version of the) data-quality control plan (数据质量控制计划) on record."""
     e = get_emitter(session, uscc=uscc)
     if not ref.strip():
-        raise ValidationError("the plan reference is required", field="ref")
+        raise ValidationError(key="ets_plan_ref_required", field="ref")
     e.quality_plan_ref, e.quality_plan_version, e.quality_plan_at = ref.strip(), (e.quality_plan_version or 0) + 1, utcnow()
     record_event(session, entity="emitter", entity_id=e.id, emitter_id=e.id, action="quality_plan", actor=actor,
                  detail={"ref": e.quality_plan_ref, "version": e.quality_plan_version})
@@ -93,9 +96,9 @@ def record_quality_plan(session: Session, *, uscc: str, ref: str, actor: str) ->
 
 def create_verifier(session: Session, *, name: str, uscc: str | None = None, actor: str) -> Verifier:
     if not name or not name.strip():
-        raise ValidationError("name is required", field="name")
+        raise ValidationError(key="ets_name_missing", field="name")
     if session.scalar(select(Verifier.id).where(Verifier.name == name.strip())) is not None:
-        raise Conflict(f"verifier {name!r} already exists", field="name")
+        raise Conflict(key="ets_verifier_exists", params={"name": name}, field="name")
     v = Verifier(name=name.strip(), uscc=validate_uscc(uscc) if uscc else None)
     session.add(v)
     session.flush()
@@ -106,7 +109,7 @@ def create_verifier(session: Session, *, name: str, uscc: str | None = None, act
 def get_verifier(session: Session, *, verifier_id: int) -> Verifier:
     v = session.get(Verifier, verifier_id)
     if v is None:
-        raise NotFound(f"no verifier {verifier_id}", field="verifier_id")
+        raise NotFound(key="ets_no_verifier", params={"verifier_id": verifier_id}, field="verifier_id")
     return v
 
 
@@ -119,17 +122,17 @@ def bind_principal(session: Session, *, token_id: int, verifier_id: int | None =
     """Bind a verifier token to its organisation or an emitter token to its emitter."""
     token = session.get(ApiToken, token_id)
     if token is None:
-        raise NotFound(f"no token {token_id}", field="token_id")
+        raise NotFound(key="ets_no_token", params={"token_id": token_id}, field="token_id")
     if (verifier_id is None) == (uscc is None):
-        raise ValidationError("give either a verifier id or an emitter USCC", field="verifier_id")
+        raise ValidationError(key="ets_verifier_or_emitter", field="verifier_id")
     if verifier_id is not None and token.role != "verifier":
-        raise ValidationError(f"token {token_id} has role {token.role}; only verifier tokens act for a verifier",
+        raise ValidationError(key="ets_token_not_verifier", params={"token_id": token_id, "role": token.role},
                               field="token_id")
     if uscc is not None and token.role != "emitter":
-        raise ValidationError(f"token {token_id} has role {token.role}; only emitter tokens act for an emitter",
+        raise ValidationError(key="ets_token_not_emitter", params={"token_id": token_id, "role": token.role},
                               field="token_id")
     if session.scalar(select(Principal.id).where(Principal.token_id == token_id)) is not None:
-        raise Conflict(f"token {token_id} is already bound", field="token_id")
+        raise Conflict(key="ets_token_bound", params={"token_id": token_id}, field="token_id")
     p = Principal(token_id=token_id,
                   verifier=get_verifier(session, verifier_id=verifier_id) if verifier_id is not None else None,
                   emitter=get_emitter(session, uscc=uscc) if uscc is not None else None)
@@ -158,7 +161,8 @@ def record_consultancy(session: Session, *, verifier_id: int, uscc: str, year: i
         with session.begin_nested():
             session.flush()
     except IntegrityError:
-        raise Conflict(f"consultancy of verifier {v.id} for {e.uscc} in {year} already recorded") from None
+        raise Conflict(key="ets_consultancy_recorded",
+                       params={"verifier_id": v.id, "uscc": e.uscc, "year": year}) from None
     record_event(session, entity="consultancy", entity_id=c.id, emitter_id=e.id, action="record", actor=actor,
                  detail={"verifier_id": v.id, "year": year})
     return c

@@ -18,6 +18,8 @@ from carbon.core.resources import data_dir
 from carbon.ets.calendar import beijing_date
 
 TEMPLATES = data_dir("templates")  # reports/templates/ (carbon/_data/templates in a wheel)
+METHOD_ZH = {"verified_emissions": "等量分配（核查排放量）", "intensity": "强度法（产量 × 强度值）",
+             "exempt_actual": "按实际排放量（豁免生产线）"}
 STATUS_ZH = {"compliant": "已履约", "pending": "履约期内", "non_compliant": "未足额清缴", "not_allocated": "尚未核定配额"}
 
 
@@ -44,7 +46,13 @@ def disclosure_html(items: list[dict[str, Any]], *, year: int | None = None) -> 
 
 
 def summary_html(data: dict[str, Any]) -> str:
-    return environment().get_template("ets/summary.html").render(**data, status_zh=STATUS_ZH)
+    return environment().get_template("ets/summary.html").render(**data, status_zh=STATUS_ZH, method_zh=METHOD_ZH)
+
+
+def year_summary_html(data: dict[str, Any]) -> str:
+    """The city's year, one block per sector (summary.year_summary_data)."""
+    return environment().get_template("ets/year_summary.html").render(**data, status_zh=STATUS_ZH,
+                                                                      method_zh=METHOD_ZH)
 
 
 def pdf(html: str) -> bytes:

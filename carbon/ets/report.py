@@ -82,36 +82,36 @@ _obj = obj  # a JSON object with known keys and its required ones (carbon.ets.se
 
 def _list(value: Any, where: str) -> list[Any]:
     if not isinstance(value, list):
-        raise ValidationError(f"{where} must be a list", field=where)
+        raise ValidationError(key="ets_not_a_list", params={"where": where}, field=where)
     return value
 
 
 def _fuel(d: Any, where: str) -> mrv.FuelInput:
     d = _obj(d, where, FUEL_KEYS, {"name", "quantity", "unit"})
     if not isinstance(d["name"], str) or not d["name"].strip():
-        raise ValidationError(f"{where}.name must be a non-empty string", field=f"{where}.name")
+        raise ValidationError(key="ets_name_required", params={"where": where}, field=f"{where}.name")
     return mrv.FuelInput(**d)
 
 
 def parse_year(payload: dict[str, Any]) -> int:
     year = payload.get("year")
     if isinstance(year, bool) or not isinstance(year, int) or not 2005 <= year <= 2100:
-        raise ValidationError(f"year must be an integer year, got {year!r}", field="year")
+        raise ValidationError(key="ets_year_integer", params={"year": year}, field="year")
     return year
 
 
 def parse_power_units(payload: dict[str, Any]) -> list[mrv.PowerUnitInput]:
     units = _list(payload.get("units"), "units")
     if not units:
-        raise ValidationError("units: at least one unit is required", field="units")
+        raise ValidationError(key="ets_units_required", field="units")
     out, seen = [], set()
     for i, raw in enumerate(units):
         where = f"units[{i}]"
         u = _obj(raw, where, UNIT_KEYS, UNIT_REQUIRED)
         if not isinstance(u["id"], str) or not u["id"].strip():
-            raise ValidationError(f"{where}.id must be a non-empty string", field=f"{where}.id")
+            raise ValidationError(key="ets_id_required", params={"where": where}, field=f"{where}.id")
         if u["id"] in seen:
-            raise ValidationError(f"{where}.id {u['id']!r} appears twice", field=f"{where}.id")
+            raise ValidationError(key="ets_id_twice", params={"where": where, "id": u["id"]}, field=f"{where}.id")
         seen.add(u["id"])
         fuels = tuple(_fuel(f, f"{where}.fuels[{j}]") for j, f in enumerate(_list(u["fuels"], f"{where}.fuels")))
         out.append(mrv.PowerUnitInput(
@@ -217,7 +217,7 @@ def compute_generic(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[s
     year = parse_year(payload)
     industry = payload.get("industry", "other")
     if industry not in INDUSTRIES:
-        raise ValidationError(f"industry must be one of {', '.join(INDUSTRIES)}", field="industry")
+        raise ValidationError(key="ets_industry", params={"industries": ", ".join(INDUSTRIES)}, field="industry")
     fuels = [_fuel(f, f"fuels[{i}]") for i, f in enumerate(_list(payload.get("fuels", []), "fuels"))]
     processes = [mrv.ProcessInput(**_obj(p, f"processes[{i}]", PROCESS_KEYS, PROCESS_KEYS))
                  for i, p in enumerate(_list(payload.get("processes", []), "processes"))]
@@ -263,8 +263,9 @@ def compute_chemical(payload: dict[str, Any], *, adjustment_t: int = 0) -> dict[
     year = parse_year(payload)
     industry = payload.get("industry", "chemical")
     if industry not in chemical.CHEMICAL_INDUSTRIES:
-        raise ValidationError(f"industry must be one of {', '.join(chemical.CHEMICAL_INDUSTRIES)} for the chemical "
-                              f"method, got {industry!r}", field="industry")
+        raise ValidationError(key="ets_chemical_industry",
+                              params={"industries": ", ".join(chemical.CHEMICAL_INDUSTRIES), "industry": industry},
+                              field="industry")
     fuels = [_fuel(f, f"fuels[{i}]") for i, f in enumerate(_list(payload.get("fuels", []), "fuels"))]
     facilities = chemical.facility_balances(payload.get("facilities"), _obj, _list)
     res = mrv.generic_emissions(year=year, fuels=fuels, processes=[],
@@ -306,7 +307,7 @@ def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
     """Compute a REPORT.json payload (see the module docstring). ``adjustment_t``: the verifier's conservative
     estimate for unresolved non-conformities, added to the emitter's emissions and obligation."""
     if not isinstance(payload, dict):
-        raise ValidationError("the report must be a JSON object", field="report")
+        raise ValidationError(key="ets_report_object", field="report")
     industry = payload.get("industry")
     if isinstance(industry, str) and industry in sectors.SECTOR_INDUSTRIES and payload.get("method", industry) == industry:
         return sectors.CALCULATORS[industry](payload, year=parse_year(payload), adjustment_t=adjustment_t)
@@ -321,9 +322,9 @@ def compute_report(payload: Any, *, adjustment_t: int = 0) -> dict[str, Any]:
         _obj(payload, "report", CHEMICAL_KEYS, {"year", "facilities"})
         return compute_chemical(payload, adjustment_t=adjustment_t)
     if method in sectors.SECTOR_INDUSTRIES:
-        raise ValidationError(f"method {method!r} needs \"industry\": {method!r}, got {industry!r}", field="method")
-    raise ValidationError("method must be 'power', 'generic' or 'chemical' (or, with the same \"industry\", a sector "
-                          f"report's industry name: {', '.join(sectors.SECTOR_INDUSTRIES)})", field="method")
+        raise ValidationError(key="ets_method_needs_industry",
+                              params={"method": method, "industry": industry}, field="method")
+    raise ValidationError(key="ets_method", params={"industries": ", ".join(sectors.SECTOR_INDUSTRIES)}, field="method")
 
 
 def unit_allocation(year: int, *, industry: str) -> None:

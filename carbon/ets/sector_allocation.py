@@ -78,18 +78,18 @@ def _source(entry: dict[str, Any]) -> str:
 def _check(year: int, industry: str) -> None:
     if isinstance(year, bool) or not isinstance(year, int) or str(year) not in data()["years"]:
         have = sorted(data()["years"])
-        raise ValidationError(f"no steel/cement/aluminium allocation rules for {year!r} ({_title()} covers "
-                              f"{have[0]}-{have[-1]} only)", field="year")
+        raise ValidationError(key="ets_sector_no_rules_year", params={"year": year, "title": _title(), "first": have[0],
+                                                                       "last": have[-1]}, field="year")
     if industry not in INDUSTRIES:
-        raise ValidationError(f"industry must be one of {', '.join(INDUSTRIES)} for {_title()}, got {industry!r}",
-                              field="industry")
+        raise ValidationError(key="ets_sector_industry", params={"industries": ", ".join(INDUSTRIES), "title": _title(),
+                                                                  "industry": industry}, field="industry")
 
 
 def _non_negative(value: float | None, name: str) -> float:
     if value is None:
-        raise ValidationError(f"{name} is required", field=name)
+        raise ValidationError(key="ets_sector_required", params={"field": name}, field=name)
     if isinstance(value, bool) or not isinstance(value, (int, float)) or value != value or value < 0:
-        raise ValidationError(f"{name} must be a number >= 0, got {value!r}", field=name)
+        raise ValidationError(key="ets_sector_number_non_negative", params={"field": name, "value": value}, field=name)
     return float(value)
 
 
@@ -143,19 +143,21 @@ LINE_KEYS = {"verified_t", "line_id", "output_t", "product", "intensity", "adjus
 def line_inputs(items: list[Any]) -> list[LineInput]:
     """``LineInput`` from dicts (an API or CLI payload) or ``LineInput``; ValidationError naming ``lines[i].key``."""
     if not isinstance(items, list) or not items:
-        raise ValidationError("lines must be a non-empty list", field="lines")
+        raise ValidationError(key="ets_sector_lines_list", field="lines")
     out = []
     for i, item in enumerate(items):
         if isinstance(item, LineInput):
             out.append(item)
             continue
         if not isinstance(item, dict):
-            raise ValidationError(f"lines[{i}] must be an object", field=f"lines[{i}]")
+            raise ValidationError(key="ets_sector_not_object", params={"where": f"lines[{i}]"}, field=f"lines[{i}]")
         unknown = sorted(set(item) - LINE_KEYS)
         if unknown:
-            raise ValidationError(f"lines[{i}]: unknown key {unknown[0]!r}", field=f"lines[{i}].{unknown[0]}")
+            raise ValidationError(key="ets_sector_unknown_key", params={"where": f"lines[{i}]", "name": unknown[0]},
+                                  field=f"lines[{i}].{unknown[0]}")
         if "verified_t" not in item:
-            raise ValidationError(f"lines[{i}].verified_t is required", field=f"lines[{i}].verified_t")
+            raise ValidationError(key="ets_sector_required", params={"field": f"lines[{i}].verified_t"},
+                                  field=f"lines[{i}].verified_t")
         out.append(LineInput(**{"line_id": f"line{i + 1}", **item}))
     return out
 
@@ -190,30 +192,31 @@ def _exemption(r: SectorRule, exempt: str | None, carbide_slag_share: float | No
     """The exemption that applies to the line (None: none), or ValidationError for a claim that does not hold."""
     kinds = data()["exemptions"]["kinds"]
     if exempt is not None and exempt not in EXEMPTIONS:
-        raise ValidationError(f"exempt must be one of {', '.join(EXEMPTIONS)}, got {exempt!r}", field="exempt")
+        raise ValidationError(key="ets_sector_one_of_got", params={"field": "exempt", "allowed": ", ".join(EXEMPTIONS),
+                                                                    "value": exempt}, field="exempt")
     if carbide_slag_share is not None:
         _non_negative(carbide_slag_share, "carbide_slag_share")
         if carbide_slag_share > 1:
-            raise ValidationError(f"carbide_slag_share is a fraction 0-1, got {carbide_slag_share!r}",
+            raise ValidationError(key="ets_sector_carbide_share_fraction", params={"value": carbide_slag_share},
                                   field="carbide_slag_share")
     if exempt is None and carbide_slag_share is None:
         return None
     if r.industry != "cement":
         if exempt is not None:
-            raise ValidationError(f"{kinds[exempt]['name_zh']} is a cement exemption of {_title()}; "
-                                  f"not for {r.industry}", field="exempt")
-        raise ValidationError("carbide_slag_share applies to cement clinker lines only", field="carbide_slag_share")
+            raise ValidationError(key="ets_sector_exemption_cement_only", params={
+                "kind": kinds[exempt]["name_zh"], "title": _title(), "industry": r.industry}, field="exempt")
+        raise ValidationError(key="ets_sector_carbide_cement_only", field="carbide_slag_share")
     if not r.exemptions:  # 2024: everyone gets verified emissions anyway
         return None
     threshold = kinds["carbide_slag"]["threshold"]
     above = carbide_slag_share is not None and carbide_slag_share > threshold
     if exempt == "carbide_slag":
         if carbide_slag_share is None:
-            raise ValidationError("the carbide-slag exemption needs carbide_slag_share (电石渣替代率, fraction 0-1)",
-                                  field="carbide_slag_share")
+            raise ValidationError(key="ets_sector_carbide_share_needed", field="carbide_slag_share")
         if not above:
-            raise ValidationError(f"电石渣替代率 {carbide_slag_share:.2%} is not above {threshold:.0%}: the line is not "
-                                  f"exempt ({kinds['carbide_slag']['name_zh']})", field="carbide_slag_share")
+            raise ValidationError(key="ets_sector_carbide_not_above", params={
+                "share": carbide_slag_share, "threshold": threshold, "kind": kinds["carbide_slag"]["name_zh"]},
+                field="carbide_slag_share")
         return "carbide_slag"
     if exempt is not None:
         return exempt
@@ -223,11 +226,12 @@ def _exemption(r: SectorRule, exempt: str | None, carbide_slag_share: float | No
 def _plan_number(entry: dict[str, Any] | None, given: float | None, what: str, field_name: str) -> tuple[float, str]:
     if given is not None:
         if isinstance(given, bool) or not isinstance(given, (int, float)) or given != given or given <= 0:
-            raise ValidationError(f"{field_name} must be a number > 0, got {given!r}", field=field_name)
+            raise ValidationError(key="ets_sector_number_positive", params={"field": field_name, "value": given},
+                                  field=field_name)
         return float(given), "caller"
     if entry is None or entry.get("value") is None:
-        raise ValidationError(f"{what} of {_title()} not found: it is null in {RULES_VERSION} (not read in the "
-                              f"plan's text); pass {field_name}= explicitly (e.g. as published)", field=field_name)
+        raise ValidationError(key="ets_sector_plan_number_missing", params={
+            "what": what, "title": _title(), "version": RULES_VERSION, "field": field_name}, field=field_name)
     return float(entry["value"]), "plan"
 
 
@@ -257,10 +261,11 @@ def line_quota(year: int, industry: str, *, verified_t: float, output_t: float |
     if product is None:
         product = r.products[0] if len(r.products) == 1 else None
         if product is None:
-            raise ValidationError(f"product is required for {industry} (one of {', '.join(r.products)})", field="product")
+            raise ValidationError(key="ets_sector_product_required", params={
+                "industry": industry, "products": ", ".join(r.products)}, field="product")
     if product not in r.products:
-        raise ValidationError(f"product must be one of {', '.join(r.products)} for {industry}, got {product!r}",
-                              field="product")
+        raise ValidationError(key="ets_sector_product_one_of", params={
+            "products": ", ".join(r.products), "industry": industry, "value": product}, field="product")
     out = _non_negative(output_t, "output_t")
     d = data()
     entry = d["intensity"][str(year)].get(product)
@@ -329,7 +334,7 @@ def emitter_quota(year: int, industry: str, lines: list[LineInput], *,
     the emitter's previous-year verified emissions and the true-up when ``previous_verified_t`` is given."""
     r = sector_rule(year, industry)
     if not lines:
-        raise ValidationError("an emitter needs at least one line", field="lines")
+        raise ValidationError(key="ets_sector_no_lines", field="lines")
     lq = [line_quota(year, industry, verified_t=u.verified_t, output_t=u.output_t, product=u.product,
                      intensity=u.intensity, adjustment=u.adjustment, exempt=u.exempt,
                      carbide_slag_share=u.carbide_slag_share, line_id=u.line_id) for u in lines]
@@ -365,7 +370,7 @@ def banking_limit(year: int, industry: str, *, net_sales_t: int) -> BankingLimit
     down. The base is the 2023–24 power plan's for these sectors, not checked against the sector plan."""
     sector_rule(year, industry)
     if isinstance(net_sales_t, bool) or not isinstance(net_sales_t, (int, float)) or net_sales_t != net_sales_t:
-        raise ValidationError(f"net_sales_t must be a number, got {net_sales_t!r}", field="net_sales_t")
+        raise ValidationError(key="ets_sector_net_sales_number", params={"value": net_sales_t}, field="net_sales_t")
     b = data()["banking"]
     limit = b["base_t"] + round_down(b["net_sales_multiple"] * max(0, net_sales_t))
     return BankingLimit(year=year, industry=industry, net_sales_t=net_sales_t, base_t=b["base_t"],

@@ -36,20 +36,23 @@ def check_surrender(*, obligation_t: int, surrendered_cea_t: int, surrendered_cc
                     amount_t: int, vintage: int | None, year: int) -> None:
     """Refuse a surrender that would exceed the obligation, put CCER above 5% of it, or use a future vintage."""
     if asset not in ASSETS:
-        raise ValidationError(f"asset must be one of {ASSETS}, got {asset!r}", field="asset")
+        raise ValidationError(key="ets_asset", params={"assets": ASSETS, "asset": asset}, field="asset")
     if amount_t <= 0:
-        raise ValidationError("amount_t must be a positive whole number of tonnes", field="amount_t")
+        raise ValidationError(key="ets_amount_whole", field="amount_t")
     if asset == "CEA" and (vintage is None or vintage > year):
-        raise ValidationError(f"allowances of vintage {vintage} cannot be surrendered for {year}", field="vintage")
+        raise ValidationError(key="ets_vintage_not_eligible",
+                              params={"vintage": vintage, "year": year}, field="vintage")
     done = surrendered_cea_t + surrendered_ccer_t
     if done + amount_t > obligation_t:
-        raise Conflict(f"surrendering {amount_t} t would exceed the {year} obligation of {obligation_t} t "
-                       f"({done} t already surrendered)", field="amount_t")
+        raise Conflict(key="ets_surrender_exceeds",
+                       params={"amount_t": amount_t, "year": year, "obligation_t": obligation_t, "done": done},
+                       field="amount_t")
     if asset == "CCER":
         cap = ccer_limit(obligation_t)
         if surrendered_ccer_t + amount_t > cap:
-            raise Conflict(f"CCER may cover at most 5% of the obligation ({cap} t); {surrendered_ccer_t} t already "
-                           f"used, {amount_t} t asked", field="amount_t")
+            raise Conflict(key="ets_ccer_cap",
+                           params={"cap": cap, "surrendered_ccer_t": surrendered_ccer_t, "amount_t": amount_t},
+                           field="amount_t")
 
 
 @dataclass
@@ -87,7 +90,7 @@ def penalty(year: int, *, shortfall_t: int, average_price_fen: int | None = None
         out.update(fine_min_fen=None, fine_max_fen=None, note="average market price not given")
     else:
         if average_price_fen <= 0:
-            raise ValidationError("average_price_fen must be > 0", field="average_price_fen")
+            raise ValidationError(key="ets_average_price", field="average_price_fen")
         base = shortfall_t * average_price_fen
         out.update(fine_min_fen=new["price_multiple_min"] * base, fine_max_fen=new["price_multiple_max"] * base)
     return out

@@ -16,7 +16,7 @@ from carbon.ets.registry import get_emitter, list_emitters
 
 def add_inspector(session: Session, *, name: str, unit: str | None = None, actor: str) -> Inspector:
     if not name.strip():
-        raise ValidationError("name is required", field="name")
+        raise ValidationError(key="ets_name_missing", field="name")
     i = Inspector(name=name.strip(), unit=unit)
     session.add(i)
     session.flush()
@@ -44,7 +44,7 @@ def create_inspection(session: Session, *, year: int, k: int, per_emitter: int =
 def get_inspection(session: Session, *, inspection_id: int) -> Inspection:
     i = session.get(Inspection, inspection_id)
     if i is None:
-        raise NotFound(f"no inspection {inspection_id}", field="inspection_id")
+        raise NotFound(key="ets_no_inspection", params={"inspection_id": inspection_id}, field="inspection_id")
     return i
 
 
@@ -57,9 +57,9 @@ def record_inspection_result(session: Session, *, inspection_id: int, uscc: str,
     i = get_inspection(session, inspection_id=inspection_id)
     code = uscc.strip().upper()
     if code not in i.selected:
-        raise ValidationError(f"{code} was not drawn in inspection {inspection_id}", field="uscc")
+        raise ValidationError(key="ets_not_drawn", params={"code": code, "inspection_id": inspection_id}, field="uscc")
     if code in (i.results or {}):
-        raise Conflict(f"the result for {code} is already recorded", field="uscc")
+        raise Conflict(key="ets_result_recorded", params={"code": code}, field="uscc")
     i.results = {**(i.results or {}), code: {"passed": passed, "finding": finding, "at": utcnow().isoformat()}}
     session.flush()
     record_event(session, entity="inspection", entity_id=i.id, action="result", actor=actor,

@@ -29,7 +29,7 @@ _SHAPE = re.compile(r"^[0-9A-HJ-NP-RTUW-Y]{2}[0-9]{6}[0-9A-HJ-NP-RTUW-Y]{10}$")
 def check_character(first17: str) -> str:
     """The check character (position 18) for the first 17 characters of a USCC."""
     if len(first17) != 17 or any(c not in VALUES for c in first17):
-        raise ValidationError(f"need 17 characters from {CHARSET}, got {first17!r}", field="uscc")
+        raise ValidationError(key="ets_uscc_first17", params={"charset": CHARSET, "first17": first17}, field="uscc")
     total = sum(VALUES[c] * w for c, w in zip(first17, WEIGHTS, strict=True))
     return CHARSET[(31 - total % 31) % 31]
 
@@ -37,22 +37,20 @@ def check_character(first17: str) -> str:
 def validate_uscc(text: str, *, field: str = "uscc") -> str:
     """The normalised USCC (upper case, spaces removed), or ValidationError saying what is wrong."""
     if not isinstance(text, str):
-        raise ValidationError("统一社会信用代码 must be a string", field=field)
+        raise ValidationError(key="ets_uscc_not_text", field=field)
     code = text.strip().replace(" ", "").upper()
     if len(code) != 18:
-        raise ValidationError(f"统一社会信用代码 {text!r} has {len(code)} characters, expected 18", field=field)
+        raise ValidationError(key="ets_uscc_length", params={"text": text, "length": len(code)}, field=field)
     bad = [c for c in code if c not in VALUES]
     if bad:
         raise ValidationError(
-            f"统一社会信用代码 {text!r} contains {''.join(sorted(set(bad)))!r}, not in the GB 32100 character set "
-            f"(digits and upper-case letters except I, O, S, V, Z)", field=field)
+            key="ets_uscc_charset", params={"text": text, "bad": "".join(sorted(set(bad)))}, field=field)
     if not _SHAPE.match(code):
-        raise ValidationError(f"统一社会信用代码 {text!r}: positions 3-8 must be the division code (digits)", field=field)
+        raise ValidationError(key="ets_uscc_division", params={"text": text}, field=field)
     expected = check_character(code[:17])
     if code[17] != expected:
         raise ValidationError(
-            f"统一社会信用代码 {text!r}: check character is {code[17]!r}, GB 32100-2015 gives {expected!r}; "
-            "the code is mistyped", field=field)
+            key="ets_uscc_check", params={"text": text, "given": code[17], "expected": expected}, field=field)
     return code
 
 

@@ -34,15 +34,15 @@ def assign_verifier(session: Session, *, uscc: str, year: int, verifier_id: int,
     assert_not_settled(session, e, year)
     if session.scalar(select(Consultancy.id).where(Consultancy.verifier_id == v.id, Consultancy.emitter_id == e.id,
                                                    Consultancy.year == year)):
-        raise Conflict(f"conflict of interest: {v.name} consulted for {e.uscc} in {year} and cannot verify it",
+        raise Conflict(key="ets_conflict_of_interest", params={"verifier": v.name, "uscc": e.uscc, "year": year},
                        field="verifier_id")
     if session.scalar(select(Engagement.id).where(Engagement.emitter_id == e.id, Engagement.year == year,
                                                   Engagement.state.in_(ACTIVE_STATES + ("final",)))):
-        raise Conflict(f"{e.uscc} {year} already has a verification engagement", field="year")
+        raise Conflict(key="ets_engagement_exists", params={"uscc": e.uscc, "year": year}, field="year")
     report = session.scalar(select(Report).where(Report.emitter_id == e.id, Report.year == year)
                             .order_by(Report.version.desc()).limit(1))
     if report is None:
-        raise Conflict(f"{e.uscc} has not submitted a {year} report", field="year")
+        raise Conflict(key="ets_report_not_submitted", params={"uscc": e.uscc, "year": year}, field="year")
     g = Engagement(emitter=e, year=year, verifier=v, report=report, state="assigned")
     session.add(g)
     session.flush()
@@ -55,7 +55,7 @@ def assign_verifier(session: Session, *, uscc: str, year: int, verifier_id: int,
 def get_engagement(session: Session, *, engagement_id: int) -> Engagement:
     g = session.get(Engagement, engagement_id)
     if g is None:
-        raise NotFound(f"no engagement {engagement_id}", field="engagement_id")
+        raise NotFound(key="ets_no_engagement", params={"engagement_id": engagement_id}, field="engagement_id")
     return g
 
 
@@ -82,7 +82,7 @@ def _move(session: Session, g: Engagement, action: str, role: str, actor: str, d
 def record_review(session: Session, *, engagement_id: int, kind: str, notes: str, actor: str) -> Engagement:
     """Document review (文件评审) or on-site check (现场核查) notes."""
     if kind not in ("document", "on_site"):
-        raise ValidationError("kind must be 'document' or 'on_site'", field="kind")
+        raise ValidationError(key="ets_nc_kind", field="kind")
     g = get_engagement(session, engagement_id=engagement_id)
     _move(session, g, "record_review", "verifier", actor, {"kind": kind, "notes": notes})
     g.review = [*(g.review or []), {"kind": kind, "notes": notes, "by": actor, "at": utcnow().isoformat()}]
@@ -94,14 +94,14 @@ def _nc(g: Engagement, nc_id: int) -> NonConformity:
     for nc in g.nonconformities:
         if nc.id == nc_id:
             return nc
-    raise NotFound(f"no non-conformity {nc_id} in engagement {g.id}", field="nc_id")
+    raise NotFound(key="ets_no_nonconformity", params={"nc_id": nc_id, "engagement_id": g.id}, field="nc_id")
 
 
 def raise_nonconformity(session: Session, *, engagement_id: int, parameter: str, description: str,
                         conservative_adjustment_t: int, actor: str) -> NonConformity:
     g = get_engagement(session, engagement_id=engagement_id)
     if conservative_adjustment_t < 0:
-        raise ValidationError("conservative_adjustment_t must be >= 0", field="conservative_adjustment_t")
+        raise ValidationError(key="ets_adjustment_negative", field="conservative_adjustment_t")
     _move(session, g, "raise_nonconformity", "verifier", actor,
           {"parameter": parameter, "description": description, "conservative_adjustment_t": conservative_adjustment_t})
     nc = NonConformity(engagement=g, parameter=parameter, description=description,
@@ -115,7 +115,7 @@ def record_correction(session: Session, *, engagement_id: int, nc_id: int, corre
     g = get_engagement(session, engagement_id=engagement_id)
     nc = _nc(g, nc_id)
     if nc.status == "resolved":
-        raise Conflict(f"non-conformity {nc_id} is already resolved", field="nc_id")
+        raise Conflict(key="ets_nc_resolved", params={"nc_id": nc_id}, field="nc_id")
     _move(session, g, "record_correction", "emitter", actor, {"nc_id": nc_id, "correction": correction})
     nc.status, nc.correction = "corrected", correction
     session.flush()
@@ -126,7 +126,7 @@ def resolve_nonconformity(session: Session, *, engagement_id: int, nc_id: int, a
     g = get_engagement(session, engagement_id=engagement_id)
     nc = _nc(g, nc_id)
     if nc.status != "corrected":
-        raise Conflict(f"non-conformity {nc_id} is {nc.status}: the emitter's correction comes first", field="nc_id")
+        raise Conflict(key="ets_nc_needs_correction", params={"nc_id": nc_id, "status": nc.status}, field="nc_id")
     _move(session, g, "resolve_nonconformity", "verifier", actor, {"nc_id": nc_id})
     nc.status, nc.resolved_at = "resolved", utcnow()
     session.flush()
@@ -139,7 +139,8 @@ def _verify(g: Engagement, payload: dict[str, Any]) -> None:
     adjustment = workflow.conservative_verified(0, unresolved)
     result = compute_report(payload, adjustment_t=adjustment)
     if result["year"] != g.year:
-        raise ValidationError(f"the corrected report is for {result['year']}, the engagement for {g.year}", field="year")
+        raise ValidationError(key="ets_corrected_year",
+                              params={"report_year": result["year"], "year": g.year}, field="year")
     g.verified_payload, g.verified_result = payload, result
     g.conservative_adjustment_t = adjustment
     g.verified_emissions_t = allocation.round_half_up(result["total"]["emissions_t"])
@@ -179,7 +180,7 @@ def finalise(session: Session, *, engagement_id: int, actor: str, now: datetime 
     g = get_engagement(session, engagement_id=engagement_id)
     now = now or utcnow()
     if g.state == "concluded" and beijing_date(now) <= g.recheck_deadline:
-        raise Conflict(f"the emitter may ask for a re-check until {g.recheck_deadline.isoformat()}", field="state")
+        raise Conflict(key="ets_recheck_open", params={"deadline": g.recheck_deadline.isoformat()}, field="state")
     _move(session, g, "finalise", "bureau", actor, at=now)
     g.finalised_at = now
     session.flush()
@@ -192,9 +193,9 @@ def request_recheck(session: Session, *, engagement_id: int, reason: str, actor:
     g = get_engagement(session, engagement_id=engagement_id)
     now = now or utcnow()
     if not reason or not reason.strip():
-        raise ValidationError("a re-check request needs a reason", field="reason")
+        raise ValidationError(key="ets_recheck_reason", field="reason")
     if g.state == "concluded" and beijing_date(now) > g.recheck_deadline:
-        raise Conflict(f"the re-check window closed on {g.recheck_deadline.isoformat()} (7 working days)",
+        raise Conflict(key="ets_recheck_closed", params={"deadline": g.recheck_deadline.isoformat()},
                        field="state")
     _move(session, g, "request_recheck", "emitter", actor, at=now, detail={"reason": reason})
     g.recheck_requested_at, g.recheck_reason = now, reason
@@ -210,9 +211,9 @@ def decide_recheck(session: Session, *, engagement_id: int, outcome: str, actor:
     g = get_engagement(session, engagement_id=engagement_id)
     now = now or utcnow()
     if outcome not in ("upheld", "revised"):
-        raise ValidationError("outcome must be 'upheld' or 'revised'", field="outcome")
+        raise ValidationError(key="ets_recheck_outcome", field="outcome")
     if (outcome == "revised") != (corrected_payload is not None):
-        raise ValidationError("a revised outcome comes with the corrected report, an upheld one without",
+        raise ValidationError(key="ets_recheck_payload",
                               field="corrected_payload")
     workflow.next_state(g.state, "decide_recheck", "bureau")
     assert_not_settled(session, g.emitter, g.year)

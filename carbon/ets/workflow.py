@@ -47,11 +47,11 @@ def next_state(state: str, action: str, role: str) -> str:
     found = TRANSITIONS.get((state, action))
     if found is None:
         allowed = sorted(a for s, a in TRANSITIONS if s == state)
-        raise Conflict(f"cannot {action} an engagement that is {state} (allowed: {', '.join(allowed) or 'nothing'})",
-                       field="state")
+        raise Conflict(key="ets_action_not_allowed" if allowed else "ets_action_not_allowed_none",
+                       params={"action": action, "state": state, "allowed": ", ".join(allowed)}, field="state")
     new, roles = found
     if role not in roles:
-        raise Forbidden(f"{action} is done by the {' or '.join(roles)}, not the {role}")
+        raise Forbidden(key="ets_action_role", params={"action": action, "roles": " or ".join(roles), "role": role})
     return new
 
 

@@ -30,8 +30,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from carbon.core import units
-from carbon.core.errors import FactorError, ImportRejected, RowError, UnitError
+from carbon.core import messages, units
+from carbon.core.errors import CarbonError, FactorError, ImportRejected, RowError, UnitError
 from carbon.core.gases import gwp_table
 from carbon.core.resources import data_dir
 from carbon.factors.legacy_scopes import file_key, legacy_scope
@@ -107,8 +107,9 @@ class ParameterSpec:
         lo, hi, punit = self.plausible
         v = units.convert(value, unit, punit)
         if (lo is not None and v < lo) or (hi is not None and v > hi):
-            raise FactorError(f"{what}: {self.name} = {v:.6g} {punit} is outside the plausible range "
-                              f"[{lo if lo is not None else '-inf'}, {hi if hi is not None else 'inf'}] {punit}")
+            raise FactorError(key="factor_implausible", params={
+                "what": what, "name": self.name, "value": v, "unit": punit,
+                "lo": lo if lo is not None else '-inf', "hi": hi if hi is not None else 'inf'})
 
 
 @lru_cache(maxsize=4)
@@ -119,12 +120,14 @@ def load_parameter_catalogue(root: Path = FACTOR_DIR) -> dict[str, ParameterSpec
             dims = tuple(d.strip() for d in row["dimensions"].split("|"))
             for d in dims:
                 if d not in units.DIMENSIONS:
-                    raise FactorError(f"{path.name}: parameter {row['parameter']}: unknown dimension {d!r}")
+                    raise FactorError(key="factor_unknown_dimension",
+                                      params={"file": path.name, "parameter": row["parameter"], "dimension": d})
             plausible = None
             if row.get("plausible_unit"):
                 plausible = (_opt_float(row.get("plausible_min", "")), _opt_float(row.get("plausible_max", "")), row["plausible_unit"])
             if row["parameter"] in specs:
-                raise FactorError(f"{path.name}: parameter {row['parameter']!r} is already declared in another parameters file")
+                raise FactorError(key="factor_parameter_declared_twice",
+                                  params={"file": path.name, "parameter": row["parameter"]})
             specs[row["parameter"]] = ParameterSpec(row["parameter"], dims, row.get("name_zh", ""), row.get("description", ""), plausible)
     return specs
 
@@ -146,7 +149,7 @@ def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, Par
     """Raise UnitError unless `unit` parses and has one of the parameter's dimensions."""
     spec = catalogue.get(parameter)
     if spec is None:
-        raise FactorError(f"{what}: unknown parameter {parameter!r}", field="parameter")
+        raise FactorError(key="factor_unknown_parameter", params={"what": what, "parameter": parameter}, field="parameter")
     errors = []
     for dim in spec.dimensions:
         try:
@@ -156,8 +159,8 @@ def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, Par
             errors.append(exc)
     if len(spec.dimensions) == 1:
         raise errors[0]
-    raise UnitError(f"{what}: unit {unit!r} has dimension {units.dimension_of(unit)}, "
-                    f"expected one of {', '.join(spec.dimensions)}", field="unit")
+    raise UnitError(key="factor_unit_dimensions", params={"what": what, "unit": unit, "dimension": units.dimension_of(unit),
+                                                         "expected": ", ".join(spec.dimensions)}, field="unit")
 
 
 class FactorLibrary:
@@ -165,7 +168,7 @@ class FactorLibrary:
 
     def __init__(self, rows: list[FactorRow], *, fingerprint: str, profile: str = DEFAULT_PROFILE):
         if profile not in PROFILES:
-            raise FactorError(f"unknown factor profile {profile!r}; expected one of {', '.join(PROFILES)}")
+            raise FactorError(key="factor_unknown_profile", params={"profile": profile, "known": ", ".join(PROFILES)})
         self.rows = rows
         self.fingerprint = fingerprint
         self.profile = profile
@@ -187,7 +190,7 @@ class FactorLibrary:
         for r in self.rows:
             if r.ref == ref:
                 return r
-        raise FactorError(f"no factor row {ref}")
+        raise FactorError(key="factor_row_not_found", params={"ref": ref})
 
     def _preference(self, r: FactorRow) -> tuple:
         profile_rank = 0 if r.profile == self.profile or r.basis == "local" else 1 + PROFILES.index(r.profile)
@@ -249,14 +252,16 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
     if rows:
         missing = [c for c in REQUIRED_COLUMNS if c not in rows[0]]
         if missing:
-            raise FactorError(f"{path.name}: missing columns {', '.join(missing)}")
+            raise FactorError(key="factor_missing_columns", params={"file": path.name, "columns": ", ".join(missing)})
     out: list[FactorRow] = []
     gases = gwp_table()
     for i, r in enumerate(rows, start=2):
-        where = f"{path.relative_to(path.parents[1]) if len(path.parents) > 1 else path.name} line {i} ({r.get('factor_id')}, {r.get('parameter')}={r.get('value')} {r.get('unit')})"
+        name = path.relative_to(path.parents[1]) if len(path.parents) > 1 else path.name
+        shown = f"({r.get('factor_id')}, {r.get('parameter')}={r.get('value')} {r.get('unit')})"
+        where, where_zh = f"{name} line {i} {shown}", f"{name} 第 {i} 行 {shown}"
         try:
             if r["profile"] not in PROFILES:
-                raise FactorError(f"unknown profile {r['profile']!r}")
+                raise FactorError(key="factor_row_unknown_profile", params={"profile": r["profile"]})
             # a dimensionless parameter written 1, blank, %, ‰ or 无量纲 becomes a plain fraction (94 % -> 0.94)
             # before its checks, so the plausible range applies to the converted value
             value, r["unit"] = _parameter_value(float(r["value"]), r["unit"], r["parameter"], catalogue)
@@ -267,7 +272,7 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
                 gas = gases.species(gas)
             for col in ("source", "source_table", "edition"):
                 if not r[col]:
-                    raise FactorError(f"empty {col}: every factor row must cite its source")
+                    raise FactorError(key="factor_row_uncited", params={"column": col})
             out.append(FactorRow(
                 factor_id=r["factor_id"], version=int(r["version"]), profile=r["profile"],
                 scope=legacy_scope(file_key(path), r["scope"] or "*", gas),  # old 4.*/5.* files: IPCC 2006 codes
@@ -278,15 +283,26 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
                 file=path.name,
             ))
         except (ValueError, KeyError) as exc:
-            raise FactorError(f"{where}: {exc}") from exc
+            raise FactorError(f"{where}: {exc}", key="factor_row_unparsed",
+                              params={"where": where_zh, "reason": str(exc)}) from exc
         except (FactorError, UnitError) as exc:
-            msg = exc.message if exc.message.startswith(where) else f"{where}: {exc.message}"
-            raise FactorError(msg) from exc
+            raise _located(exc, where, where_zh) from exc
     return out
 
 
-def check_derived(rows: list[FactorRow]) -> list[str]:
-    """Recompute derived factors and return one message per stored mismatch.
+def _located(exc: FactorError | UnitError, where: str, where_zh: str) -> FactorError:
+    """``exc`` of a factor row, as a FactorError that names the row: the English as before (``where: message``, or the
+    message alone when it already starts with ``where``); the Chinese names the row in Chinese (``where_zh``)."""
+    if exc.message.startswith(where):
+        if exc.key and "what" in exc.params:  # the check was given ``where``: give it the Chinese location instead
+            return FactorError(exc.message, key=exc.key, params={**exc.params, "what": where_zh})
+        return FactorError(exc.message, key="factor_row_at", params={"where": where_zh,
+                                                                     "reason": exc.text("zh").removeprefix(where + ": ")})
+    return FactorError(f"{where}: {exc.message}", key="factor_row_at", params={"where": where_zh, "reason": exc.text("zh")})
+
+
+def check_derived(rows: list[FactorRow], lang: str = "en") -> list[str]:
+    """Recompute derived factors and return one message per stored mismatch (in ``lang``).
 
     Fuels: ef_CO2 (mass/energy) = carbon_content × oxidation × 44/12, for rows of the same profile,
     scope, item and edition.
@@ -301,10 +317,8 @@ def check_derived(rows: list[FactorRow]) -> list[str]:
             derived = (cc.quantity() * of.quantity() * 44 / 12).to("t/TJ").magnitude
             stored = ef.quantity().to("t/TJ").magnitude
             if abs(stored - derived) > DERIVED_TOLERANCE * abs(derived):
-                problems.append(
-                    f"{ef.file}: {ef.ref} ef_CO2 for {ef.item} is {stored:.4g} t/TJ but carbon_content × oxidation × 44/12 "
-                    f"= {derived:.4g} t/TJ ({cc.ref}, {of.ref})"
-                )
+                problems.append(messages.text("factor_derived_line", lang, file=ef.file, ref=ef.ref, item=ef.item,
+                                              stored=stored, derived=derived, cc=cc.ref, of=of.ref))
     return problems
 
 
@@ -325,11 +339,13 @@ def _load_library_cached(root: Path) -> FactorLibrary:
     seen: dict[tuple[str, int], FactorRow] = {}
     for r in rows:
         if (r.factor_id, r.version) in seen:
-            raise FactorError(f"duplicate factor {r.ref} in {r.file} and {seen[(r.factor_id, r.version)].file}")
+            raise FactorError(key="factor_duplicate",
+                              params={"ref": r.ref, "file": r.file, "other": seen[(r.factor_id, r.version)].file})
         seen[(r.factor_id, r.version)] = r
     problems = check_derived(rows)
     if problems:
-        raise FactorError("derived factor mismatch:\n" + "\n".join(problems))
+        raise FactorError("derived factor mismatch:\n" + "\n".join(problems), key="factor_derived_mismatch",
+                          params={"problems": "\n".join(check_derived(rows, "zh"))})
     return FactorLibrary(rows, fingerprint=digest.hexdigest()[:12])
 
 
@@ -404,23 +420,24 @@ def load_verification(root: Path = FACTOR_DIR) -> dict[str, Verification]:
         if rows:
             missing = [c for c in VERIFICATION_COLUMNS if c not in rows[0]]
             if missing:
-                raise FactorError(f"{path.name}: missing columns {', '.join(missing)}")
+                raise FactorError(key="factor_missing_columns", params={"file": path.name, "columns": ", ".join(missing)})
         for i, r in enumerate(rows, start=2):
-            where = f"verification/{path.name} line {i} ({r.get('factor_id')}@v{r.get('version')})"
+            where = {"file": path.name, "line": i, "ref": f"{r.get('factor_id')}@v{r.get('version')}"}
             try:
                 v = Verification(factor_id=r["factor_id"], version=int(r["version"]), status=r["status"],
                                  document=r["document"], table=r["table"], page=r["page"], checked_on=r["checked_on"],
                                  note=r.get("note", ""), file=path.name)
             except (KeyError, ValueError) as exc:
-                raise FactorError(f"{where}: {exc}") from exc
+                raise FactorError(key="factor_verification_unparsed", params={**where, "reason": str(exc)}) from exc
             if v.status not in VERIFICATION_STATUSES:
-                raise FactorError(f"{where}: status must be one of {', '.join(VERIFICATION_STATUSES)}")
+                raise FactorError(key="factor_verification_status",
+                                  params={**where, "known": ", ".join(VERIFICATION_STATUSES)})
             if v.ref not in by_ref:
-                raise FactorError(f"{where}: no factor row {v.ref} in emission_factors/")
+                raise FactorError(key="factor_verification_unknown_row", params={**where, "row": v.ref})
             if v.status == "verified" and not (v.document and v.table and v.page):
-                raise FactorError(f"{where}: a verified line cites document, table and page (or section)")
+                raise FactorError(key="factor_verification_uncited", params=where)
             if len(v.checked_on) != 10 or v.checked_on[4] != "-" or v.checked_on[7] != "-":
-                raise FactorError(f"{where}: checked_on must be a date YYYY-MM-DD")
+                raise FactorError(key="factor_verification_date", params=where)
             old = out.get(v.ref)
             if old is None or v.checked_on >= old.checked_on:
                 out[v.ref] = v
@@ -473,18 +490,19 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
         try:
             category = resolve_category(r["category"])
         except Exception as exc:  # noqa: BLE001 - collected into the row report
-            errors.append(RowError(n, "category", str(exc), r["category"]))
+            errors.append(_row_error(n, "category", exc, r["category"]))
         try:
             item = resolve_item(r["item"]) if r["item"] not in ("", "*") else "*"
         except Exception as exc:  # noqa: BLE001
-            errors.append(RowError(n, "item", str(exc), r["item"]))
+            errors.append(_row_error(n, "item", exc, r["item"]))
         value = None
         try:
             value = float(r["value"])
         except ValueError:
-            errors.append(RowError(n, "value", "not a number", r["value"]))
+            errors.append(RowError.keyed(n, "value", "factor_local_not_number", r["value"]))
         if r["parameter"] not in catalogue:
-            errors.append(RowError(n, "parameter", f"unknown parameter; known: {', '.join(sorted(catalogue))}", r["parameter"]))
+            errors.append(RowError.keyed(n, "parameter", "factor_local_unknown_parameter", r["parameter"],
+                                         known=", ".join(sorted(catalogue))))
         else:
             # a dimensionless parameter may be written 1, blank, %, ‰, dimensionless or 无量纲: converted to a plain
             # fraction first (94 % -> 0.94), so the plausible range applies to the converted value
@@ -493,30 +511,31 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
             what = f"{r['parameter']} {r['value']}{' ' + written_unit if written_unit else ''}"
             try:
                 if not r["unit"]:
-                    raise UnitError(f"{what}: empty unit; {r['parameter']} expects "
-                                    f"{' or '.join(catalogue[r['parameter']].dimensions)}")
+                    raise UnitError(key="factor_local_empty_unit", params={
+                        "what": what, "parameter": r["parameter"],
+                        "expected": " or ".join(catalogue[r["parameter"]].dimensions)})
                 check_unit(r["parameter"], r["unit"], what=what, catalogue=catalogue)
                 try:
                     if value is not None:  # a value that is not a number is reported on the value column
                         catalogue[r["parameter"]].check_plausible(value, r["unit"], what)
                 except FactorError as exc:
                     if r["unit"] == "dimensionless" and value > 1 and units.dimensionless_spelling(written_unit) == "dimensionless":
-                        raise FactorError(f"{exc.message} (a percentage? write the unit %)") from None
+                        raise FactorError(key="factor_implausible_percent", params=exc.params) from None
                     raise
             except (UnitError, FactorError) as exc:
-                errors.append(RowError(n, "unit", exc.message, written_unit))
+                errors.append(RowError.of(n, "unit", exc, written_unit))
         region = None
         if r.get("region"):
             try:
                 region = resolve_region(r["region"])
             except Exception as exc:  # noqa: BLE001
-                errors.append(RowError(n, "region", str(exc), r["region"]))
+                errors.append(_row_error(n, "region", exc, r["region"]))
         year = None
         if r.get("year"):
             try:
                 year = int(r["year"])
             except ValueError:
-                errors.append(RowError(n, "year", "not a whole year", r["year"]))
+                errors.append(RowError.keyed(n, "year", "factor_local_not_year", r["year"]))
         if len(errors) > bad:
             continue
         gas = PARAMETER_GAS.get(r["parameter"], "")
@@ -529,4 +548,9 @@ def parse_local_factors(content: bytes | str, *, name: str, resolve_category, re
     if errors:
         raise ImportRejected(errors=errors, what=f"local factors {name}")
     return rows, fingerprint
+
+
+def _row_error(row: int, column: str, exc: Exception, value: str) -> RowError:
+    """The row error of a cell a resolver refused (a domain error keeps its message key)."""
+    return RowError.of(row, column, exc, value) if isinstance(exc, CarbonError) else RowError(row, column, str(exc), value)
 

@@ -55,7 +55,7 @@ class SyncReport:
 def library(profile: str = DEFAULT_PROFILE, local: tuple[list[FactorRow], str] | None = None) -> FactorLibrary:
     """The bundled library (``FACTOR_ROOT``) with ``profile``, plus local rows if given."""
     if profile not in PROFILES:
-        raise ValidationError(f"unknown factor profile {profile!r}; expected one of {', '.join(PROFILES)}",
+        raise ValidationError(key="factor_unknown_profile", params={"profile": profile, "known": ", ".join(PROFILES)},
                               field="factor_profile")
     key = (str(FACTOR_ROOT), profile, local[1] if local else "")
     lib = _LIBRARIES.pop(key, None)
@@ -131,11 +131,7 @@ def check_refs(session: Session, lib: FactorLibrary, refs: Iterable[str]) -> Non
     used = [by_ref[ref] for ref in set(refs) if ref in by_ref]
     report = store_rows(session, used)
     if report.changed:
-        raise FactorError(
-            f"factor row(s) {', '.join(report.changed[:10])} differ from the copy stored when they were first used: "
-            "cited factors are never edited in place; add a new version of the factor_id instead",
-            field="factors",
-        )
+        raise FactorError(key="factor_edited_in_place", params={"refs": ", ".join(report.changed[:10])}, field="factors")
 
 
 def factors_query(*, parameter: str | None = None, item: str | None = None, profile: str | None = None,
@@ -160,7 +156,7 @@ def list_factors(session: Session, *, limit: int = 100, offset: int = 0, **filte
 def parse_ref(ref: str) -> tuple[str, int]:
     factor_id, sep, version = ref.rpartition("@v")
     if not sep or not factor_id or not version.isdigit():
-        raise ValidationError(f"not a factor reference {ref!r}: expected 'factor_id@vN'", field="ref")
+        raise ValidationError(key="factor_bad_ref", params={"ref": ref}, field="ref")
     return factor_id, int(version)
 
 
@@ -169,7 +165,7 @@ def get_factor(session: Session, ref: str) -> EmissionFactor:
     found = session.scalar(select(EmissionFactor).where(EmissionFactor.factor_id == factor_id,
                                                         EmissionFactor.version == version))
     if found is None:
-        raise NotFound(f"no stored factor row {ref}", field="ref")
+        raise NotFound(key="factor_stored_not_found", params={"ref": ref}, field="ref")
     return found
 
 

@@ -114,9 +114,9 @@ class Decomposition:
 def annual_rate(cumulative: float, years: int) -> float:
     """The constant annual rate of decline giving ``cumulative`` over ``years``: 1 − (1 − R)^(1/n)."""
     if years <= 0:
-        raise ValidationError("the target year must be after the base year", field="target_year")
+        raise ValidationError(key="intensity_target_year_order", field="target_year")
     if cumulative >= 1:
-        raise ValidationError("a reduction of 100 % or more is not an intensity target", field="reduction_pct")
+        raise ValidationError(key="intensity_reduction_too_large", field="reduction_pct")
     return 1 - (1 - cumulative) ** (1 / years)
 
 
@@ -133,14 +133,14 @@ def _frame_check(banners: pd.DataFrame) -> None:
     needed = {"region", "base_value", "base_gdp", "target_gdp"}
     missing = needed - set(banners.columns)
     if missing:
-        raise ValidationError(f"banner data lack {', '.join(sorted(missing))}", field="banners")
+        raise ValidationError(key="intensity_banners_lack", params={"columns": ", ".join(sorted(missing))}, field="banners")
     if banners.empty:
-        raise ValidationError("no banners to split the target across", field="banners")
+        raise ValidationError(key="intensity_no_banners", field="banners")
     if (banners["region"] == CITY_CODE).any():
-        raise ValidationError("the city is not one of its banners", field="banners")
+        raise ValidationError(key="intensity_city_not_banner", field="banners")
     for col in ("base_value", "base_gdp", "target_gdp"):
         if not (banners[col] > 0).all():
-            raise ValidationError(f"{col} must be positive for every banner", field=col)
+            raise ValidationError(key="intensity_banner_not_positive", params={"column": col}, field=col)
 
 
 def decompose(banners: pd.DataFrame, *, reduction: float, base_year: int, target_year: int,
@@ -148,11 +148,12 @@ def decompose(banners: pd.DataFrame, *, reduction: float, base_year: int, target
     """Split the city's intensity reduction ``reduction`` (0.18 = −18 %) across ``banners`` (columns region,
     base_value, base_gdp, target_gdp) so that the city meets it under that GDP path (module docstring)."""
     if method not in METHODS:
-        raise ValidationError(f"unknown method {method!r}; expected one of {', '.join(METHODS)}", field="method")
+        raise ValidationError(key="intensity_unknown_method", params={"method": method, "known": ", ".join(METHODS)},
+                              field="method")
     if not 0 < reduction < 1:
-        raise ValidationError("the city reduction must be between 0 and 100 %", field="reduction_pct")
+        raise ValidationError(key="intensity_reduction_range", field="reduction_pct")
     if target_year <= base_year:
-        raise ValidationError("the target year must be after the base year", field="target_year")
+        raise ValidationError(key="intensity_target_year_order", field="target_year")
     _frame_check(banners)
     e0 = banners["base_value"].to_numpy(float)
     g0 = banners["base_gdp"].to_numpy(float)
@@ -171,8 +172,8 @@ def decompose(banners: pd.DataFrame, *, reduction: float, base_year: int, target
     notes, notes_zh = [], []
     if np.any(r >= 1):
         worst = banners["region"].to_numpy()[int(np.argmax(r))]
-        raise ValidationError(f"{method} would require {_name(worst)} to cut its intensity "
-                              f"by {r.max() * 100:.0f}% or more; choose another method or a smaller α", field="method")
+        raise ValidationError(key="intensity_method_infeasible",
+                              params={"method": method, "banner": _name(worst), "cut": r.max() * 100}, field="method")
     if k < 0:
         notes.append("the GDP path alone meets the city target (high-intensity banners grow more slowly): "
                      "banner intensities may rise")
@@ -211,9 +212,10 @@ def split_cap(banners: pd.DataFrame, *, cap: float, method: str = "base_share") 
     at unchanged energy intensity on the GDP path), scaled to the cap. Either way Σ cap_b = cap.
     """
     if method not in CAP_METHODS:
-        raise ValidationError(f"unknown cap method {method!r}; expected one of {', '.join(CAP_METHODS)}", field="method")
+        raise ValidationError(key="intensity_unknown_cap_method", params={"method": method, "known": ", ".join(CAP_METHODS)},
+                              field="method")
     if not cap > 0:
-        raise ValidationError("the cap must be positive", field="cap")
+        raise ValidationError(key="intensity_cap_not_positive", field="cap")
     _frame_check(banners)
     e0 = banners["base_value"].to_numpy(float)
     need = e0 if method == "base_share" else e0 * banners["target_gdp"].to_numpy(float) / banners["base_gdp"].to_numpy(float)
@@ -265,9 +267,10 @@ def evaluate(*, region: str, base_intensity: float, intensity: float, base_year:
              reduction: float) -> Evaluation:
     """A banner's (or the city's) progress in ``year`` against its target; the status rule is ``STATUS_RULE``."""
     if not base_year <= year <= target_year:
-        raise ValidationError(f"{year} is outside the target period {base_year}–{target_year}", field="year")
+        raise ValidationError(key="intensity_year_outside_period",
+                              params={"year": year, "base_year": base_year, "target_year": target_year}, field="year")
     if base_intensity <= 0 or intensity < 0:
-        raise ValidationError("intensities must be positive", field="intensity")
+        raise ValidationError(key="intensity_not_positive", field="intensity")
     n = target_year - base_year
     achieved = 1 - intensity / base_intensity
     elapsed = year - base_year

@@ -67,7 +67,7 @@ def get_numerator(key: str) -> Numerator:
     try:
         return NUMERATORS[key]
     except KeyError:
-        raise ValidationError(f"unknown numerator {key!r}; expected one of {', '.join(NUMERATORS)}",
+        raise ValidationError(key="intensity_unknown_numerator", params={"numerator": key, "known": ", ".join(NUMERATORS)},
                               field="numerator") from None
 
 
@@ -83,7 +83,8 @@ def emissions_from_results(results: pd.DataFrame, numerator: Numerator) -> pd.Da
     needed = {"region", "year", "sector", "category", "gas", "co2e_t", "memo"}
     missing = needed - set(results.columns)
     if missing:
-        raise ValidationError(f"results lack column(s) {', '.join(sorted(missing))}", field="results")
+        raise ValidationError(key="intensity_results_lack_columns", params={"columns": ", ".join(sorted(missing))},
+                              field="results")
     memo = _as_bool(results["memo"])
     sector = results["sector"].astype(str).to_numpy()
     gas = results["gas"].astype(str).to_numpy()
@@ -99,7 +100,7 @@ def emissions_from_results(results: pd.DataFrame, numerator: Numerator) -> pd.Da
     frame = pd.DataFrame({"region": results["region"].astype(str).str.strip(),
                           "year": pd.to_numeric(results["year"], errors="coerce"), "co2_t": values})[keep]
     if frame["year"].isna().any():
-        raise ValidationError("results have rows without a year", field="results")
+        raise ValidationError(key="intensity_results_without_year", field="results")
     frame["year"] = frame["year"].astype(int)
     return frame.groupby(["region", "year"], as_index=False)["co2_t"].sum()
 
@@ -133,7 +134,7 @@ def intensity_table(emissions: pd.DataFrame, economy: pd.DataFrame, *, year: int
         base = rows[base_year].set_index("region")
         out = out[out["region"].isin(base.index)].copy()
         if out.empty:
-            raise ValidationError(f"no region has data for both {year} and the base year {base_year}",
+            raise ValidationError(key="intensity_no_common_region", params={"year": year, "base_year": base_year},
                                   field="base_year")
         b = base.loc[out["region"]]
         out["base_year"] = base_year
@@ -154,15 +155,15 @@ def select_price_basis(economy: pd.DataFrame, price_base_year: int | None, *, ye
     bases = sorted(int(b) for b in pd.unique(econ["price_base_year"]))
     if price_base_year is None:
         if len(bases) > 1:
-            raise ValidationError(
-                f"GDP of {', '.join(map(str, years))} is given at prices of several years ({', '.join(map(str, bases))}); "
-                "choose one price base year (constant prices) — GDP at different prices is not comparable",
-                field="price_base_year")
+            raise ValidationError(key="intensity_mixed_price_bases",
+                                  params={"years": ", ".join(map(str, years)), "bases": ", ".join(map(str, bases))},
+                                  field="price_base_year")
         price_base_year = bases[0] if bases else None
     econ = econ[econ["price_base_year"] == price_base_year]
     for y in years:
         if not (econ["year"] == y).any():
-            raise ValidationError(f"no GDP for {y} at constant {price_base_year} prices", field="price_base_year")
+            raise ValidationError(key="intensity_no_gdp_at_prices", params={"year": y, "price_base_year": price_base_year},
+                                  field="price_base_year")
     return econ
 
 
@@ -170,10 +171,10 @@ def _level(emissions: pd.DataFrame, economy: pd.DataFrame, year: int) -> pd.Data
     em = _pick(emissions, year)
     ec = _pick(economy, year)
     if em.index.duplicated().any() or ec.index.duplicated().any():
-        raise ValidationError(f"several rows for one region in {year}", field="year")
+        raise ValidationError(key="intensity_several_rows", params={"year": year}, field="year")
     banners = [c for c in ec.index if c != CITY_CODE and c in em.index]
     if not banners and CITY_CODE not in ec.index:
-        raise ValidationError(f"no region has both emissions and GDP for {year}", field="year")
+        raise ValidationError(key="intensity_no_emissions_and_gdp", params={"year": year}, field="year")
     energy = (pd.to_numeric(ec["energy_tce"], errors="coerce").astype(float) if "energy_tce" in ec.columns
               else pd.Series(np.nan, index=ec.index))
     records = []
@@ -201,7 +202,7 @@ def _level(emissions: pd.DataFrame, economy: pd.DataFrame, year: int) -> pd.Data
     frame = pd.DataFrame(records, columns=["region", "co2_t", "gdp_10k_cny", "price_base_year", "energy_tce", "note"])
     if (frame["gdp_10k_cny"] <= 0).any():
         bad = frame.loc[frame["gdp_10k_cny"] <= 0, "region"].tolist()
-        raise ValidationError(f"GDP must be positive ({', '.join(bad)}, {year})", field="gdp")
+        raise ValidationError(key="intensity_gdp_not_positive", params={"regions": ", ".join(bad), "year": year}, field="gdp")
     frame.insert(1, "region_name", frame["region"].map(_region_name))
     frame.insert(2, "year", year)
     frame["intensity_t_per_10k_cny"] = frame["co2_t"] / frame["gdp_10k_cny"]
@@ -214,7 +215,7 @@ def ratio_of_sums(numerators: np.ndarray | list[float], denominators: np.ndarray
     """Σ numerator / Σ denominator: the only way regions' intensities roll up."""
     den = float(np.sum(denominators))
     if den <= 0:
-        raise ValidationError("the denominators sum to zero or less", field="gdp")
+        raise ValidationError(key="intensity_denominator_not_positive", field="gdp")
     return float(np.sum(numerators)) / den
 
 

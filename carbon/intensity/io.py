@@ -73,13 +73,16 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
         get = lambda c: str(r.get(c, "") or "").strip()  # noqa: E731
         n_errors = len(errors)
 
-        def bad(column: str, reason: str, value: str | None = None) -> None:
-            errors.append(RowError(line, column, reason, get(column) if value is None else value))
+        def bad(column: str, reason: str | CarbonError, value: str | None = None, **params) -> None:
+            """A bad cell: ``reason`` is a message key (with ``params``) or the domain error its check raised."""
+            shown = get(column) if value is None else value
+            errors.append(RowError.of(line, column, reason, shown) if isinstance(reason, CarbonError)
+                          else RowError.keyed(line, column, reason, shown, **params))
 
         try:
             region = resolve_region(get("region"))
         except CarbonError as exc:
-            bad("region", exc.message)
+            bad("region", exc)
             region = None
         year = base = None
         for col in ("year", "price_base_year"):
@@ -92,9 +95,9 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
                 else:
                     base = v
             except ValueError:
-                bad(col, "not a year between 1950 and 2100")
+                bad(col, "bad_year")
         if year is not None and base is not None and base > year:
-            bad("price_base_year", f"prices of {base} cannot be used for {year} data")
+            bad("price_base_year", "intensity_prices_after_year", base=base, year=year)
 
         def quantity(col: str, unit_col: str, dim: str, to: str, *, required: bool = False, positive: bool = True):
             text = get(col)
@@ -105,20 +108,20 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
             try:
                 value = _num(text)
             except ValueError:
-                bad(col, "not a number")
+                bad(col, "intensity_not_a_number")
                 return None
             u = get(unit_col)
             if not u:
-                bad(unit_col, f"a unit is required with {col}")
+                bad(unit_col, "intensity_unit_required", quantity=col)
                 return None
             try:
                 units.check_dimension(u, dim, unit_col)
                 converted = units.convert(value, u, to)
             except CarbonError as exc:
-                bad(unit_col, exc.message)
+                bad(unit_col, exc)
                 return None
             if positive and converted <= 0:
-                bad(col, "must be positive")
+                bad(col, "intensity_must_be_positive")
                 return None
             return converted
 
@@ -134,12 +137,13 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
                     raise ValueError
                 shares[col] = None if v is None else v / 100
             except ValueError:
-                bad(col, "not a percentage between 0 and 100")
+                bad(col, "intensity_not_a_percentage")
         population = None
         if get("population"):
             pu = get("population_unit")
             if pu not in POPULATION_UNITS:
-                bad("population_unit", f"expected one of {', '.join(u for u in POPULATION_UNITS if u)}")
+                bad("population_unit", "intensity_expected_one_of",
+                    known=", ".join(u for u in POPULATION_UNITS if u))
             else:
                 try:
                     v = _num(get("population"))
@@ -147,11 +151,11 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
                         raise ValueError
                     population = int(round(v * POPULATION_UNITS[pu]))
                 except ValueError:
-                    bad("population", "not a positive number")
+                    bad("population", "intensity_not_positive_number")
         if region is not None and year is not None and base is not None:
             key = (region, year, base)
             if key in seen:
-                bad("region", f"the same region, year and price basis as row {seen[key]}", get("region"))
+                bad("region", "intensity_duplicate_economy_row", get("region"), first=seen[key])
             seen[key] = line
         if len(errors) == n_errors:
             out.append({"region": region, "year": year, "price_base_year": base, "gdp_yuan": int(round(gdp)),
@@ -163,7 +167,7 @@ def read_economy(source: str | Path | bytes, filename: str | None = None) -> pd.
     if errors:
         raise ImportRejected(errors=errors, what="economic data import")
     if not out:
-        raise ValidationError("the economic data file has no data rows", field="file")
+        raise ValidationError(key="intensity_economy_no_rows", field="file")
     return pd.DataFrame(out)
 
 
@@ -215,7 +219,7 @@ def read_results(source: str | Path | bytes, filename: str | None = None) -> pd.
                 codes[text] = resolve_region(text)
             except CarbonError as exc:
                 codes[text] = None
-                errors.append(RowError(first + i, "region", exc.message, text))
+                errors.append(RowError.of(first + i, "region", exc, text))
     if errors:
         raise ImportRejected(errors=errors[:100], what="results file")
     frame = raw.copy()
@@ -252,39 +256,42 @@ def read_plan_indicators(source: str | Path | bytes, filename: str | None = None
         item: dict = {"row": line}
         for col in ("code", "group_zh", "name_zh", "name_en", "unit"):
             if not get(col) and col != "unit":
-                errors.append(RowError(line, col, "empty"))
+                errors.append(RowError.keyed(line, col, "empty"))
             item[col] = get(col)
         if item["code"] in codes:
-            errors.append(RowError(line, "code", f"the same code as row {codes[item['code']]}", item["code"]))
+            errors.append(RowError.keyed(line, "code", "intensity_duplicate_code", item["code"],
+                                         first=codes[item["code"]]))
         codes[item["code"]] = line
         for col, allowed in (("kind", TARGET_KINDS), ("direction", INDICATOR_DIRECTIONS)):
             if get(col) not in allowed:
-                errors.append(RowError(line, col, f"expected one of {', '.join(allowed)}", get(col)))
+                errors.append(RowError.keyed(line, col, "intensity_expected_one_of", get(col),
+                                             known=", ".join(allowed)))
             item[col] = get(col)
         for col in ("seq", "baseline_year", "target_year"):
             try:
                 item[col] = int(get(col))
             except ValueError:
-                errors.append(RowError(line, col, "not a whole number", get(col)))
+                errors.append(RowError.keyed(line, col, "intensity_not_whole_number", get(col)))
         for col in ("baseline", "target"):
             try:
                 item[col] = _num(get(col))
             except ValueError:
-                errors.append(RowError(line, col, "not a number (put words in target_text)", get(col)))
+                errors.append(RowError.keyed(line, col, "intensity_target_not_number", get(col)))
         item["target_text"] = get("target_text") or None
         item["source"] = get("source") or None
         metric = get("target_metric")
         if metric and metric not in TARGET_METRICS:
-            errors.append(RowError(line, "target_metric", f"expected one of {', '.join(TARGET_METRICS)}", metric))
+            errors.append(RowError.keyed(line, "target_metric", "intensity_expected_one_of", metric,
+                                         known=", ".join(TARGET_METRICS)))
         if metric and item.get("target") is None:
-            errors.append(RowError(line, "target", "a target metric needs a numeric target"))
+            errors.append(RowError.keyed(line, "target", "intensity_metric_needs_target"))
         item["target_metric"] = metric or None
         values = {}
         for col in year_cols:
             try:
                 v = _num(get(col))
             except ValueError:
-                errors.append(RowError(line, col, "not a number", get(col)))
+                errors.append(RowError.keyed(line, col, "intensity_not_a_number", get(col)))
                 continue
             if v is not None:
                 values[int(col)] = v
@@ -314,25 +321,29 @@ def load_uncertainty_defaults(root: Path = UNCERTAINTY_DIR) -> UncertaintyTable:
     seen: dict[tuple[str, str, str], str] = {}
     files = sorted(root.glob("*.csv"))
     if not files:
-        raise ValidationError(f"no uncertainty table in {root}", field="uncertainty")
+        raise ValidationError(key="intensity_no_uncertainty_table", params={"root": root}, field="uncertainty")
     for path in files:
         lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if not ln.startswith("#")]
         for n, r in enumerate(csv.DictReader(lines), start=2):
             r = {k.strip(): (v or "").strip() for k, v in r.items() if k}
             missing = [c for c in UNCERTAINTY_COLUMNS if c not in r]
             if missing:
-                raise ValidationError(f"{path.name}: missing column(s) {', '.join(missing)}", field="uncertainty")
+                raise ValidationError(key="intensity_uncertainty_missing_columns",
+                                      params={"file": path.name, "columns": ", ".join(missing)}, field="uncertainty")
             try:
                 a, f = float(r["activity_pct"]), float(r["factor_pct"])
             except ValueError:
-                raise ValidationError(f"{path.name} row {n}: activity_pct and factor_pct must be numbers",
+                raise ValidationError(key="intensity_uncertainty_not_numbers", params={"file": path.name, "row": n},
                                       field="uncertainty") from None
             if a < 0 or f < 0 or not r["source"] or not r["source_table"]:
-                raise ValidationError(f"{path.name} row {n}: negative percentage or missing source", field="uncertainty")
+                raise ValidationError(key="intensity_uncertainty_bad_row", params={"file": path.name, "row": n},
+                                      field="uncertainty")
             # files written before the IPCC 2006 recode (forestry 4.*, waste 5.*) are read in the new codes
             key = (legacy_scope(file_key(path), r["scope"] or "*", r["gas"] or "*"), r["gas"] or "*", r["item"] or "*")
             if key in seen:
-                raise ValidationError(f"{path.name} row {n}: {key} is already given in {seen[key]}", field="uncertainty")
+                raise ValidationError(key="intensity_uncertainty_duplicate",
+                                      params={"file": path.name, "row": n, "scope": key, "other": seen[key]},
+                                      field="uncertainty")
             seen[key] = path.name
             rows.append(UncertaintyDefault(*key, a, f, r["source"], r["source_table"], r.get("note", "")))
     return UncertaintyTable(tuple(rows), tuple(p.name for p in files))

@@ -30,9 +30,10 @@ KEYS = ["category", "gas"]
 def _check(frame: pd.DataFrame, what: str) -> None:
     missing = {*KEYS, "co2e_t"} - set(frame.columns)
     if missing:
-        raise ValidationError(f"{what} lacks column(s) {', '.join(sorted(missing))}", field=what)
+        raise ValidationError(key="intensity_frame_lacks_columns", params={"what": what, "columns": ", ".join(sorted(missing))},
+                              field=what)
     if frame.duplicated(KEYS).any():
-        raise ValidationError(f"{what} has several rows for one category and gas; sum them first", field=what)
+        raise ValidationError(key="intensity_frame_duplicates", params={"what": what}, field=what)
 
 
 def _rank(frame: pd.DataFrame, score: str, threshold: float) -> pd.DataFrame:
@@ -71,10 +72,10 @@ def trend_assessment(base: pd.DataFrame, current: pd.DataFrame, *, threshold: fl
     et = merged["co2e_t"].to_numpy()
     abs_total0 = np.abs(e0).sum()
     if abs_total0 <= 0:
-        raise ValidationError("the base year has no emissions or removals", field="base_year")
+        raise ValidationError(key="intensity_base_year_empty", field="base_year")
     total0, totalt = e0.sum(), et.sum()
     if total0 == 0:
-        raise ValidationError("the base-year total is zero; the trend is undefined", field="base_year")
+        raise ValidationError(key="intensity_base_total_zero", field="base_year")
     total_trend = (totalt - total0) / abs(total0)
     with np.errstate(divide="ignore", invalid="ignore"):
         category_trend = np.where(e0 != 0, (et - e0) / np.abs(e0), 0.0)

@@ -135,7 +135,7 @@ def emissions_series(session: Session, *, years: Iterable[int], numerator: str =
     years = sorted(set(int(y) for y in years))
     num = get_numerator(numerator)
     if co2_source not in CO2_SOURCES:
-        raise ValidationError(f"co2_source must be one of {', '.join(CO2_SOURCES)}", field="co2_source")
+        raise ValidationError(key="intensity_unknown_co2_source", params={"known": ", ".join(CO2_SOURCES)}, field="co2_source")
     inventories = {y: inventory_for_year(session, y) for y in years}
     missing_inv = [y for y, inv in inventories.items() if inv is None]
     source = co2_source
@@ -143,7 +143,7 @@ def emissions_series(session: Session, *, years: Iterable[int], numerator: str =
         source = "inventory" if not missing_inv else "statistics"
     if source == "inventory":
         if missing_inv:
-            raise ValidationError(f"no compiled or published inventory of the city for {', '.join(map(str, missing_inv))}",
+            raise ValidationError(key="intensity_no_city_inventory", params={"years": ", ".join(map(str, missing_inv))},
                                   field="year")
         frames, per_year = [], {}
         for y, inv in inventories.items():
@@ -154,15 +154,18 @@ def emissions_series(session: Session, *, years: Iterable[int], numerator: str =
         series = series[series["year"].isin(years)]
     else:
         if num.key != "energy_co2":
-            raise ValidationError(f"the statistics give energy CO2 only; numerator {num.key} needs inventories for "
-                                  f"{', '.join(map(str, missing_inv or years))}", field="numerator")
+            raise ValidationError(key="intensity_statistics_energy_only",
+                                  params={"numerator": num.key, "years": ", ".join(map(str, missing_inv or years))},
+                                  field="numerator")
         econ = economy_frame if economy_frame is not None else economy(session, years=years)
         have = econ[econ["year"].isin(years)].dropna(subset=["energy_co2_t"]).drop_duplicates(["region", "year"])
         lacking = [y for y in years if not (have["year"] == y).any()]
         if lacking:
-            why = f"no inventory for {', '.join(map(str, missing_inv))}" if co2_source == "auto" and missing_inv else ""
-            raise ValidationError(f"{why + '; ' if why else ''}the economic data have no energy_co2 for "
-                                  f"{', '.join(map(str, lacking))}", field="co2_source")
+            params = {"years": ", ".join(map(str, lacking))}
+            if co2_source == "auto" and missing_inv:  # say why the statistics were read
+                raise ValidationError(key="intensity_no_inventory_no_energy_co2",
+                                      params={**params, "missing": ", ".join(map(str, missing_inv))}, field="co2_source")
+            raise ValidationError(key="intensity_no_energy_co2", params=params, field="co2_source")
         series = have[["region", "year", "energy_co2_t"]].rename(columns={"energy_co2_t": "co2_t"})
         per_year = {y: {"source": "statistics", "files": sorted({str(f) for f in have.loc[have["year"] == y, "filename"]
                                                                   if f is not None})} for y in years}
@@ -177,7 +180,7 @@ def intensity(session: Session, *, year: int, base_year: int | None = None, nume
     years = [year] + ([base_year] if base_year is not None else [])
     econ = economy(session, years=years)
     if econ.empty:
-        raise ValidationError(f"no economic data for {', '.join(map(str, years))}; import them first", field="year")
+        raise ValidationError(key="intensity_no_economy", params={"years": ", ".join(map(str, years))}, field="year")
     series, provenance = emissions_series(session, years=years, numerator=numerator, co2_source=co2_source,
                                           economy_frame=econ)
     table = intensity_table(series, econ, year=year, base_year=base_year, numerator=numerator,
@@ -194,7 +197,7 @@ def create_target(session: Session, *, metric: str, base_year: int, target_year:
     code = resolve_region(region)
     if metric in INTENSITY_METRICS:
         if unit != "%" or not 0 < value < 100:
-            raise ValidationError("an intensity target is a reduction in % (0 < value < 100)", field="value")
+            raise ValidationError(key="intensity_target_not_percent", field="value")
         if metric == "carbon_intensity":
             numerator = get_numerator(numerator or DEFAULT_NUMERATOR).key
     elif metric == "energy_total":
@@ -203,9 +206,9 @@ def create_target(session: Session, *, metric: str, base_year: int, target_year:
         value = units.convert(value, unit, "tce")
         unit = "tce"
     elif unit != "%" or not 0 <= value <= 100:
-        raise ValidationError("a share target is a percentage", field="value")
+        raise ValidationError(key="intensity_share_not_percent", field="value")
     if target_year <= base_year:
-        raise ValidationError("the target year must be after the base year", field="target_year")
+        raise ValidationError(key="intensity_target_year_order", field="target_year")
     target = IntensityTarget(region_code=code, metric=metric, kind=kind, base_year=base_year, target_year=target_year,
                              value=float(value), unit=unit, price_base_year=price_base_year, numerator=numerator,
                              source=source, label=label, created_at=utcnow())
@@ -217,7 +220,7 @@ def create_target(session: Session, *, metric: str, base_year: int, target_year:
 def get_target(session: Session, *, target_id: int) -> IntensityTarget:
     target = session.get(IntensityTarget, target_id)
     if target is None:
-        raise NotFound(f"no target with id {target_id}", field="target_id")
+        raise NotFound(key="intensity_target_not_found", params={"id": target_id}, field="target_id")
     return target
 
 
@@ -240,15 +243,14 @@ def banner_base(session: Session, *, target: IntensityTarget, gdp_path: str = "t
     ``growth_pct`` per year (shares unchanged, so the structural effect vanishes).
     """
     if target.metric not in INTENSITY_METRICS:
-        raise ValidationError(f"{target.metric} is not an intensity target; split a cap with split_cap",
-                              field="metric")
+        raise ValidationError(key="intensity_not_an_intensity_target", params={"metric": target.metric}, field="metric")
     econ = economy(session)
     econ = econ[econ["region"].isin(BANNER_CODES)]
     if target.price_base_year is not None:
         econ = econ[econ["price_base_year"] == target.price_base_year]
     base = econ[econ["year"] == target.base_year].drop_duplicates("region")
     if base.empty:
-        raise ValidationError(f"no banner GDP for the base year {target.base_year}", field="base_year")
+        raise ValidationError(key="intensity_no_banner_gdp", params={"year": target.base_year}, field="base_year")
     basis = select_price_basis(econ, target.price_base_year, years=[target.base_year])
     pby = int(basis["price_base_year"].iloc[0])
     econ = econ[econ["price_base_year"] == pby]
@@ -264,12 +266,12 @@ def banner_base(session: Session, *, target: IntensityTarget, gdp_path: str = "t
         provenance["base_values"] = "energy consumption (tce) of the economic data"
     regions = [c for c in BANNER_CODES if c in base.index and c in values.index]
     if not regions:
-        raise ValidationError("no banner has both base-year GDP and base-year emissions/energy", field="base_year")
+        raise ValidationError(key="intensity_no_banner_base", field="base_year")
     g0 = base.loc[regions, "gdp_10k_cny"].to_numpy(float)
     years_to_target = target.target_year - target.base_year
     if gdp_path == "uniform":
         if growth_pct is None:
-            raise ValidationError("the uniform GDP path needs growth_pct", field="growth_pct")
+            raise ValidationError(key="intensity_growth_pct_needed", field="growth_pct")
         gT = g0 * (1 + growth_pct / 100) ** years_to_target
         provenance["growth_pct"] = growth_pct
     elif gdp_path == "trend":
@@ -279,15 +281,14 @@ def banner_base(session: Session, *, target: IntensityTarget, gdp_path: str = "t
         if latest_year is not None:
             years_known = [y for y in years_known if y <= latest_year]
         if not years_known:
-            raise ValidationError("the trend GDP path needs GDP of a year after the base year for every banner",
-                                  field="gdp_path")
+            raise ValidationError(key="intensity_trend_needs_gdp", field="gdp_path")
         last = years_known[-1]
         gl = econ[econ["year"] == last].set_index("region").loc[regions, "gdp_10k_cny"].to_numpy(float)
         rate = (gl / g0) ** (1 / (last - target.base_year))
         gT = gl * rate ** (target.target_year - last)
         provenance["trend_years"] = [target.base_year, int(last)]
     else:
-        raise ValidationError(f"gdp_path must be one of {', '.join(GDP_PATHS)}", field="gdp_path")
+        raise ValidationError(key="intensity_unknown_gdp_path", params={"known": ", ".join(GDP_PATHS)}, field="gdp_path")
     frame = pd.DataFrame({"region": regions, "base_value": values.loc[regions].to_numpy(float), "base_gdp": g0,
                           "target_gdp": gT})
     return frame, provenance
@@ -298,7 +299,7 @@ def decompose(session: Session, *, target_id: int, method: str = "equal_rate", a
     """Split a city intensity target across the banners (a preview: nothing is stored; see ``adopt``)."""
     target = get_target(session, target_id=target_id)
     if target.parent_id is not None or target.region_code != CITY_CODE:
-        raise ValidationError("only a city target can be split across banners", field="target_id")
+        raise ValidationError(key="intensity_only_city_split", field="target_id")
     banners, provenance = banner_base(session, target=target, gdp_path=gdp_path, growth_pct=growth_pct,
                                       co2_source=co2_source)
     result = dec.decompose(banners, reduction=target.value / 100, base_year=target.base_year,
@@ -312,7 +313,7 @@ def adopt(session: Session, *, target_id: int, method: str = "equal_rate", alpha
     result, provenance = decompose(session, target_id=target_id, method=method, alpha=alpha, gdp_path=gdp_path,
                                    growth_pct=growth_pct, co2_source=co2_source)
     if not result.meets:
-        raise ValidationError("the banner targets do not meet the city target under this GDP path", field="method")
+        raise ValidationError(key="intensity_split_misses_target", field="method")
     city = get_target(session, target_id=target_id)
     session.execute(delete(IntensityTarget).where(IntensityTarget.parent_id == city.id))
     path = {b.region: b.target_gdp for b in result.banners}
@@ -335,7 +336,7 @@ def evaluate(session: Session, *, target_id: int, year: int, co2_source: str = "
     city's own rate for every banner when no split was adopted; the output says which)."""
     city = get_target(session, target_id=target_id)
     if city.metric not in INTENSITY_METRICS:
-        raise ValidationError("only intensity targets are evaluated per banner", field="target_id")
+        raise ValidationError(key="intensity_only_intensity_evaluated", field="target_id")
     table, provenance = intensity(session, year=year, base_year=city.base_year,
                                   numerator=city.numerator or DEFAULT_NUMERATOR, co2_source=co2_source,
                                   price_base_year=city.price_base_year)
@@ -364,7 +365,7 @@ def split_cap(session: Session, *, target_id: int, method: str = "base_share") -
     """Split an energy total cap across banners by base-year consumption or by the trend GDP path."""
     target = get_target(session, target_id=target_id)
     if target.metric != "energy_total":
-        raise ValidationError("only an energy_total target is a cap", field="target_id")
+        raise ValidationError(key="intensity_only_energy_cap", field="target_id")
     econ = economy(session)
     econ = econ[econ["region"].isin(BANNER_CODES)]
     proxy = IntensityTarget(metric="energy_intensity", base_year=target.base_year, target_year=target.target_year,
@@ -498,9 +499,9 @@ def key_categories(session: Session, *, inventory_id: int, base_inventory_id: in
     if base_inventory_id is not None:
         base = inventory_service.get_inventory(session, inventory_id=base_inventory_id)
         if base.year >= inv.year:
-            raise ValidationError("the base inventory must be of an earlier year", field="base_inventory_id")
+            raise ValidationError(key="intensity_base_not_earlier", field="base_inventory_id")
         if base.gwp_set != inv.gwp_set:
-            raise ValidationError(f"GWP sets differ ({base.gwp_set} vs {inv.gwp_set}): the trend would mix metrics",
+            raise ValidationError(key="intensity_gwp_sets_differ", params={"base": base.gwp_set, "current": inv.gwp_set},
                                   field="base_inventory_id")
         out["trend"] = trend_assessment(_category_gas(session, base.id, code), _category_gas(session, inv.id, code))
         out["base_year"] = base.year
@@ -519,7 +520,7 @@ def uncertainty_rows(session: Session, *, inventory_id: int, region: str = CITY_
     frame = pd.DataFrame(rows, columns=["sector", "category", "item", "gas", "co2e_t", "factor_refs"])
     frame = frame[frame["co2e_t"] != 0].reset_index(drop=True)
     if frame.empty:
-        raise ValidationError("the inventory has no emissions for this region", field="region")
+        raise ValidationError(key="intensity_no_emissions_in_region", field="region")
     refs = {ref for refs in frame["factor_refs"] for ref in str(refs).split(";") if ref}
     factor_pct = {f.ref: f.uncertainty_pct for f in factor_service.factors_by_refs(session, refs)
                   if f.uncertainty_pct is not None}

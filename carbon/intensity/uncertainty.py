@@ -38,11 +38,11 @@ DEFAULT_SEED = 20060101
 def _check(rows: pd.DataFrame) -> None:
     missing = {"emissions", "u_activity_pct", "u_factor_pct"} - set(rows.columns)
     if missing:
-        raise ValidationError(f"uncertainty rows lack {', '.join(sorted(missing))}", field="rows")
+        raise ValidationError(key="intensity_uncertainty_rows_lack", params={"columns": ", ".join(sorted(missing))}, field="rows")
     for col in ("u_activity_pct", "u_factor_pct"):
         v = rows[col].to_numpy(float)
         if np.isnan(v).any() or (v < 0).any():
-            raise ValidationError(f"{col} must be a non-negative percentage for every row", field=col)
+            raise ValidationError(key="intensity_uncertainty_not_percentage", params={"column": col}, field=col)
 
 
 def combine_product(*u_pct: float | np.ndarray) -> np.ndarray:
@@ -56,7 +56,7 @@ def combine_sum(emissions, u_pct) -> float:
     u = np.asarray(u_pct, dtype=float)
     total = e.sum()
     if total == 0:
-        raise ValidationError("the total is zero; its relative uncertainty is undefined", field="emissions")
+        raise ValidationError(key="intensity_total_zero", field="emissions")
     return float(np.sqrt(np.sum((u * e) ** 2)) / abs(total))
 
 
@@ -110,7 +110,7 @@ def monte_carlo(rows: pd.DataFrame, *, draws: int = DEFAULT_DRAWS, seed: int = D
     Same rows, draws and seed → the same numbers, bit for bit."""
     _check(rows)
     if not 100 <= draws <= 1_000_000:
-        raise ValidationError("draws must be between 100 and 1,000,000", field="draws")
+        raise ValidationError(key="intensity_draws_range", field="draws")
     rng = np.random.default_rng(seed)
     e = rows["emissions"].to_numpy(float)
     activity = _multipliers(rows["u_activity_pct"].to_numpy(float), rng, draws)
@@ -165,7 +165,8 @@ def assign(rows: pd.DataFrame, defaults: list[UncertaintyDefault], factor_pct: d
                                          rows["gas"].astype(str), rows["factor_refs"].astype(str)):
         default = next((d for d in ordered if d.matches(category, gas, item)), None)
         if default is None:
-            raise ValidationError(f"no uncertainty default covers {category} {item} {gas}", field="category")
+            raise ValidationError(key="intensity_no_uncertainty_default",
+                                  params={"category": category, "item": item, "gas": gas}, field="category")
         ref_list = [r for r in refs.split(";") if r]
         own = [factor_pct[r] for r in ref_list if factor_pct.get(r) is not None]
         u_act.append(default.activity_pct)

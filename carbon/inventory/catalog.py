@@ -24,7 +24,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
 
-from carbon.core import units
+from carbon.core import messages, units
 from carbon.core.errors import UnitError, ValidationError
 
 TABLES = Path(__file__).with_name("tables")
@@ -44,7 +44,8 @@ MAX_LISTED = 12  # a message lists at most this many sub-categories
 
 def check_codes(codes: str) -> str:
     if codes not in CODE_SCHEMES:
-        raise ValidationError(f"unknown code scheme {codes!r}; expected one of {', '.join(CODE_SCHEMES)}", field="codes")
+        raise ValidationError(key="inventory_unknown_code_scheme", params={"value": codes, "known": ", ".join(CODE_SCHEMES)},
+                              field="codes")
     return codes
 
 
@@ -122,9 +123,9 @@ class Catalog:
         if codes == "crt":
             hits = self.crt_index.get(key)
             if hits and len(hits) > 1:
-                raise ValidationError(f"CRT code {str(text).strip()} is ambiguous here: it stands for "
-                                      f"{', '.join(self.show(self.categories[c]) for c in hits)}; write the IPCC 2006 "
-                                      f"code or the name", field="category")
+                raise ValidationError(key="inventory_crt_ambiguous", params={
+                    "code": str(text).strip(), "meanings": ", ".join(self.show(self.categories[c]) for c in hits)},
+                    field="category")
             if hits:
                 return self.categories[hits[0]]
             code = self._category_names.get(key)
@@ -134,8 +135,10 @@ class Catalog:
             code = self._category_names.get(key)
             if code is not None:
                 return self.categories[code]
-        raise ValidationError(key="unknown_category", field="category",
-                              params={"value": str(text).strip(), "detail": self.unknown_message(str(text).strip(), codes)})
+        shown = str(text).strip()
+        raise ValidationError(key="inventory_unknown_category", field="category",
+                              params={"value": shown, "detail": self.unknown_message(shown, codes),
+                                      "detail_zh": self.unknown_message(shown, codes, "zh")})
 
     # --- the two code schemes -------------------------------------------------------------------------------
 
@@ -182,33 +185,31 @@ class Catalog:
         or one computed from another category. Its rows may carry a notation key (NE, NO, IE, ...), never a number."""
         return not category.method and not self._children.get(category.code)
 
-    def report_instead(self, category: Category, codes: str = DEFAULT_CODES) -> str:
-        """Why a category without a method takes no figure, and what to report instead."""
+    def report_instead(self, category: Category, codes: str = DEFAULT_CODES, lang: str = "en") -> str:
+        """Why a category without a method takes no figure, and what to report instead (in ``lang``, from the
+        entries of carbon/inventory/messages.py)."""
         shown = self.show(category, codes)
         kids = self.children(category.code)
         if kids:
             leaves = [c for c in self.descendants(category.code) if c.method]
             if leaves:
                 listed = ", ".join(self.show(c, codes) for c in leaves[:MAX_LISTED])
-                more = f" and {len(leaves) - MAX_LISTED} more" if len(leaves) > MAX_LISTED else ""
-                msg = f"{shown} is a heading; report its sub-categories: {listed}{more}"
+                more = len(leaves) - MAX_LISTED
+                msg = messages.text("inventory_heading_more" if more > 0 else "inventory_heading", lang, shown=shown,
+                                    listed=listed, more=more)
             else:
                 listed = ", ".join(self.show(c, codes) for c in kids[:MAX_LISTED])
-                msg = (f"{shown} is a heading none of whose sub-categories this service computes ({listed}); give a "
-                       f"notation key (NE not estimated, NO not occurring, IE included elsewhere) under those")
+                msg = messages.text("inventory_heading_none_computed", lang, shown=shown, listed=listed)
         elif category.computed_from:
             sources = ", ".join(self.show(self.categories[c], codes) if c in self.categories else c
                                 for c in category.computed_from)
-            msg = (f"{shown} takes no activity data: it is computed from {sources}; report those "
-                   f"(or a notation key here)")
+            msg = messages.text("inventory_computed_from", lang, shown=shown, sources=sources)
         else:
-            msg = (f"{shown} is an IPCC 2006 category this service does not compute: give a notation key (NE not "
-                   f"estimated, NO not occurring, IE included elsewhere, NA not applicable) in the quantity column "
-                   f"instead of a number")
+            msg = messages.text("inventory_not_computed", lang, shown=shown)
         text = self.code_in(category, codes)
-        return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text, category.code)
+        return msg + self._other_scheme_hint(text, codes, lang) + self._legacy_hint(text, category.code, lang)
 
-    def _other_scheme_hint(self, text: str, codes: str) -> str:
+    def _other_scheme_hint(self, text: str, codes: str, lang: str = "en") -> str:
         """' (in CRT, 4.A.1 is forest land remaining forest land = IPCC 2006 3.B.1.a ...)' when ``text`` is a code
         of the other scheme (or heads codes of it) that means something else."""
         key = _norm(text)
@@ -217,48 +218,45 @@ class Catalog:
             if hits and hits != (self._category_names.get(key),):
                 names = "; ".join(f"{self.categories[c].crt_name_en} = IPCC 2006 {self.show(self.categories[c])}"
                                   for c in hits)
-                return f" (in CRT, {text} is {names}: if the file uses CRT codes, import it with --codes crt)"
+                return messages.text("inventory_hint_crt_is", lang, text=text, names=names)
             below = [c for c in self.categories.values() if _norm(c.crt_code).startswith(key + ".") and c.method]
             if not hits and below and key not in self._category_names:
                 listed = ", ".join(f"{c.crt_code} = IPCC 2006 {self.show(c)}" for c in below[:MAX_LISTED])
-                return f" (in CRT, {text} is a heading of {listed}: if the file uses CRT codes, import it with --codes crt)"
+                return messages.text("inventory_hint_crt_heading", lang, text=text, listed=listed)
             return ""
         code = self._category_names.get(key)
         if code is not None and _norm(code) == key and self.crt_index.get(key) != (code,):
-            return (f" (in IPCC 2006 this is {self.show(self.categories[code])}: if the file uses IPCC 2006 codes, "
-                    f"import it with --codes ipcc2006, the default)")
+            return messages.text("inventory_hint_ipcc_is", lang, shown=self.show(self.categories[code]))
         return ""
 
-    def _legacy_hint(self, text: str, now: str | None = None) -> str:
+    def _legacy_hint(self, text: str, now: str | None = None, lang: str = "en") -> str:
         """' (before the IPCC 2006 recode this catalogue used 4.B.1 for 森林转化生物量碳损失: now 3.B.5.b.i)'."""
         old = legacy_codes().get(_norm(text))
         if old is None or old[0] == now or old[0] not in self.categories:
             return ""
-        return (f" (before the IPCC 2006 recode this catalogue used {text} for {old[1]}: now "
-                f"{self.show(self.categories[old[0]])})")
+        return messages.text("inventory_hint_legacy", lang, text=text, old=old[1], shown=self.show(self.categories[old[0]]))
 
-    def unknown_message(self, text: str, codes: str = DEFAULT_CODES) -> str:
+    def unknown_message(self, text: str, codes: str = DEFAULT_CODES, lang: str = "en") -> str:
         """What an unknown code is instead: a code of the other scheme, an IPCC 2006 (or CRT) sub-category finer
-        than this catalogue, an IPCC 2006 category this service does not compute, or nothing known."""
+        than this catalogue, an IPCC 2006 category this service does not compute, or nothing known (in ``lang``)."""
         key = _norm(text)
         if codes == "ipcc2006":
             official = ipcc2006_names().get(key)
             nearest = next((self.categories[a] for a in self.ancestors(text.strip())
                             if a in self.categories and self.categories[a].method), None)
             if nearest is not None:
-                msg = (f"{text}{f' ({official})' if official else ''} is finer than this catalogue: report it under "
-                       f"{self.show(nearest)} (the item column and local parameters say what it is)")
+                msg = messages.text("inventory_finer", lang, text=text, official=f" ({official})" if official else "",
+                                    nearest=self.show(nearest))
             elif official:
                 below = [c for c in self.categories.values() if c.code.startswith(text.strip() + ".") and c.method]
                 if below:
                     listed = ", ".join(self.show(c) for c in below[:MAX_LISTED])
-                    msg = f"{text} ({official}) is a heading; report its sub-categories: {listed}"
+                    msg = messages.text("inventory_official_heading", lang, text=text, official=official, listed=listed)
                 else:
-                    msg = (f"{text} ({official}) is an IPCC 2006 category this service does not compute; leave it out "
-                           f"of the file (the inventory reports it as not estimated)")
+                    msg = messages.text("inventory_official_not_computed", lang, text=text, official=official)
             else:
-                msg = f"unknown category {text!r}: neither an IPCC 2006 code of this catalogue nor a category name"
-            return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text)
+                msg = messages.text("inventory_unknown_ipcc", lang, text=text)
+            return msg + self._other_scheme_hint(text, codes, lang) + self._legacy_hint(text, lang=lang)
         crt_nearest = None
         parts = text.strip().split(".")
         for n in range(len(parts) - 1, 0, -1):
@@ -268,14 +266,13 @@ class Catalog:
                 break
         below = [c for c in self.categories.values() if _norm(c.crt_code).startswith(key + ".") and c.method]
         if crt_nearest is not None:
-            msg = (f"CRT {text} is finer than this catalogue: report it under {self.show(crt_nearest, 'crt')} (the item "
-                   f"column says what it is)")
+            msg = messages.text("inventory_crt_finer", lang, text=text, nearest=self.show(crt_nearest, "crt"))
         elif below:
             listed = ", ".join(self.show(c, "crt") for c in below[:MAX_LISTED])
-            msg = f"CRT {text} is a heading; report its sub-categories: {listed}"
+            msg = messages.text("inventory_crt_heading", lang, text=text, listed=listed)
         else:
-            msg = f"unknown category {text!r}: neither a CRT code of this catalogue (tables/crt_codes.csv) nor a category name"
-        return msg + self._other_scheme_hint(text, codes) + self._legacy_hint(text)
+            msg = messages.text("inventory_unknown_crt", lang, text=text)
+        return msg + self._other_scheme_hint(text, codes, lang) + self._legacy_hint(text, lang=lang)
 
     def item(self, text: str) -> Item:
         code = self._item_names.get(_norm(text))
@@ -325,9 +322,11 @@ def load_catalog(root: Path = TABLES) -> Catalog:
     for path in sorted(root.glob("categories_*.csv")):
         for r in _read(path):
             if r["sector"] not in SECTORS:
-                raise ValidationError(f"{path.name}: category {r['code']}: unknown sector {r['sector']!r}")
+                raise ValidationError(key="inventory_table_unknown_sector", params={
+                    "name": path.name, "category": r["code"], "sector": r["sector"]})
             if r["code"] in categories:
-                raise ValidationError(f"{path.name}: duplicate category {r['code']}")
+                raise ValidationError(key="inventory_table_duplicate_category", params={"name": path.name,
+                                                                                       "category": r["code"]})
             c = Category(
                 code=r["code"], sector=r["sector"], name_zh=r["name_zh"], name_en=r["name_en"], method=r["method"],
                 activity=tuple(x for x in r["activity"].split("|") if x), gases=tuple(x for x in r["gases"].split("|") if x),
@@ -341,18 +340,19 @@ def load_catalog(root: Path = TABLES) -> Catalog:
         sector = path.stem.split("_", 1)[1]
         for r in _read(path):
             if r["code"] in items:
-                raise ValidationError(f"{path.name}: duplicate item {r['code']}")
+                raise ValidationError(key="inventory_table_duplicate_item", params={"name": path.name, "item": r["code"]})
             it = Item(code=r["code"], name_zh=r["name_zh"], name_en=r["name_en"], kind=r["kind"],
                       aliases=tuple(a for a in r.get("aliases", "").split("|") if a), biogenic=r.get("biogenic") == "1", sector=sector)
             items[it.code] = it
             for name in (it.code, it.name_zh, it.name_en, *it.aliases):
                 key = _norm(name)
                 if key in item_names and item_names[key] != it.code:
-                    raise ValidationError(f"{path.name}: item name {name!r} is used by {item_names[key]} and {it.code}")
+                    raise ValidationError(key="inventory_table_item_name_twice", params={
+                        "name": path.name, "item_name": name, "first": item_names[key], "second": it.code})
                 item_names[key] = it.code
     for c in categories.values():
         if c.parent and c.parent not in categories:
-            raise ValidationError(f"category {c.code}: parent {c.parent} is not defined")
+            raise ValidationError(key="inventory_table_no_parent", params={"category": c.code, "parent": c.parent})
     # the CRT code of each category, and what derived categories are computed from: tables of their own, so the
     # category files keep their columns. A category without a CRT row keeps crt_code "" (the tests insist on one).
     crt_path = root / "crt_codes.csv"

@@ -13,8 +13,10 @@ from rich.markup import escape
 from rich.table import Table
 
 from carbon.cli_errors import exit_for
+from carbon.cli_lazy import command_help
 from carbon.core.errors import CarbonError, ValidationError
 from carbon.core.gases import FAMILIES, family_of
+from carbon.core.messages import help_text
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.factors.library import DEFAULT_PROFILE, load_library
 from carbon.inventory.catalog import DEFAULT_CODES, SECTOR_NAMES_ZH, check_codes, load_catalog
@@ -101,32 +103,60 @@ def print_findings(result: CompileResult) -> None:
         err.print(f"{label}: {escape(c['message'])}", markup=True)
 
 
+@command_help("由活动数据文件计算清单 (不用数据库), 按领域和气体打印汇总。",
+              "Compile an inventory from a file, with no database. Prints a summary by sector and gas.")
 def compile_command(
-    activity: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX (region, year, category, item, quantity, unit)")],
-    year: Annotated[int, typer.Option(help="Inventory year; earlier years in the file serve as history (landfill FOD)")],
-    factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV (category, item, parameter, value, unit)")] = None,
-    gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
-    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined (27.9) or split (fossil 29.8 / non-fossil 27.0)")] = "combined",
-    profile: Annotated[str, typer.Option(help="Default factor profile: CN (the default: China's statistical NCVs and "
-                                          "guideline factors) or IPCC2006; the other fills gaps")] = DEFAULT_PROFILE,
-    out: Annotated[Optional[Path], typer.Option(help="Write RESULTS.csv (or .xlsx) here")] = None,
-    balances_out: Annotated[Optional[Path], typer.Option("--balances", help="Write the carbon mass balances (every flow, "
-                                                         "carbon fraction and intermediate with its unit) as JSON here")] = None,
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start --out with a UTF-8 BOM (Excel on a Chinese "
-                                                        "Windows otherwise reads it as GBK)")] = False,
-    exclude_double_count: Annotated[Optional[list[str]], typer.Option(
-        "--exclude-double-count", help="Take a cross-sector double count (reductant or feedstock fuel also burnt in 1.A) "
-        "out of 1.A: 'all', REGION:CATEGORY or REGION:CATEGORY:ITEM as named by the finding (e.g. 150602:2.C.2 or "
-        "东胜区:2.C.2:焦炭); repeatable. Without it findings are listed and nothing is excluded")] = None,
-    codes: Annotated[str, typer.Option(help="Category codes of the files: ipcc2006 (the default; 4.A solid waste "
-                                            "disposal) or crt (UNFCCC CRT; 5.A solid waste disposal). Names work under "
-                                            "both; RESULTS carry both (category, crt_category)")] = DEFAULT_CODES,
-    backcast: Annotated[Optional[str], typer.Option(help="Landfill (4.A) deposits missing before the first year given "
-                                                         "(the FOD needs 50 years, or back to 1950): population or gdp "
-                                                         "extrapolates them from --proxy (IPCC 2006 Vol 5 §3.2.2); the "
-                                                         "rows say backcast_<proxy> in basis. Without it: a warning")] = None,
-    proxy: Annotated[Optional[Path], typer.Option(help="Proxy series for --backcast: CSV/XLSX with region, year and "
-                                                       "population or gdp (the economic data file serves)")] = None,
+    activity: Annotated[Path, typer.Argument(help=help_text(
+        "活动数据, CSV 或 XLSX (region, year, category, item, quantity, unit)",
+        "Activity data, CSV or XLSX (region, year, category, item, quantity, unit)"))],
+    year: Annotated[int, typer.Option(help=help_text(
+        "清单年份; 文件中更早年份的数据作为历史数据 (填埋一阶衰减法 FOD)",
+        "Inventory year; earlier years in the file serve as history (landfill FOD)"))],
+    factors: Annotated[Optional[Path], typer.Option(help=help_text(
+        "本地实测参数 CSV (category, item, parameter, value, unit)",
+        "Local measured parameters CSV (category, item, parameter, value, unit)"))] = None,
+    gwp: Annotated[str, typer.Option(help=help_text("GWP-100 (百年全球增温潜势) 版本: SAR、AR4、AR5 或 AR6",
+                                                    "GWP-100 set: SAR, AR4, AR5 or AR6"))] = "AR5",
+    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help=help_text(
+        "AR6 甲烷: combined (合并, 27.9) 或 split (分开: 化石源 29.8 / 非化石源 27.0)",
+        "AR6 methane: combined (27.9) or split (fossil 29.8 / non-fossil 27.0)"))] = "combined",
+    profile: Annotated[str, typer.Option(help=help_text(
+        "缺省排放因子方案: CN (默认: 中国统计的平均低位发热量和指南排放因子) 或 IPCC2006; 缺项由另一方案补充",
+        "Default factor profile: CN (the default: China's statistical NCVs and guideline factors) or IPCC2006; the "
+        "other fills gaps"))] = DEFAULT_PROFILE,
+    out: Annotated[Optional[Path], typer.Option(help=help_text("将结果 RESULTS.csv (或 .xlsx) 写到此处",
+                                                               "Write RESULTS.csv (or .xlsx) here"))] = None,
+    balances_out: Annotated[Optional[Path], typer.Option("--balances", help=help_text(
+        "将碳质量平衡 (每一股物料流、含碳率和带单位的中间量) 以 JSON 写到此处",
+        "Write the carbon mass balances (every flow, carbon fraction and intermediate with its unit) as JSON "
+        "here"))] = None,
+    excel: Annotated[Optional[bool], typer.Option("--excel/--no-excel", help=help_text(
+        "供 Excel 使用的 CSV: --out 文件以 UTF-8 BOM 开头 (默认, 见 CARBON_CSV_BOM; 否则中文 Windows 上的 Excel 会按 GBK "
+        "读取); --no-excel: 不带 BOM 的 UTF-8",
+        "CSV for Excel: start --out with a UTF-8 BOM (the default, CARBON_CSV_BOM; Excel on a Chinese Windows otherwise "
+        "reads it as GBK); --no-excel: bare UTF-8"))] = None,
+    exclude_double_count: Annotated[Optional[list[str]], typer.Option("--exclude-double-count", help=help_text(
+        "将跨领域重复计算 (同时计入 1.A 燃烧的还原剂或原料用燃料) 从 1.A 中扣除: 'all'、REGION:CATEGORY 或 "
+        "REGION:CATEGORY:ITEM, 按检查结果给出的名称填写 (例如 150602:2.C.2 或 东胜区:2.C.2:焦炭); 可重复。"
+        "不加此项时只列出检查结果, 不扣除",
+        "Take a cross-sector double count (reductant or feedstock fuel also burnt in 1.A) out of 1.A: 'all', "
+        "REGION:CATEGORY or REGION:CATEGORY:ITEM as named by the finding (e.g. 150602:2.C.2); repeatable. Without it "
+        "findings are listed and nothing is excluded"))] = None,
+    codes: Annotated[str, typer.Option(help=help_text(
+        "文件使用的类别代码: ipcc2006 (默认; 4.A 固体废弃物处置) 或 crt (UNFCCC CRT; 5.A 固体废弃物处置)。两种代码下"
+        "都可以用类别名称; 结果同时带两种代码 (category, crt_category)",
+        "Category codes of the files: ipcc2006 (the default; 4.A solid waste disposal) or crt (UNFCCC CRT; 5.A solid "
+        "waste disposal). Names work under both; RESULTS carry both (category, crt_category)"))] = DEFAULT_CODES,
+    backcast: Annotated[Optional[str], typer.Option(help=help_text(
+        "首个给出年份之前缺失的填埋 (4.A) 量 (一阶衰减法需要 50 年, 或回溯到 1950 年): population 或 gdp 表示按 "
+        "--proxy 外推 (IPCC 2006 第 5 卷 §3.2.2); 这些行的 basis 为 backcast_<proxy>。不加此项: 给出警告",
+        "Landfill (4.A) deposits missing before the first year given (the FOD needs 50 years, or back to 1950): "
+        "population or gdp extrapolates them from --proxy (IPCC 2006 Vol 5 §3.2.2); the rows say backcast_<proxy> in "
+        "basis. Without it: a warning"))] = None,
+    proxy: Annotated[Optional[Path], typer.Option(help=help_text(
+        "--backcast 使用的代理序列: 含 region、year 和 population 或 gdp 列的 CSV/XLSX (经济数据文件即可)",
+        "Proxy series for --backcast: CSV/XLSX with region, year and population or gdp (the economic data file "
+        "serves)"))] = None,
 ) -> None:
     """Compile an inventory from a file, with no database. Prints a summary by sector and gas."""
     try:
@@ -168,7 +198,7 @@ def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp:
     options = CompileOptions(year=year, gwp_set=gwp.upper(), ch4_ar6=ch4_ar6, exclude_double_counts=exclude_double_counts,
                              backcast=backcast)
     if proxy is not None and not backcast:
-        raise ValidationError("--proxy is the series for --backcast population|gdp; give --backcast too", field="proxy")
+        raise ValidationError(key="inventory_proxy_without_backcast", field="proxy")
     series = read_proxy(proxy, backcast) if proxy is not None else None
     library = load_library(profile=profile)
     if factors is not None:
@@ -183,10 +213,18 @@ def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp:
     return compile_activity(act, library, options, proxy=series)
 
 
+@command_help("生成某一领域的空白数据收集模板。", "Write a blank data-collection template for one sector.")
 def template_command(
-    sector: Annotated[str, typer.Argument(help="energy, ippu, agriculture, lulucf, waste or memo")],
-    out: Annotated[Path, typer.Option(help="CSV or XLSX path (XLSX: Chinese headers, drop-down lists, examples on sheet 示例, a sheet of items)")],
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM")] = False,
+    sector: Annotated[str, typer.Argument(help=help_text(
+        "领域: energy (能源)、ippu (工业生产过程)、agriculture (农业)、lulucf (土地利用、土地利用变化和林业)、"
+        "waste (废弃物) 或 memo (信息项)",
+        "energy, ippu, agriculture, lulucf, waste or memo"))],
+    out: Annotated[Path, typer.Option(help=help_text(
+        "CSV 或 XLSX 路径 (XLSX: 中文表头、下拉列表、“示例”工作表、品种工作表)",
+        "CSV or XLSX path (XLSX: Chinese headers, drop-down lists, a sheet of examples, a sheet of items)"))],
+    excel: Annotated[Optional[bool], typer.Option("--excel/--no-excel", help=help_text(
+        "供 Excel 使用的 CSV: 以 UTF-8 BOM 开头 (默认, 见 CARBON_CSV_BOM); --no-excel: 不带 BOM 的 UTF-8",
+        "CSV for Excel: start it with a UTF-8 BOM (the default, CARBON_CSV_BOM); --no-excel: bare UTF-8"))] = None,
 ) -> None:
     """Write a blank data-collection template for one sector."""
     try:
@@ -202,8 +240,8 @@ def template_command(
 
 
 def register(app: typer.Typer) -> None:
-    app.command("compile")(compile_command)
-    app.command("template")(template_command)
+    app.command("compile", help=compile_command.cli_help)(compile_command)
+    app.command("template", help=template_command.cli_help)(template_command)
 
 
 if __name__ == "__main__":  # pragma: no cover

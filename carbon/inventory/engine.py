@@ -193,12 +193,14 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
     """``proxy``: {(region, year): value} of the series named by ``options.backcast`` (carbon.inventory.proxy)."""
     catalog = catalog or load_catalog()
     if options.backcast and not proxy:
-        raise ValidationError(f"backcast {options.backcast} needs a proxy series (--proxy FILE with region, year, "
-                              f"{options.backcast})", field="proxy")
+        raise ValidationError(key="inventory_backcast_needs_proxy", params={"backcast": options.backcast},
+                              field="proxy")
     errors: list[RowError] = []
     notation = _notation_keys(activity, options.year)
     if "notation" in activity.columns:
-        activity = activity[(activity["notation"].to_numpy() == "") | pd.isna(activity["notation"].to_numpy())]
+        figure = _without_key(activity["notation"].to_numpy())
+        if not figure.all():  # rows are copied only when some row carries a key
+            activity = activity[figure]
     combos = _Combinations.of(activity)
     linear_rows: list[tuple] = []
     series: dict[str, list[int]] = {}
@@ -213,8 +215,8 @@ def compile_activity(activity: pd.DataFrame, library: FactorLibrary, options: Co
             series.setdefault(method, []).append(j)
         else:
             i = combos.first_record(j)
-            errors.append(RowError(_row_no(activity, i), "category",
-                                   f"category {code} takes no activity data (a heading, or no method)", str(code)))
+            errors.append(RowError.keyed(_row_no(activity, i), "category", "inventory_no_method", str(code),
+                                         category=code))
     pieces = [pd.DataFrame(linear_rows, columns=_LINEAR_COLUMNS)]
     for name, js in series.items():
         mask = np.isin(combos.codes, js)
@@ -238,10 +240,19 @@ def _notation_keys(activity: pd.DataFrame, year: int) -> pd.DataFrame:
     cols = ["region", "category", "item", "notation", "note"]
     if "notation" not in activity.columns:
         return pd.DataFrame(columns=cols)
-    keys = activity[(activity["notation"].to_numpy() != "") & ~pd.isna(activity["notation"].to_numpy())]
+    keys = activity[~_without_key(activity["notation"].to_numpy())]
     keys = keys[keys["year"].to_numpy() == year]
     out = pd.DataFrame({c: keys[c].astype(object).to_numpy() if c in keys.columns else "" for c in cols})
     return out.drop_duplicates(ignore_index=True)
+
+
+def _without_key(notation: np.ndarray) -> np.ndarray:
+    """True for the rows with a figure: notation "" or missing (the missing test only for the rest, few rows)."""
+    figure = notation == ""
+    rest = ~figure
+    if rest.any():
+        figure[rest] = pd.isna(notation[rest])
+    return figure
 
 
 _LINEAR_COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]
@@ -257,11 +268,10 @@ def _linear_combination(j, combos, category, library, options, catalog, out, err
     try:
         coefs = _coefficients(library, catalog, category.code, item, region, options.year, unit)
     except (CarbonError, NotImplementedError) as exc:
-        msg = exc.message if isinstance(exc, CarbonError) else str(exc)
         field = getattr(exc, "field", None)
         column = field if field in ("unit", "item", "category", "region") else "category"
         value = {"unit": unit, "item": item, "region": region}.get(column, category.code)
-        errors.append(RowError(_row_no(activity, combos.first_record(j)), column, msg + _also(int(combos.n_rec[j])), str(value)))
+        errors.append(_row_error(_row_no(activity, combos.first_record(j)), column, exc, str(value), int(combos.n_rec[j])))
         return
     q = combos.q_sum[j]
     n = int(combos.n_rec[j])
@@ -271,6 +281,17 @@ def _linear_combination(j, combos, category, library, options, catalog, out, err
 
 def _also(n: int) -> str:
     return f" (and the other {n - 1} record(s) of the same category, item, region and unit)" if n > 1 else ""
+
+
+def _row_error(row: int, column: str, exc: Exception, value: str, n: int = 1) -> RowError:
+    """The row error for ``exc`` on the first of ``n`` records of one combination: worded by the catalogue in either
+    language when ``exc`` has a key (``inventory_row_and_others`` adds the other records), else in English."""
+    if not isinstance(exc, CarbonError) or exc.key is None:
+        return RowError(row, column, (exc.message if isinstance(exc, CarbonError) else str(exc)) + _also(n), value)
+    if n == 1:
+        return RowError.of(row, column, exc, value)
+    return RowError.keyed(row, column, "inventory_row_and_others", value, detail=exc.message + _also(n),
+                          reason_zh=exc.text("zh"), others=n - 1)
 
 
 def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item: str, region: str, year: int, unit: str):
@@ -285,7 +306,7 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
         return hit
     cat = catalog.categories[category]
     if item not in catalog.items:
-        raise ValidationError(f"unknown item {item!r}", field="item")
+        raise ValidationError(key="unknown_item", params={"value": item}, field="item")
     cat.check_unit(unit)
     ctx = MethodContext(library=library, category=cat, item=catalog.items[item], region=region if library.regional else None,
                         year=year, activity_unit=unit)
@@ -313,23 +334,37 @@ def _compile_series(name: str, act: pd.DataFrame, library: FactorLibrary, option
             qty[mask] = quantities[mask] * units.multiplier(u, canonical)
         except CarbonError as exc:
             i = int(np.flatnonzero(mask)[0])
-            errors.append(RowError(_row_no(act, i), "unit", exc.message, str(u)))
+            errors.append(RowError.of(_row_no(act, i), "unit", exc, str(u)))
     if errors:
         return pd.DataFrame(columns=RESULT_COLUMNS)
-    inp = SeriesInput(region=list(act["region"]), year=[int(y) for y in act["year"]], category=list(act["category"]),
-                      item=list(act["item"]), quantity_t=list(qty), target_year=options.year,
-                      unit=[str(u) for u in units_arr],
-                      facility=[_blank(f) for f in act["facility"]] if "facility" in act.columns else None,
-                      note=[_blank(f) for f in act["note"]] if "note" in act.columns else None,
+    inp = SeriesInput(region=_as_list(act["region"]), year=list(map(int, act["year"].to_numpy().tolist())),
+                      category=_as_list(act["category"]), item=_as_list(act["item"]), quantity_t=list(qty),
+                      target_year=options.year, unit=[str(u) for u in units_arr],
+                      facility=_blank_column(act["facility"]) if "facility" in act.columns else None,
+                      note=_blank_column(act["note"]) if "note" in act.columns else None,
                       backcast=options.backcast, proxy=proxy)
     try:
         return SERIES_METHODS[name](inp, library=library, catalog=catalog)
     except SeriesRowErrors as exc:
-        errors.extend(RowError(_row_no(act, pos), column, reason, value) for pos, column, reason, value in exc.rows)
+        errors.extend(_row_error(_row_no(act, pos), column, reason, value) if isinstance(reason, CarbonError)
+                      else RowError(_row_no(act, pos), column, reason, value) for pos, column, reason, value in exc.rows)
         return pd.DataFrame(columns=RESULT_COLUMNS)
     except CarbonError as exc:
-        errors.append(RowError(_row_no(act, 0), "category", exc.message, str(act["category"].iloc[0])))
+        errors.append(_row_error(_row_no(act, 0), "category", exc, str(act["category"].iloc[0])))
         return pd.DataFrame(columns=RESULT_COLUMNS)
+
+
+def _as_list(values: pd.Series) -> list:
+    """``list(values)`` without a Python step per row (a categorical is taken from its categories in one go)."""
+    return np.asarray(values, dtype=object).tolist()
+
+
+def _blank_column(values: pd.Series) -> list[str]:
+    """``[_blank(v) for v in values]``, each distinct value once."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    done = np.empty(len(uniques), dtype=object)
+    done[:] = [_blank(u) for u in uniques]
+    return done[codes].tolist()
 
 
 def _blank(value) -> str:

@@ -40,8 +40,12 @@ FACILITY_MAX = 200  # activity_records.facility
 MAX_REPORTED = 1000  # a report beyond this many bad rows says how many more there were
 
 
-def read_table(source: str | Path | bytes, filename: str | None = None, limits: InputLimits | None = None) -> pd.DataFrame:
+def read_table(source: str | Path | bytes, filename: str | None = None, limits: InputLimits | None = None, *,
+               text_dtype: type = str) -> pd.DataFrame:
     """Read a CSV or XLSX file as strings, keeping the user's text exactly (no NaN guessing).
+
+    ``text_dtype``: the columns of a CSV as pandas' ``str`` dtype (the default), or ``object`` (Python strings in a
+    NumPy array: pandas reads them in a third of the time; for readers that only look at each distinct value).
 
     Bounded (carbon/core/input_limits.py, ``limits`` default ``current_limits()``): the bytes are checked before
     they are read, an XLSX's zip directory and declared dimensions before any cell, and rows, columns, cells and
@@ -73,9 +77,10 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
             text = _decode(data)
             del data
             start, skip = _after_comments(text)  # leading comment lines (provenance notes)
-            check_csv(text, limits, start=start, first_line=skip + 1)
+            body = text[start:].encode("utf-8")  # once, for the check and the parser
+            check_csv(text, limits, start=start, first_line=skip + 1, encoded=body)
             # from bytes, not io.StringIO: pandas' C parser reads UTF-8 bytes twice as fast as text (bench/cli.py)
-            df = pd.read_csv(io.BytesIO(text[start:].encode("utf-8")), encoding="utf-8", dtype=str,
+            df = pd.read_csv(io.BytesIO(body), encoding="utf-8", dtype=text_dtype,
                              keep_default_na=False, skipinitialspace=True)
             df.attrs["first_data_line"] = skip + 2
         else:
@@ -111,26 +116,48 @@ def read_activity(source: str | Path | bytes, filename: str | None = None, catal
     """Read and validate activity data. Returns columns region, year, category, item, quantity, unit,
     note, row (codes resolved; categorical dtypes for the repeated text columns). Raises ImportRejected.
     ``codes``: the scheme of the file's category codes, "ipcc2006" (the default) or "crt"."""
-    raw = read_table(source, filename)
+    raw = read_table(source, filename, text_dtype=object)  # validate_activity works per distinct value
     if raw.shape == (0, 0):  # not even a header line
         name = filename or (str(source) if not isinstance(source, bytes) else "upload.csv")
         raise ValidationError(key="no_data_rows", params={"path": name}, field="file")
     return validate_activity(raw, catalog, codes=codes)
 
 
+class _Distinct:
+    """A text column as integer codes into its distinct values, each stripped once: a file of 10^6 rows has a few
+    hundred distinct regions, categories, items, units and years, so everything below works on those (per row this
+    took 8 s of 13, bench/cli.py) and rows only index into the answers."""
+
+    def __init__(self, values: pd.Series):
+        codes, uniques = pd.factorize(values)  # missing cells: -1 (use_na_sentinel=False would add a pass over the rows)
+        self.raw = np.asarray(uniques, dtype=object)  # as read (for reports that quote the cell)
+        missing = codes < 0
+        if missing.any():  # a missing cell is one more distinct value
+            self.raw = np.append(self.raw, np.nan)
+            codes = np.where(missing, len(self.raw) - 1, codes)
+        self.codes = codes
+        self.text = pd.Index(self.raw, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
+
+    def rows(self, per_value: np.ndarray) -> np.ndarray:
+        """``per_value`` (one entry per distinct value) spread to every row."""
+        return per_value[self.codes]
+
+
 def stripped(values: pd.Series) -> pd.Series:
-    """The column as text without surrounding blanks, each distinct value stripped once: a file of 10^6 rows has a
-    few hundred distinct regions, categories, items and units (per row this took 8 s of 13; bench/cli.py)."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    clean = pd.Index(uniques, dtype=object).astype(str).str.strip().to_numpy(dtype=object)
-    return pd.Series(clean[codes], index=values.index, dtype=object)
+    """The column as text without surrounding blanks, each distinct value stripped once."""
+    col = _Distinct(values)
+    return pd.Series(col.rows(col.text), index=values.index, dtype=object)
 
 
-def per_distinct(values: pd.Series, fn) -> pd.Series:
-    """``fn`` (a function of a Series) applied to each distinct value of ``values`` once, spread back to every row."""
-    codes, uniques = pd.factorize(values, use_na_sentinel=False)
-    done = fn(pd.Series(uniques, dtype=values.dtype)).to_numpy()
-    return pd.Series(done[codes], index=values.index)
+def _categorical(values: np.ndarray, codes: np.ndarray) -> pd.Categorical:
+    """``pd.Categorical(values[codes])`` (the same categories, sorted, and dtype), built from the distinct values: the
+    categories are those of the values some row uses."""
+    used = np.zeros(len(values), dtype=bool)
+    used[codes] = True
+    small = pd.Categorical(values[used])
+    lookup = np.full(len(values), -1, dtype=np.int64)
+    lookup[used] = small.codes
+    return pd.Categorical.from_codes(lookup[codes], dtype=small.dtype)
 
 
 def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, codes: str = DEFAULT_CODES) -> pd.DataFrame:
@@ -144,22 +171,26 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
     rows = np.arange(first, n + first)
     errors: list[tuple[int, RowError]] = []
 
-    def resolve_column(column: str, resolver) -> np.ndarray:
-        values = stripped(raw[column])
-        codes, uniques = pd.factorize(values)
-        resolved = np.empty(len(uniques), dtype=object)
-        bad = np.zeros(len(uniques), dtype=bool)
-        reasons = {}
-        for j, text in enumerate(uniques):
+    def report(column: str, col: _Distinct, bad: np.ndarray, reason) -> None:
+        """One error per row whose distinct value is ``bad``; ``reason(j)`` is the error of distinct value j."""
+        for i in np.flatnonzero(col.rows(bad)):
+            errors.append((i, RowError.of(int(rows[i]), column, reason(col.codes[i]), col.text[col.codes[i]])))
+
+    def resolve_column(column: str, resolver) -> tuple[_Distinct, np.ndarray]:
+        """(the column, the resolved code of each of its distinct values; None where it did not resolve)."""
+        col = _Distinct(raw[column])
+        resolved = np.empty(len(col.text), dtype=object)
+        reasons: dict[int, CarbonError] = {}
+        for j, text in enumerate(col.text):
             try:
                 resolved[j] = resolver(text)
             except CarbonError as exc:
-                bad[j] = True
                 reasons[j] = exc
-        if bad.any():
-            for i in np.flatnonzero(bad[codes]):
-                errors.append((i, RowError.of(int(rows[i]), column, reasons[codes[i]], values.iloc[i])))
-        return resolved[codes]
+        if reasons:
+            bad = np.zeros(len(col.text), dtype=bool)
+            bad[list(reasons)] = True
+            report(column, col, bad, reasons.__getitem__)
+        return col, resolved
 
     notation_only: set[str] = set()  # categories without a method or sub-categories: a notation key, not a number
 
@@ -169,7 +200,9 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
         cat = catalog.category(text, codes)
         if not cat.method:
             if not catalog.takes_notation_only(cat):
-                raise ValidationError(catalog.report_instead(cat, codes))
+                raise ValidationError(key="inventory_category_no_figure",
+                                      params={"detail": catalog.report_instead(cat, codes),
+                                              "detail_zh": catalog.report_instead(cat, codes, "zh")})
             notation_only.add(cat.code)
         return cat.code
 
@@ -178,46 +211,56 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
             raise ValidationError(key="empty")
         return catalog.item(text).code
 
-    region = resolve_column("region", resolve_region)
-    category = resolve_column("category", leaf_category)
-    item_codes = resolve_column("item", item)
+    region_col, region = resolve_column("region", resolve_region)
+    category_col, category = resolve_column("category", leaf_category)
+    item_col, item_codes = resolve_column("item", item)
 
-    year_text = stripped(raw["year"])
-    year_num = per_distinct(year_text, lambda u: pd.to_numeric(u, errors="coerce"))
-    bad_year = year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1950) | (year_num > 2100)
-    for i in np.flatnonzero(bad_year.to_numpy()):
-        errors.append((i, RowError.keyed(int(rows[i]), "year", "bad_year", year_text.iloc[i])))
+    year_col = _Distinct(raw["year"])
+    year_num = pd.to_numeric(pd.Series(year_col.text, dtype=object), errors="coerce")
+    bad_year = (year_num.isna() | (year_num != np.floor(year_num)) | (year_num < 1950) | (year_num > 2100)).to_numpy()
+    for i in np.flatnonzero(year_col.rows(bad_year)):
+        errors.append((i, RowError.keyed(int(rows[i]), "year", "bad_year", year_col.text[year_col.codes[i]])))
 
-    # plain numbers (nearly every cell) parse as they are; only the rest are stripped, unthousanded and upper-cased
-    qty = pd.to_numeric(raw["quantity"], errors="coerce")
-    notation = pd.Series("", index=raw.index, dtype=object)
+    # plain numbers (nearly every cell) parse as they are; only the rest are stripped, unthousanded and upper-cased.
+    # Per distinct cell text, like the columns above (a file's quantities repeat less, but parsing costs more than
+    # the hash that finds the repeats)
+    qty_col = _Distinct(raw["quantity"])
+    qty = pd.to_numeric(pd.Series(qty_col.raw, dtype=object), errors="coerce")
+    notation = pd.Series("", index=qty.index, dtype=object)
     retry = qty.isna().to_numpy()
     if retry.any():
-        qty_text = stripped(raw["quantity"][retry]).str.replace(",", "", regex=False)
-        qty[retry] = pd.to_numeric(qty_text, errors="coerce")
+        qty_text = pd.Series(qty_col.text[retry], dtype=object).str.replace(",", "", regex=False)
+        qty[retry] = pd.to_numeric(qty_text, errors="coerce").to_numpy()
         # a notation key (NO, NE, IE, C, NA) instead of a number says why a category has no figure
         upper = qty_text.str.upper()
-        notation[retry] = upper.where(upper.isin(list(NOTATION_KEYS)), "")
-    is_key = (notation != "").to_numpy()
-    bad_qty = (qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)).to_numpy() & ~is_key
-    for i in np.flatnonzero(bad_qty):
-        if qty.iloc[i] < 0:
-            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "negative_quantity", raw["quantity"].iloc[i])))
+        notation[retry] = upper.where(upper.isin(list(NOTATION_KEYS)), "").to_numpy()
+    key_value = (notation != "").to_numpy()
+    bad_value = (qty.isna() | ~np.isfinite(qty.fillna(0)) | (qty < 0)).to_numpy() & ~key_value
+    negative = (qty < 0).to_numpy()
+    is_key = qty_col.rows(key_value)
+    for i in np.flatnonzero(qty_col.rows(bad_value)):
+        j = qty_col.codes[i]
+        if negative[j]:
+            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "negative_quantity", qty_col.raw[j])))
         else:
-            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "bad_quantity", raw["quantity"].iloc[i],
+            errors.append((i, RowError.keyed(int(rows[i]), "quantity", "bad_quantity", qty_col.raw[j],
                                              keys=", ".join(NOTATION_KEYS))))
     if notation_only:  # a figure for a category this service does not compute (or computes from another one)
-        cat_values = stripped(raw["category"])
-        for i in np.flatnonzero(np.isin(category.astype(object), list(notation_only)) & ~is_key):
-            errors.append((i, RowError(int(rows[i]), "category", catalog.report_instead(catalog.categories[category[i]], codes),
-                                       cat_values.iloc[i])))
+        only = np.isin(category.astype(object), list(notation_only))
+        for i in np.flatnonzero(category_col.rows(only) & ~is_key):
+            cat = catalog.categories[category[category_col.codes[i]]]
+            errors.append((i, RowError.keyed(int(rows[i]), "category", "inventory_category_no_figure",
+                                             category_col.text[category_col.codes[i]],
+                                             detail=catalog.report_instead(cat, codes),
+                                             detail_zh=catalog.report_instead(cat, codes, "zh"))))
 
     # units: check each distinct (category, unit) pair once against the category's activity dimensions
-    unit_text = stripped(raw["unit"])
-    cat_text = pd.Series(category, dtype=object).fillna("").to_numpy(dtype=object)
-    codes, uniques = pd.factorize(pd.MultiIndex.from_arrays([cat_text, unit_text.to_numpy(dtype=object)]))
+    unit_col = _Distinct(raw["unit"])
+    pair_codes, pairs = pd.factorize(category_col.codes.astype(np.int64) * max(len(unit_col.text), 1) + unit_col.codes)
+    pair_cat = category[pairs // max(len(unit_col.text), 1)]
+    pair_unit = unit_col.text[pairs % max(len(unit_col.text), 1)]
     reasons: dict[int, CarbonError] = {}
-    for j, (cat_code, u) in enumerate(uniques):
+    for j, (cat_code, u) in enumerate(zip(pair_cat, pair_unit)):
         if u == "":
             reasons[j] = ValidationError(key="empty_unit")
             continue
@@ -229,15 +272,21 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
         except CarbonError as exc:
             reasons[j] = exc
     if reasons:
-        bad = np.zeros(len(uniques), dtype=bool)
+        bad = np.zeros(len(pairs), dtype=bool)
         bad[list(reasons)] = True
-        for i in np.flatnonzero(bad[codes] & ~is_key):
-            errors.append((i, RowError.of(int(rows[i]), "unit", reasons[codes[i]], unit_text.iloc[i])))
+        for i in np.flatnonzero(bad[pair_codes] & ~is_key):
+            errors.append((i, RowError.of(int(rows[i]), "unit", reasons[pair_codes[i]], unit_col.text[unit_col.codes[i]])))
 
-    facility = stripped(raw["facility"]) if "facility" in raw.columns else pd.Series([""] * len(raw), dtype=object)
-    for i in np.flatnonzero(per_distinct(facility, lambda u: u.str.len()).to_numpy() > FACILITY_MAX):
-        errors.append((i, RowError(int(rows[i]), "facility", f"a facility name or USCC of at most {FACILITY_MAX} characters",
-                                   facility.iloc[i][:40] + "…")))
+    if "facility" in raw.columns:
+        facility_col = _Distinct(raw["facility"])
+        facility = facility_col.rows(facility_col.text)
+        too_long = np.fromiter((isinstance(t, str) and len(t) > FACILITY_MAX for t in facility_col.text), dtype=bool,
+                               count=len(facility_col.text))
+        for i in np.flatnonzero(facility_col.rows(too_long)):
+            errors.append((i, RowError.keyed(int(rows[i]), "facility", "inventory_facility_too_long", facility[i][:40] + "…",
+                                             max=FACILITY_MAX)))
+    else:
+        facility = np.full(n, "", dtype=object)
 
     if errors:
         errors.sort(key=lambda e: (e[0], COLUMNS.index(e[1].column) if e[1].column in COLUMNS else 9))
@@ -246,17 +295,20 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
             shown.append(RowError.keyed(0, "*", "more_bad_cells", n=len(errors) - MAX_REPORTED))
         raise ImportRejected(errors=shown, what="activity import")
 
+    # the unit of a notation-key row is "" (whatever its cell held): one more distinct value, used by those rows
+    unit_values = np.append(unit_col.text, "")
+    unit_codes = np.where(is_key, len(unit_col.text), unit_col.codes)
     out = pd.DataFrame({
-        "region": pd.Categorical(region),  # resolved codes (str); a row that did not resolve was an error above
-        "year": year_num.astype(int).to_numpy(),
-        "category": pd.Categorical(category),
-        "item": pd.Categorical(item_codes),
+        "region": _categorical(region, region_col.codes),  # resolved codes (str); a row that did not resolve was an error above
+        "year": year_col.rows(year_num.astype(int).to_numpy()),
+        "category": _categorical(category, category_col.codes),
+        "item": _categorical(item_codes, item_col.codes),
         # a notation-key row has no figure (NaN, stored as NULL) and no unit (whatever the unit cell held)
-        "quantity": qty.where(~is_key).to_numpy(dtype=float),
-        "notation": notation.to_numpy(dtype=object),
-        "unit": pd.Categorical(unit_text.where(~is_key, "").to_numpy()),
+        "quantity": qty_col.rows(qty.where(~key_value).to_numpy(dtype=float)),
+        "notation": qty_col.rows(notation.to_numpy(dtype=object)),
+        "unit": _categorical(unit_values, unit_codes),
         "note": raw["note"].astype(str).to_numpy() if "note" in raw.columns else "",
-        "facility": facility.to_numpy(dtype=object),
+        "facility": facility,
         "row": rows,
     })
     return out
@@ -269,7 +321,8 @@ def blank_template(sector: str, catalog: Catalog | None = None) -> pd.DataFrame:
     """One example row per category of the sector: the bureau fills region, year, item and quantity."""
     catalog = catalog or load_catalog()
     if sector not in SECTOR_NAMES_ZH:
-        raise ValidationError(f"unknown sector {sector!r}; expected one of {', '.join(SECTOR_NAMES_ZH)}", field="sector")
+        raise ValidationError(key="inventory_unknown_sector", params={"value": sector, "known": ", ".join(SECTOR_NAMES_ZH)},
+                              field="sector")
     rows = []
     for cat in catalog.leaf_categories(sector):
         dim = cat.activity[0] if cat.activity else "mass"
@@ -296,15 +349,22 @@ def _for_csv(frame: pd.DataFrame, significant: int | None) -> pd.DataFrame:
     return frame if significant is None else rounded_for_csv(frame, significant)
 
 
-def csv_encoding(excel: bool = False) -> str:
-    """The encoding of a CSV written here: "utf-8-sig" (with a BOM) for Excel, else plain "utf-8"."""
+def csv_encoding(excel: bool | None = None) -> str:
+    """The encoding of a CSV written here: "utf-8-sig" (with a BOM, which Excel on a Chinese Windows needs to read
+    UTF-8) or plain "utf-8". ``excel``: the caller's choice (``--excel``/``--no-excel``, ``excel=true|false``);
+    None: the setting CARBON_CSV_BOM, on by default (issue 19: exports open in Excel). Every reader here, and
+    pandas, skip the BOM."""
+    if excel is None:
+        from carbon.core.settings import get_settings
+
+        excel = get_settings().csv_bom
     return "utf-8-sig" if excel else "utf-8"
 
 
-def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: bool = False,
+def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: bool | None = None,
                 significant: int | None = SIGNIFICANT_DIGITS) -> None:
     """Write one DataFrame as CSV, or several as sheets of an XLSX file, by the path's suffix. ``excel``: a CSV
-    starts with a UTF-8 BOM so that Excel opens it (no effect on XLSX). ``significant``: a CSV's float columns are
+    starts with a UTF-8 BOM so that Excel opens it (None: by CARBON_CSV_BOM, on by default; no effect on XLSX). ``significant``: a CSV's float columns are
     written rounded to this many significant digits (None: as computed); the frames themselves are not changed."""
     path = Path(path)
     if path.suffix.lower() == ".xlsx":
@@ -316,9 +376,10 @@ def write_table(frames: dict[str, pd.DataFrame], path: str | Path, *, excel: boo
         _for_csv(first, significant).to_csv(path, index=False, encoding=csv_encoding(excel))
 
 
-def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool = False,
+def to_bytes(frames: dict[str, pd.DataFrame], fmt: str, *, excel: bool | None = None,
              significant: int | None = SIGNIFICANT_DIGITS) -> bytes:
-    """The frames as XLSX (one sheet each) or the first as CSV; ``excel``: the CSV starts with a UTF-8 BOM;
+    """The frames as XLSX (one sheet each) or the first as CSV; ``excel``: the CSV starts with a UTF-8 BOM (None: by
+    CARBON_CSV_BOM, on by default);
     ``significant``: the CSV's floats rounded to this many significant digits (None: as computed)."""
     buf = io.BytesIO()
     if fmt == "xlsx":

@@ -23,7 +23,6 @@ def writable(session: Session, inventory_id: int, doing: str, *, lock: bool = Tr
     """The inventory, locked for this transaction unless ``lock=False``; Conflict if it is published."""
     inventory = get_inventory(session, inventory_id=inventory_id, for_update=lock)
     if inventory.status == "published":
-        raise Conflict(
-            f"inventory {inventory.id} ({inventory.year} v{inventory.version}) is published and cannot be changed "
-            f"({doing}); create a new version to correct it", field="status")
+        raise Conflict(key="inventory_published", params={
+            "id": inventory.id, "year": inventory.year, "version": inventory.version, "doing": doing}, field="status")
     return inventory

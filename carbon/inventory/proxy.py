@@ -18,7 +18,8 @@ PROXIES = {"population": ("population", "population_unit"), "gdp": ("gdp", "unit
 
 def check_proxy(name: str | None) -> str | None:
     if name is not None and name not in PROXIES:
-        raise ValidationError(f"--backcast takes {' or '.join(PROXIES)}, got {name!r}", field="backcast")
+        raise ValidationError(key="inventory_unknown_backcast", params={"known": " or ".join(PROXIES), "value": name},
+                              field="backcast")
     return name
 
 
@@ -42,14 +43,14 @@ def read_proxy(source: str | Path | bytes, proxy: str, filename: str | None = No
         try:
             region = resolve_region(get("region"))
         except CarbonError as exc:
-            errors.append(RowError(line, "region", exc.message, get("region")))
+            errors.append(RowError.of(line, "region", exc, get("region")))
             continue
         try:
             year = int(get("year"))
             if not 1900 <= year <= 2100:
                 raise ValueError
         except ValueError:
-            errors.append(RowError(line, "year", "not a year between 1900 and 2100", get("year")))
+            errors.append(RowError.keyed(line, "year", "inventory_proxy_bad_year", get("year")))
             continue
         text = get(column)
         if text == "":
@@ -59,15 +60,15 @@ def read_proxy(source: str | Path | bytes, proxy: str, filename: str | None = No
             if not value > 0:
                 raise ValueError
         except ValueError:
-            errors.append(RowError(line, column, "not a positive number", text))
+            errors.append(RowError.keyed(line, column, "inventory_proxy_not_positive", text))
             continue
         unit = get(unit_column) if unit_column in raw.columns else ""
         if unit_of.setdefault(region, unit) != unit:
-            errors.append(RowError(line, unit_column, f"the series of {region} mixes units ({unit_of[region]!r} and "
-                                                      f"{unit!r}); the back-cast uses ratios, so keep one unit", unit))
+            errors.append(RowError.keyed(line, unit_column, "inventory_proxy_mixed_units", unit, region=region,
+                                         first=unit_of[region], second=unit))
             continue
         if (region, year) in out:
-            errors.append(RowError(line, "year", f"{region} {year} is given twice", str(year)))
+            errors.append(RowError.keyed(line, "year", "inventory_proxy_year_twice", str(year), region=region, year=year))
             continue
         out[(region, year)] = value
     if errors:

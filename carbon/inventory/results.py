@@ -41,8 +41,7 @@ def stored_result(session: Session, *, inventory_id: int) -> CompileResult:
     ``io.results_table`` / ``summary_table`` give exactly what ``carbon compile`` gives."""
     inventory = get_inventory(session, inventory_id=inventory_id)
     if inventory.status == "draft":
-        raise Conflict(f"inventory {inventory.id} is a draft without current results; compile it first",
-                       field="status")
+        raise Conflict(key="inventory_draft_no_results", params={"id": inventory.id}, field="status")
     options = CompileOptions(year=inventory.year, gwp_set=inventory.gwp_set, ch4_ar6=inventory.ch4_ar6)
     notation = pd.DataFrame(inventory.notation_keys or [], columns=NOTATION_COLUMNS)
     return CompileResult(detail=_results_frame(session, inventory.id), options=options,
@@ -64,7 +63,7 @@ def get_results(session: Session, *, inventory_id: int, region: str | None = Non
     """
 
     if level not in LEVELS:
-        raise ValidationError(f"level must be one of {', '.join(LEVELS)}", field="level")
+        raise ValidationError(key="inventory_bad_level", params={"known": ", ".join(LEVELS)}, field="level")
     result = stored_result(session, inventory_id=inventory_id)
     catalog = load_catalog()
     if level == "category":
@@ -114,14 +113,14 @@ def totals(session: Session, *, inventory_id: int, region: str = CITY_CODE) -> d
     return {"region": region, "co2e_t": total, "by_sector": by_sector, "by_gas": by_gas, "memo_co2e_t": memo}
 
 
-def export_results(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool = False) -> bytes:
+def export_results(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool | None = None) -> bytes:
     """RESULTS as CSV (the columns of ``carbon compile --out``), or XLSX with more sheets: the factor rows
     used (value, unit, source, table, edition), the possible double counts, the carbon mass balances (one row per
-    flow), the cross-sector findings, and the inventory's metadata. ``excel``: the CSV starts with a UTF-8 BOM."""
+    flow), the cross-sector findings, and the inventory's metadata. ``excel``: the CSV starts with a UTF-8 BOM (None: by CARBON_CSV_BOM, on by default)."""
 
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):
-        raise ValidationError("format must be csv or xlsx", field="format")
+        raise ValidationError(key="inventory_bad_format", field="format")
     inventory = get_inventory(session, inventory_id=inventory_id)
     result = stored_result(session, inventory_id=inventory.id)
     table = results_table(result)

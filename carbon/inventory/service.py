@@ -59,38 +59,41 @@ def create_inventory(session: Session, *, year: int, region: str = CITY_CODE, gw
     """A new draft inventory (version 1) for ``region`` (default: the city) and ``year``."""
     code = resolve_region(region, field="region")
     if not isinstance(year, int) or not 1990 <= year <= 2100:
-        raise ValidationError(f"year {year!r} is not between 1990 and 2100", field="year")
+        raise ValidationError(key="inventory_bad_year", params={"year": year}, field="year")
     gwp_set = str(gwp_set).upper()
     if gwp_set not in GWP_SETS:
-        raise ValidationError(f"unknown GWP set {gwp_set!r}; expected one of {', '.join(GWP_SETS)}", field="gwp_set")
+        raise ValidationError(key="unknown_gwp_set", params={"value": gwp_set, "known": ", ".join(GWP_SETS)},
+                              field="gwp_set")
     if ch4_ar6 not in CH4_AR6_VARIANTS:
-        raise ValidationError(f"ch4_ar6 must be one of {', '.join(CH4_AR6_VARIANTS)}", field="ch4_ar6")
+        raise ValidationError(key="inventory_bad_ch4_ar6", params={"known": ", ".join(CH4_AR6_VARIANTS)}, field="ch4_ar6")
     if factor_profile not in PROFILES:
-        raise ValidationError(f"unknown factor profile {factor_profile!r}; expected one of {', '.join(PROFILES)}",
+        raise ValidationError(key="inventory_unknown_profile", params={"value": factor_profile,
+                                                                       "known": ", ".join(PROFILES)},
                               field="factor_profile")
     region_row = session.scalar(select(Region).where(Region.code == code))
     if region_row is None:
-        raise NotFound(f"region {code} is not in the regions table; run `carbon db upgrade`", field="region")
+        raise NotFound(key="inventory_region_not_loaded", params={"code": code}, field="region")
     existing = session.scalar(select(Inventory).where(Inventory.region_id == region_row.id, Inventory.year == year)
                               .order_by(Inventory.version.desc()).limit(1))
     if existing is not None:
-        raise Conflict(f"an inventory of {region_row.name_zh} {year} exists already (id {existing.id}, "
-                       f"v{existing.version}, {existing.status}); correct it with a new version", field="year")
+        raise Conflict(key="inventory_exists", params={"region": region_row.name_zh, "year": year, "id": existing.id,
+                                                       "version": existing.version, "status": existing.status},
+                       field="year")
     inventory = Inventory(region=region_row, region_id=region_row.id, year=year, gwp_set=gwp_set, ch4_ar6=ch4_ar6,
                           factor_profile=factor_profile, status="draft", version=1, label=label, created_by=user,
                           created_at=utcnow())
-    _add_unique(session, inventory, f"an inventory of {region_row.name_zh} {year} was created at the same time")
+    _add_unique(session, inventory, "inventory_created_concurrently", region=region_row.name_zh, year=year)
     return inventory
 
 
-def _add_unique(session: Session, inventory: Inventory, message: str) -> None:
-    """Insert; a concurrent insert of the same (region, year, version) is a Conflict, not a 500."""
+def _add_unique(session: Session, inventory: Inventory, key: str, **params) -> None:
+    """Insert; a concurrent insert of the same (region, year, version) is a Conflict (message ``key``), not a 500."""
     try:
         with session.begin_nested():
             session.add(inventory)
             session.flush()
     except IntegrityError:
-        raise Conflict(message, field="version") from None
+        raise Conflict(key=key, params=params, field="version") from None
 
 
 def list_inventories(session: Session, *, statuses: tuple[str, ...] | None = None, year: int | None = None,
@@ -100,7 +103,8 @@ def list_inventories(session: Session, *, statuses: tuple[str, ...] | None = Non
     if statuses is not None:
         unknown = set(statuses) - set(STATUSES)
         if unknown:
-            raise ValidationError(f"unknown status {sorted(unknown)}; expected {', '.join(STATUSES)}", field="status")
+            raise ValidationError(key="inventory_unknown_status", params={"statuses": str(sorted(unknown)),
+                                                                          "known": ", ".join(STATUSES)}, field="status")
         query = query.where(Inventory.status.in_(statuses))
     if year is not None:
         query = query.where(Inventory.year == year)
@@ -123,8 +127,7 @@ def delete_inventory(session: Session, *, inventory_id: int) -> None:
     cited = select(ActivityRecord.batch_id).where(ActivityRecord.batch_id == ImportBatch.id)
     session.execute(delete(ImportBatch).where(ImportBatch.inventory_id == inventory.id, ~exists(cited)))
     if session.scalar(select(func.count()).select_from(ImportBatch).where(ImportBatch.inventory_id == inventory.id)):
-        raise Conflict(f"inventory {inventory.id} has uploads that later versions still use; delete those first",
-                       field="inventory_id")
+        raise Conflict(key="inventory_uploads_in_use", params={"id": inventory.id}, field="inventory_id")
     session.delete(inventory)
     session.flush()
 
@@ -166,8 +169,8 @@ def _check_scope(inventory: Inventory, activity: pd.DataFrame) -> None:
     if code != CITY_CODE:
         regions = activity["region"].astype(str).to_numpy()
         for i in np.flatnonzero(regions != code)[:1000]:
-            errors.append(RowError(int(activity["row"].iloc[i]), "region",
-                                   f"the inventory is for {BY_CODE[code].name_zh} ({code}) only", str(regions[i])))
+            errors.append(RowError.keyed(int(activity["row"].iloc[i]), "region", "inventory_other_region",
+                                         str(regions[i]), region=BY_CODE[code].name_zh, code=code))
     if errors:
         errors.sort(key=lambda e: e.row)
         raise ImportRejected(errors=errors, what="activity import")
@@ -201,9 +204,8 @@ def import_activity(session: Session, *, inventory_id: int, content: bytes, file
                                                    ActivityRecord.batch_id == ImportBatch.id)))
         duplicate = session.scalars(same.limit(1)).first()
         if duplicate is not None:
-            raise Conflict(f"the same file ({duplicate.filename}, sha256 {digest[:12]}…) is already imported as "
-                           f"batch {duplicate.id}; importing it again would count it twice (use replace to "
-                           f"substitute the inventory's data)", field="file")
+            raise Conflict(key="inventory_file_imported", params={"filename": duplicate.filename, "digest": digest[:12],
+                                                                  "batch": duplicate.id}, field="file")
     batch = ImportBatch(inventory_id=inventory.id, filename=Path(filename).name[:255], sha256=digest,
                         rows=len(activity), created_by=user, created_at=utcnow())
     session.add(batch)
@@ -253,7 +255,7 @@ def remove_batch(session: Session, *, inventory_id: int, batch_id: int) -> int:
     n = session.scalar(select(func.count()).select_from(ActivityRecord).where(
         ActivityRecord.inventory_id == inventory.id, ActivityRecord.batch_id == batch_id)) or 0
     if n == 0:
-        raise NotFound(f"inventory {inventory.id} has no records of batch {batch_id}", field="batch_id")
+        raise NotFound(key="inventory_no_batch", params={"id": inventory.id, "batch": batch_id}, field="batch_id")
     _remove_records(session, inventory, batch_id)
     session.flush()
     return n
@@ -273,14 +275,14 @@ def load_activity(session: Session, *, inventory_id: int) -> pd.DataFrame:
     return frame
 
 
-def export_activity(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool = False) -> bytes:
+def export_activity(session: Session, *, inventory_id: int, fmt: str = "csv", excel: bool | None = None) -> bytes:
     """The inventory's activity records as the import template (CSV, or XLSX with one sheet ``activity``): region,
     year, category, item, quantity, unit, note, facility, codes throughout, a notation key in the quantity column with
     an empty unit. Importing the file into an inventory of the same year gives the same records (not the same
-    ``source_row``: that is the row of the file each came from). ``excel``: the CSV starts with a UTF-8 BOM."""
+    ``source_row``: that is the row of the file each came from). ``excel``: the CSV starts with a UTF-8 BOM (None: by CARBON_CSV_BOM, on by default)."""
     fmt = fmt.lower()
     if fmt not in ("csv", "xlsx"):
-        raise ValidationError("format must be csv or xlsx", field="format")
+        raise ValidationError(key="inventory_bad_format", field="format")
     inventory = get_inventory(session, inventory_id=inventory_id)
     table = activity_table(load_activity(session, inventory_id=inventory.id))
     return to_bytes({"activity": table}, fmt, excel=excel)
@@ -304,7 +306,7 @@ def compile_inventory(session: Session, *, inventory_id: int, local_factors: byt
     inventory = _writable(session, inventory_id, "compile")
     activity = load_activity(session, inventory_id=inventory.id)
     if activity.empty:
-        raise ValidationError(f"inventory {inventory.id} has no activity data; import a file first", field="inventory_id")
+        raise ValidationError(key="inventory_no_activity", params={"id": inventory.id}, field="inventory_id")
     local = read_local_factors(local_factors, local_filename) if local_factors is not None else None
     library = factors.library(inventory.factor_profile, local=local)
     factors.sync_factor_library(session)
@@ -380,8 +382,9 @@ def _locate(session: Session, exc: ImportRejected, activity: pd.DataFrame) -> Im
     for e in exc.errors:
         if 0 <= e.row < len(activity):
             batch = int(activity["batch_id"].iloc[e.row])
-            located.append(RowError(int(activity["source_row"].iloc[e.row]), e.column,
-                                    f"{e.reason} [file {names.get(batch, '?')}, batch {batch}]", e.value))
+            located.append(RowError.keyed(int(activity["source_row"].iloc[e.row]), e.column, "inventory_row_located",
+                                          e.value, detail=f"{e.reason} [file {names.get(batch, '?')}, batch {batch}]",
+                                          reason_zh=e.reason_text("zh"), file=names.get(batch, "?"), batch=batch))
         else:
             located.append(e)
     return ImportRejected(errors=located, what=f"compile of inventory (records of {len(names)} upload(s))")
@@ -393,7 +396,7 @@ def publish(session: Session, *, inventory_id: int) -> Inventory:
     """Publish a compiled inventory: from now on it is immutable and public."""
     inventory = _writable(session, inventory_id, "publish")
     if inventory.status != "compiled":
-        raise Conflict(f"inventory {inventory.id} is a {inventory.status}: compile it before publishing",
+        raise Conflict(key="inventory_not_compiled", params={"id": inventory.id, "status": inventory.status},
                        field="status")
     inventory.status = "published"
     inventory.published_at = utcnow()
@@ -412,7 +415,7 @@ def new_version(session: Session, *, inventory_id: int, user: str | None = None,
     copy = Inventory(region_id=source.region_id, year=source.year, gwp_set=source.gwp_set, ch4_ar6=source.ch4_ar6,
                      factor_profile=source.factor_profile, status="draft", version=latest + 1, parent_id=source.id,
                      label=label if label is not None else source.label, created_by=user, created_at=utcnow())
-    _add_unique(session, copy, f"version {latest + 1} of this inventory was created at the same time; retry")
+    _add_unique(session, copy, "inventory_version_created_concurrently", version=latest + 1)
     r = ActivityRecord
     columns = ["inventory_id", "batch_id", *RECORD_COLUMNS]
     session.execute(insert(r).from_select(

@@ -4,8 +4,8 @@
     carbon inventory import ID FILE [--replace] [--codes ipcc2006|crt]
     carbon inventory compile ID [--factors LOCAL.csv]
     carbon inventory show ID [--region 达拉特旗] [--sector energy] [--level item]
-    carbon inventory export ID --out results.csv|results.xlsx [--excel]
-    carbon inventory export-activity ID --out activity.csv|activity.xlsx [--excel]   (the records, to import again)
+    carbon inventory export ID --out results.csv|results.xlsx [--excel|--no-excel]
+    carbon inventory export-activity ID --out activity.csv|activity.xlsx [--excel|--no-excel]   (the records, to import again)
     carbon inventory publish ID        carbon inventory new-version ID        carbon inventory list
     carbon inventory remove-batch ID BATCH        carbon inventory delete ID        carbon inventory sync-factors
 
@@ -30,13 +30,16 @@ from sqlalchemy.orm import Session
 from carbon.core import migrate
 from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
+from carbon.core.messages import help_text
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.core.settings import get_settings
 from carbon.factors.library import DEFAULT_PROFILE
 from carbon.inventory.commands import balances_table, fail, print_findings, stdout_console, summary_table
 
-inventory_app = typer.Typer(help="The inventory store: create, import, compile, publish, export (database).",
+inventory_app = typer.Typer(help=help_text("清单库 (数据库): 创建、导入、计算、发布、导出清单。",
+                                           "The inventory store: create, import, compile, publish, export (database)."),
                             no_args_is_help=True)
+INVENTORY_ID = help_text("清单编号", "Inventory id")
 
 out = stdout_console()
 err = Console(stderr=True)
@@ -82,14 +85,20 @@ def _describe(inv) -> str:
     return f"{inv.id}\t{name} {inv.year} v{inv.version}\t{inv.status}\t{inv.gwp_set}{label}"
 
 
-@inventory_app.command("create")
+@inventory_app.command("create", help=help_text("新建一份草稿清单并打印其编号。", "Create a draft inventory and print its id."))
 def create(
-    year: Annotated[int, typer.Option(help="Inventory year")],
-    region: Annotated[str, typer.Option(help="Region code or name (default: the city)")] = CITY_CODE,
-    gwp: Annotated[str, typer.Option(help="GWP-100 set: SAR, AR4, AR5 or AR6")] = "AR5",
-    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help="AR6 methane: combined or split")] = "combined",
-    profile: Annotated[str, typer.Option(help="Default factor profile: CN (the default) or IPCC2006; the other fills gaps")] = DEFAULT_PROFILE,
-    label: Annotated[Optional[str], typer.Option(help="A label, e.g. 2022年初步清单")] = None,
+    year: Annotated[int, typer.Option(help=help_text("清单年份", "Inventory year"))],
+    region: Annotated[str, typer.Option(help=help_text("地区代码或名称 (默认: 全市)",
+                                                       "Region code or name (default: the city)"))] = CITY_CODE,
+    gwp: Annotated[str, typer.Option(help=help_text("GWP-100 (百年全球增温潜势) 版本: SAR、AR4、AR5 或 AR6",
+                                                    "GWP-100 set: SAR, AR4, AR5 or AR6"))] = "AR5",
+    ch4_ar6: Annotated[str, typer.Option("--ch4-ar6", help=help_text("AR6 甲烷: combined (合并) 或 split (化石源与非化石源分开)",
+                                                                     "AR6 methane: combined or split"))] = "combined",
+    profile: Annotated[str, typer.Option(help=help_text(
+        "缺省排放因子方案: CN (默认) 或 IPCC2006; 缺项由另一方案补充",
+        "Default factor profile: CN (the default) or IPCC2006; the other fills gaps"))] = DEFAULT_PROFILE,
+    label: Annotated[Optional[str], typer.Option(help=help_text("标签, 例如 2022年初步清单",
+                                                                "A label, e.g. a preliminary 2022 inventory"))] = None,
 ) -> None:
     """Create a draft inventory and print its id."""
     from carbon.inventory import service
@@ -101,13 +110,18 @@ def create(
     typer.echo(inventory_id)
 
 
-@inventory_app.command("import")
+@inventory_app.command("import", help=help_text(
+    "导入活动数据, 要么全部导入, 要么全不导入。被拒绝的文件会在标准错误上列出每一个有误的行 (退出码 2)。",
+    "Import activity data, all or nothing. A rejected file prints every bad row on stderr (exit 2)."))
 def import_(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    file: Annotated[Path, typer.Argument(help="Activity data, CSV or XLSX", exists=True, dir_okay=False)],
-    replace: Annotated[bool, typer.Option(help="Replace the inventory's current data with this file")] = False,
-    codes: Annotated[str, typer.Option(help="Category codes of the file: ipcc2006 (the default) or crt (UNFCCC CRT); "
-                                            "stored as IPCC 2006 codes")] = "ipcc2006",
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    file: Annotated[Path, typer.Argument(help=help_text("活动数据, CSV 或 XLSX", "Activity data, CSV or XLSX"),
+                                         exists=True, dir_okay=False)],
+    replace: Annotated[bool, typer.Option(help=help_text("用此文件替换清单现有的数据",
+                                                         "Replace the inventory's current data with this file"))] = False,
+    codes: Annotated[str, typer.Option(help=help_text(
+        "文件使用的类别代码: ipcc2006 (默认) 或 crt (UNFCCC CRT); 一律按 IPCC 2006 代码保存",
+        "Category codes of the file: ipcc2006 (the default) or crt (UNFCCC CRT); stored as IPCC 2006 codes"))] = "ipcc2006",
 ) -> None:
     """Import activity data, all or nothing. A rejected file prints every bad row on stderr (exit 2)."""
     from carbon.inventory import service
@@ -127,14 +141,17 @@ def import_(
     typer.echo(f"imported {rows} rows into inventory {inventory_id} (batch {batch_id})")
 
 
-@inventory_app.command("compile")
+@inventory_app.command("compile", help=help_text("计算清单并按领域和气体打印汇总。",
+                                                "Compile the inventory and print the summary by sector and gas."))
 def compile_(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    factors: Annotated[Optional[Path], typer.Option(help="Local measured parameters CSV", exists=True,
-                                                    dir_okay=False)] = None,
-    exclude_double_count: Annotated[Optional[list[str]], typer.Option(
-        "--exclude-double-count", help="Take a cross-sector double count out of 1.A: 'all', REGION:CATEGORY or "
-        "REGION:CATEGORY:ITEM as the finding names it; repeatable; recorded in the stored findings")] = None,
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    factors: Annotated[Optional[Path], typer.Option(help=help_text("本地实测参数 CSV", "Local measured parameters CSV"),
+                                                    exists=True, dir_okay=False)] = None,
+    exclude_double_count: Annotated[Optional[list[str]], typer.Option("--exclude-double-count", help=help_text(
+        "将跨领域重复计算从 1.A 中扣除: 'all'、REGION:CATEGORY 或 REGION:CATEGORY:ITEM, 按检查结果给出的名称填写; "
+        "可重复; 记入保存的检查结果",
+        "Take a cross-sector double count out of 1.A: 'all', REGION:CATEGORY or REGION:CATEGORY:ITEM as the finding "
+        "names it; repeatable; recorded in the stored findings"))] = None,
 ) -> None:
     """Compile the inventory and print the summary by sector and gas."""
     from carbon.inventory import service
@@ -152,8 +169,10 @@ def compile_(
     print_findings(result)
 
 
-@inventory_app.command("pull-ets")
-def pull_ets(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+@inventory_app.command("pull-ets", help=help_text(
+    "自下而上: 将本地区化工类重点排放单位经核查的工业过程 CO2 作为 2.B.8 / 1.B.3 设施行导入。",
+    "Bottom-up: the verified process CO2 of the region's chemical key emitters as 2.B.8 / 1.B.3 facility rows."))
+def pull_ets(inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)]) -> None:
     """Bottom-up: the verified process CO2 of the region's chemical key emitters as 2.B.8 / 1.B.3 facility rows."""
     from carbon.inventory.bottom_up import pull_ets_verified
 
@@ -167,13 +186,17 @@ def pull_ets(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) 
         typer.echo(f"pulled {rows} verified facility rows into inventory {inventory_id} (batch {batch_id}); compile it next")
 
 
-@inventory_app.command("show")
+@inventory_app.command("show", help=help_text("显示一份清单: 状态、上传批次, 以及结果 (已计算时)。",
+                                             "Show an inventory: its state, uploads, and results (when compiled)."))
 def show(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    region: Annotated[Optional[str], typer.Option(help="Only this region (code or name)")] = None,
-    sector: Annotated[Optional[str], typer.Option(help="Only this sector (energy, ippu, ...)")] = None,
-    category: Annotated[Optional[str], typer.Option(help="Only this category and its sub-categories")] = None,
-    level: Annotated[str, typer.Option(help="category or item")] = "category",
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    region: Annotated[Optional[str], typer.Option(help=help_text("只看此地区 (代码或名称)",
+                                                                 "Only this region (code or name)"))] = None,
+    sector: Annotated[Optional[str], typer.Option(help=help_text("只看此领域 (energy、ippu 等)",
+                                                                 "Only this sector (energy, ippu, ...)"))] = None,
+    category: Annotated[Optional[str], typer.Option(help=help_text("只看此类别及其子类别",
+                                                                   "Only this category and its sub-categories"))] = None,
+    level: Annotated[str, typer.Option(help=help_text("category (按类别) 或 item (按品种)", "category or item"))] = "category",
 ) -> None:
     """Show an inventory: its state, uploads, and results (when compiled)."""
     from carbon.inventory import service
@@ -213,12 +236,18 @@ def _cell(v) -> str:
     return str(v)
 
 
-@inventory_app.command("export")
+@inventory_app.command("export", help=help_text(
+    "写出结果 (列与 `carbon compile --out` 相同; XLSX 另附所用排放因子和元数据)。",
+    "Write the results (the columns of `carbon compile --out`; XLSX adds the factors used and metadata)."))
 def export(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    out_path: Annotated[Path, typer.Option("--out", help="results.csv or results.xlsx (XLSX adds factor rows used)")],
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM (Excel on a Chinese "
-                                                        "Windows otherwise reads it as GBK)")] = False,
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    out_path: Annotated[Path, typer.Option("--out", help=help_text("results.csv 或 results.xlsx (XLSX 另附所用的排放因子行)",
+                                                                   "results.csv or results.xlsx (XLSX adds factor rows used)"))],
+    excel: Annotated[Optional[bool], typer.Option("--excel/--no-excel", help=help_text(
+        "供 Excel 使用的 CSV: 以 UTF-8 BOM 开头 (默认, 见 CARBON_CSV_BOM; 否则中文 Windows 上的 Excel 会按 GBK 读取); "
+        "--no-excel: 不带 BOM 的 UTF-8",
+        "CSV for Excel: start it with a UTF-8 BOM (the default, CARBON_CSV_BOM; Excel on a Chinese Windows otherwise "
+        "reads it as GBK); --no-excel: bare UTF-8"))] = None,
 ) -> None:
     """Write the results (the columns of `carbon compile --out`; XLSX adds the factors used and metadata)."""
     from carbon.inventory import service
@@ -230,11 +259,17 @@ def export(
     typer.echo(f"wrote {out_path}")
 
 
-@inventory_app.command("export-activity")
+@inventory_app.command("export-activity", help=help_text(
+    "按导入模板写出清单的活动数据记录 (数量列为注释符号时单位为空); 用 `carbon inventory import` 导入该文件可得到相同的记录。",
+    "Write the inventory's activity records as the import template (notation keys in the quantity column, empty "
+    "unit); `carbon inventory import` of the file gives the same records."))
 def export_activity(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    out_path: Annotated[Path, typer.Option("--out", help="activity.csv or activity.xlsx")],
-    excel: Annotated[bool, typer.Option("--excel", help="CSV for Excel: start it with a UTF-8 BOM")] = False,
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    out_path: Annotated[Path, typer.Option("--out", help=help_text("activity.csv 或 activity.xlsx",
+                                                                   "activity.csv or activity.xlsx"))],
+    excel: Annotated[Optional[bool], typer.Option("--excel/--no-excel", help=help_text(
+        "供 Excel 使用的 CSV: 以 UTF-8 BOM 开头 (默认, 见 CARBON_CSV_BOM); --no-excel: 不带 BOM 的 UTF-8",
+        "CSV for Excel: start it with a UTF-8 BOM (the default, CARBON_CSV_BOM); --no-excel: bare UTF-8"))] = None,
 ) -> None:
     """Write the inventory's activity records as the import template (notation keys in the quantity column, empty
     unit); `carbon inventory import` of the file gives the same records."""
@@ -247,8 +282,9 @@ def export_activity(
     typer.echo(f"wrote {out_path}")
 
 
-@inventory_app.command("publish")
-def publish(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+@inventory_app.command("publish", help=help_text("发布一份已计算的清单 (发布后不可修改并公开)。",
+                                                "Publish a compiled inventory (it becomes immutable and public)."))
+def publish(inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)]) -> None:
     """Publish a compiled inventory (it becomes immutable and public)."""
     from carbon.inventory import service
 
@@ -258,10 +294,12 @@ def publish(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -
     typer.echo(f"published {text}")
 
 
-@inventory_app.command("new-version")
+@inventory_app.command("new-version", help=help_text(
+    "为更正已发布的清单创建一份草稿副本 (下一版本, 数据相同); 打印其编号。",
+    "Create a draft copy (next version, same data) to correct a published inventory; prints its id."))
 def new_version(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id to correct")],
-    label: Annotated[Optional[str], typer.Option(help="Label of the new version")] = None,
+    inventory_id: Annotated[int, typer.Argument(help=help_text("要更正的清单编号", "Inventory id to correct"))],
+    label: Annotated[Optional[str], typer.Option(help=help_text("新版本的标签", "Label of the new version"))] = None,
 ) -> None:
     """Create a draft copy (next version, same data) to correct a published inventory; prints its id."""
     from carbon.inventory import service
@@ -272,7 +310,8 @@ def new_version(
     typer.echo(new_id)
 
 
-@inventory_app.command("list")
+@inventory_app.command("list", help=help_text("列出清单: 编号、地区、年份和版本、状态、GWP 版本、标签。",
+                                             "List inventories: id, region and year and version, status, GWP set, label."))
 def list_() -> None:
     """List inventories: id, region and year and version, status, GWP set, label."""
     from carbon.inventory import service
@@ -283,10 +322,11 @@ def list_() -> None:
             typer.echo(_describe(inv))
 
 
-@inventory_app.command("remove-batch")
+@inventory_app.command("remove-batch", help=help_text("从草稿或已计算的清单中删除某一次上传的记录。",
+                                                     "Remove the records of one upload from a draft or compiled inventory."))
 def remove_batch(
-    inventory_id: Annotated[int, typer.Argument(help="Inventory id")],
-    batch_id: Annotated[int, typer.Argument(help="Batch id (see `show`)")],
+    inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)],
+    batch_id: Annotated[int, typer.Argument(help=help_text("上传批次编号 (见 `show`)", "Batch id (see `show`)"))],
 ) -> None:
     """Remove the records of one upload from a draft or compiled inventory."""
     from carbon.inventory import service
@@ -296,8 +336,8 @@ def remove_batch(
     typer.echo(f"removed {n} records of batch {batch_id}")
 
 
-@inventory_app.command("delete")
-def delete(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) -> None:
+@inventory_app.command("delete", help=help_text("删除一份草稿或已计算的清单。", "Delete a draft or compiled inventory."))
+def delete(inventory_id: Annotated[int, typer.Argument(help=INVENTORY_ID)]) -> None:
     """Delete a draft or compiled inventory."""
     from carbon.inventory import service
 
@@ -306,7 +346,9 @@ def delete(inventory_id: Annotated[int, typer.Argument(help="Inventory id")]) ->
     typer.echo(f"deleted inventory {inventory_id}")
 
 
-@inventory_app.command("sync-factors")
+@inventory_app.command("sync-factors", help=help_text(
+    "将排放因子库中尚未保存的行复制到数据库 (计算清单时也会这样做)。",
+    "Copy factor-library rows not stored yet into the database (compile does this too)."))
 def sync_factors() -> None:
     """Copy factor-library rows not stored yet into the database (compile does this too)."""
     from carbon.factors.service import sync_factor_library

@@ -69,7 +69,8 @@ def template_lists(sector: str, catalog: Catalog | None = None) -> dict[str, lis
     """The drop-down values: region names, category names, item names, units of the sector."""
     catalog = catalog or load_catalog()
     if sector not in SECTOR_NAMES_ZH:
-        raise ValidationError(f"unknown sector {sector!r}; expected one of {', '.join(SECTOR_NAMES_ZH)}", field="sector")
+        raise ValidationError(key="inventory_unknown_sector", params={"value": sector, "known": ", ".join(SECTOR_NAMES_ZH)},
+                              field="sector")
     cats = catalog.leaf_categories(sector)
     wanted = {sector} | ({"energy"} if sector == "memo" else set())
     items = [i for i in catalog.items.values() if i.sector in wanted]

@@ -29,7 +29,9 @@ def other_year_mask(activity: pd.DataFrame, year: int, catalog: Catalog | None =
     """True for the rows (of a validated activity frame) that a compile of ``year`` does not use: later years, and
     earlier years of categories that take no history."""
     years = activity["year"].to_numpy(dtype=int)
-    history = np.isin(activity["category"].astype(str).to_numpy(), list(history_categories(catalog)))
+    codes, uniques = pd.factorize(activity["category"])  # each distinct category looked up once (code -1: missing)
+    takes_history = np.isin(pd.Index(uniques).astype(str).to_numpy(dtype=object), list(history_categories(catalog)))
+    history = np.append(takes_history, False)[codes]
     return (years > year) | ((years < year) & ~history)
 
 

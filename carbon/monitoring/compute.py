@@ -89,7 +89,7 @@ def dry_from_wet(value_wet: float, humidity_pct: float) -> float:
     """A concentration on a dry basis: ``C_dry = C_wet / (1 − X_sw)``."""
     x = humidity_pct / 100.0
     if not 0.0 <= x < 1.0:
-        raise ValidationError(f"humidity {humidity_pct} % is outside [0, 100)", field="humidity")
+        raise ValidationError(key="monitoring_humidity_range", params={"humidity": humidity_pct}, field="humidity")
     return value_wet / (1.0 - x)
 
 
@@ -97,7 +97,7 @@ def dry_flow(flow_wet: float, humidity_pct: float) -> float:
     """A flow on a dry basis: ``Q_dry = Q_wet × (1 − X_sw)``."""
     x = humidity_pct / 100.0
     if not 0.0 <= x < 1.0:
-        raise ValidationError(f"humidity {humidity_pct} % is outside [0, 100)", field="humidity")
+        raise ValidationError(key="monitoring_humidity_range", params={"humidity": humidity_pct}, field="humidity")
     return flow_wet * (1.0 - x)
 
 
@@ -125,9 +125,9 @@ def hourly_mass_t(concentration_mg_m3: float, flow_m3_h: float, hours: float = 1
 
 def _hour_index(start: datetime, end: datetime) -> pd.DatetimeIndex:
     if start.tzinfo is None or end.tzinfo is None:
-        raise ValidationError("period start and end must be timezone-aware", field="start")
+        raise ValidationError(key="monitoring_period_naive", field="start")
     if end <= start:
-        raise ValidationError("period end must be after its start", field="end")
+        raise ValidationError(key="monitoring_period_order", field="end")
     return pd.date_range(pd.Timestamp(start).tz_convert("UTC").ceil("h"), pd.Timestamp(end).tz_convert("UTC"),
                          freq="h", inclusive="left")
 
@@ -139,7 +139,7 @@ def _frame(hourly: pd.DataFrame | list[dict]) -> pd.DataFrame:
             if len(df) == 0:
                 df[c] = []
             else:
-                raise ValidationError(f"hourly data needs a column {c!r}", field=c)
+                raise ValidationError(key="monitoring_hourly_column", params={"column": c}, field=c)
     if "flag" not in df.columns:
         df["flag"] = "N"
     df["hour"] = pd.to_datetime(df["hour"], utc=True)
@@ -167,7 +167,7 @@ def flatlines(hourly: pd.DataFrame | list[dict], n: int = DEFAULT_FLATLINE_HOURS
               codes: tuple[str, ...] = REQUIRED) -> list[dict[str, Any]]:
     """Runs of at least ``n`` consecutive hours (no gap) with the same value of one pollutant."""
     if n < 2:
-        raise ValidationError("a flat line needs n >= 2 hours", field="flatline_hours")
+        raise ValidationError(key="monitoring_flatline_hours", field="flatline_hours")
     df = _frame(hourly)
     issues = []
     for code in codes:
@@ -240,7 +240,7 @@ class Basis:
                                      ("flow_unit", self.flow_unit, ("m3/s", "m3/h")),
                                      ("co2_unit", self.co2_unit, ("mg/m3", "%"))):
             if value not in allowed:
-                raise ValidationError(f"basis {name} must be one of {', '.join(allowed)}", field=name)
+                raise ValidationError(key="monitoring_basis", params={"name": name, "known": ", ".join(allowed)}, field=name)
 
     @property
     def needs(self) -> tuple[str, ...]:
@@ -355,14 +355,14 @@ class Comparison:
 def deviation_pct(measured_t: float, calculated_t: float) -> float:
     """``(measured − calculated) / calculated × 100``."""
     if calculated_t <= 0:
-        raise ValidationError("the calculated emissions must be > 0 to compare with", field="calculated_t")
+        raise ValidationError(key="monitoring_calculated_not_positive", field="calculated_t")
     return (measured_t - calculated_t) / calculated_t * 100.0
 
 
 def threshold_for(industry: str, thresholds: dict[str, float] | None = None) -> float:
     table = {**DEFAULT_THRESHOLDS_PCT, **(thresholds or {})}
     if industry not in table:
-        raise ValidationError(f"no deviation threshold for industry {industry!r}", field="industry")
+        raise ValidationError(key="monitoring_no_threshold", params={"industry": industry}, field="industry")
     return float(table[industry])
 
 

@@ -90,6 +90,7 @@ HEADER_FIELDS = ("QN", "ST", "CN", "PW", "MN")  # required; Flag is optional (a 
 MAX_DATA_LENGTH = 1024  # HJ 212-2017 §6.3: the data segment is 0..1024 characters
 
 _CODE = re.compile(r"^[A-Za-z0-9]{1,16}$")
+_HEX4 = re.compile(r"[0-9A-Fa-f]{4}")
 
 
 class ParseError(ValidationError):
@@ -159,6 +160,57 @@ def crc16(data: str | bytes) -> int:
     return reg
 
 
+# Many CRCs at once (numpy). The register after a byte is ``T[x]`` and only its high byte reaches the next step, so
+# the state is the 8-bit ``x_n = (T[x_(n-1)] >> 8) ^ byte_n`` (``x_1 = 0xFF ^ byte_1``) and the CRC is ``T[x_N]``.
+# ``L(x) = T[x] >> 8`` is linear over GF(2) (a CRC table without initial value is), hence
+# ``x_N = XOR over n of L^(N-n)(byte_n)`` (``byte_1`` XOR 0xFF): one lookup in the table of the powers of L per byte,
+# then an XOR per segment, all done by numpy for a whole batch of segments.
+_BATCH = 8192  # segments per numpy pass (bounds the temporary arrays to a few MB)
+_powers_of_l = None  # (MAX_DATA_LENGTH, 256) uint8: row k is L^k, built on first use
+
+
+def _powers():
+    global _powers_of_l
+    if _powers_of_l is None:
+        import numpy as np
+
+        step = np.array([t >> 8 for t in _TABLE], dtype=np.uint8)
+        rows = [np.arange(256, dtype=np.uint8)]
+        for _ in range(MAX_DATA_LENGTH - 1):
+            rows.append(step[rows[-1]])
+        _powers_of_l = np.stack(rows)
+    return _powers_of_l
+
+
+def crc16_many(segments: list[str]) -> list[int | None]:
+    """``crc16`` of each data segment, computed together; ``None`` for a segment this does not compute (longer
+    than ``MAX_DATA_LENGTH``, which the frame checks refuse before the CRC, or not ASCII: ``crc16`` raises)."""
+    import numpy as np
+
+    out: list[int | None] = [None] * len(segments)
+    todo: list[int] = []
+    for i, s in enumerate(segments):
+        if not s:
+            out[i] = 0xFFFF
+        elif len(s) <= MAX_DATA_LENGTH and s.isascii():
+            todo.append(i)
+    if not todo:
+        return out
+    powers, table = _powers(), np.array(_TABLE, dtype=np.uint16)
+    for first in range(0, len(todo), _BATCH):
+        batch = todo[first:first + _BATCH]
+        buf = np.frombuffer("".join([segments[i] for i in batch]).encode("ascii"), dtype=np.uint8).copy()
+        lengths = np.array([len(segments[i]) for i in batch], dtype=np.int64)
+        ends = np.cumsum(lengths)
+        starts = ends - lengths
+        buf[starts] ^= 0xFF  # the register starts at 0xFFFF
+        from_end = np.repeat(ends - 1, lengths) - np.arange(len(buf), dtype=np.int64)
+        x = np.bitwise_xor.reduceat(powers[from_end, buf], starts)
+        for i, crc in zip(batch, table[x].tolist(), strict=True):
+            out[i] = crc
+    return out
+
+
 def build_frame(data: str) -> str:
     """``##`` + length + data + CRC + CRLF: the frame a data acquisition unit would send for ``data``."""
     return f"##{len(data):04d}{data}{crc16(data):04X}\r\n"
@@ -166,38 +218,121 @@ def build_frame(data: str) -> str:
 
 def parse_frame(text: str, *, tz: timezone = BEIJING, check_crc: bool = True) -> Frame:
     """One frame, with or without its trailing CRLF. Raises ``ParseError`` naming the problem."""
-    raw = text[:-2] if text.endswith("\r\n") else text.rstrip("\r\n")
+    return _frame(*_scan(_data_segment(_raw(text), check_crc), tz))
+
+
+def _raw(text: str) -> str:
+    return text[:-2] if text.endswith("\r\n") else text.rstrip("\r\n")
+
+
+def _data_segment(raw: str, check_crc: bool, crc: int | None = None) -> str:
+    """The data segment of a frame without its CRLF, after the checks of length and CRC (``crc``: the data
+    segment's CRC if already computed)."""
     if not raw.startswith("##"):
-        raise ParseError("frame must start with '##'", field="header")
+        raise ParseError(key="monitoring_frame_no_header", field="header")
     if len(raw) < 2 + 4 + 4:
-        raise ParseError(f"frame too short ({len(raw)} characters)", field="length")
+        raise ParseError(key="monitoring_frame_too_short", params={"length": len(raw)}, field="length")
     length_text = raw[2:6]
     if not length_text.isdigit():
-        raise ParseError(f"data length {length_text!r} is not 4 decimal digits", field="length")
+        raise ParseError(key="monitoring_length_not_digits", params={"length": length_text}, field="length")
     declared = int(length_text)
     data, crc_text = raw[6:-4], raw[-4:]
     if declared > MAX_DATA_LENGTH:
-        raise ParseError(f"data length {declared} exceeds {MAX_DATA_LENGTH}", field="length")
-    if len(data) != declared:
-        raise ParseError(f"bad length: header says {declared} characters, data segment has {len(data)}",
+        raise ParseError(key="monitoring_length_too_large", params={"length": declared, "limit": MAX_DATA_LENGTH},
                          field="length")
-    if not re.fullmatch(r"[0-9A-Fa-f]{4}", crc_text):
-        raise ParseError(f"CRC {crc_text!r} is not 4 hex digits", field="crc")
+    if len(data) != declared:
+        raise ParseError(key="monitoring_length_mismatch", params={"declared": declared, "actual": len(data)},
+                         field="length")
+    if not _HEX4.fullmatch(crc_text):
+        raise ParseError(key="monitoring_crc_not_hex", params={"crc": crc_text}, field="crc")
     if check_crc:
-        expected = crc16(data)
+        expected = crc16(data) if crc is None else crc
         if int(crc_text, 16) != expected:
-            raise ParseError(f"bad CRC: frame says {crc_text.upper()}, data segment gives {expected:04X}",
+            raise ParseError(key="monitoring_crc_mismatch", params={"crc": crc_text.upper(), "expected": expected},
                              field="crc")
-    return parse_data(data, tz=tz)
+    return data
 
 
 def parse_data(data: str, *, tz: timezone = BEIJING) -> Frame:
     """The data segment ``QN=...;...;CP=&&...&&``."""
+    return _frame(*_scan(data, tz))
+
+
+def _frame(header: dict[str, str], data_time: datetime, readings: dict[str, list]) -> Frame:
+    return Frame(qn=header["QN"], st=header["ST"], cn=header["CN"], pw=header["PW"], mn=header["MN"],
+                 flag=header.get("Flag"), data_time=data_time,
+                 readings={c: Reading(c, values, flag) for c, (values, flag) in readings.items()})
+
+
+Scan = tuple[dict[str, str], datetime, dict[str, list]]  # header fields, DataTime, code -> [values, flag]
+
+# The fast path: the usual frame (header fields in the standard's order, every CP item ``code-Field=value`` or
+# ``DataTime=...``) read by two regular expressions. Anything else, and any error, goes to ``_scan_strict``, the
+# reference reading, which also writes the error reports; the fast path returns only what that one would.
+_FAST_SEGMENT = re.compile(r"QN=([^;=]+);ST=([^;=]+);CN=([0-9]{4});PW=([^;=]+);MN=([^;=]+);(?:Flag=([0-9]+);)?"
+                           r"CP=&&(.*)&&")
+_CP_ITEM = r"(?:[A-Za-z0-9]{1,16}-[^-=;,]*|DataTime)=[^;,]*"
+_FAST_CP = re.compile(rf"{_CP_ITEM}(?:[;,]{_CP_ITEM})*;?")
+_CP_TOKEN = re.compile(r"(?:([A-Za-z0-9]{1,16})-([^-=;,]*)|DataTime)=([^;,]*)")
+_VALUE_FIELDS = frozenset(VALUE_FIELDS)
+
+
+def _scan(data: str, tz: timezone) -> Scan:
+    m = _FAST_SEGMENT.fullmatch(data)
+    if m is None or not _FAST_CP.fullmatch(m[7]):
+        return _scan_strict(data, tz)
+    data_time = None
+    readings: dict[str, list] = {}
+    for code, name, value in _CP_TOKEN.findall(m[7]):
+        if not code:  # DataTime
+            try:
+                data_time = _time(value, tz)
+            except ParseError:
+                return _scan_strict(data, tz)
+            continue
+        r = readings.get(code)
+        if r is None:
+            r = readings[code] = [{}, None]
+        if name == "Flag":
+            if value not in FLAGS:
+                return _scan_strict(data, tz)
+            r[1] = value
+        elif name in _VALUE_FIELDS:
+            try:
+                number = float(value)
+            except ValueError:
+                return _scan_strict(data, tz)
+            if number - number != 0.0:  # inf or nan
+                return _scan_strict(data, tz)
+            r[0][name] = number
+    if data_time is None:
+        return _scan_strict(data, tz)
+    header = {"QN": m[1], "ST": m[2], "CN": m[3], "PW": m[4], "MN": m[5]}
+    if m[6] is not None:
+        header["Flag"] = m[6]
+    return header, data_time, readings
+
+
+def scan_lines(texts: list[str], *, tz: timezone = BEIJING) -> list[Scan | ParseError]:
+    """Frames (each with or without its CRLF) read together, CRCs computed in one batch: for each, its ``Scan``
+    (what ``parse_frame`` puts in a ``Frame``) or the ``ParseError`` that ``parse_frame`` would raise."""
+    raws = [_raw(t) for t in texts]
+    crcs = crc16_many([r[6:-4] for r in raws])
+    out: list[Scan | ParseError] = []
+    for raw, crc in zip(raws, crcs, strict=True):
+        try:
+            out.append(_scan(_data_segment(raw, True, crc), tz))
+        except ParseError as exc:
+            out.append(exc)
+    return out
+
+
+def _scan_strict(data: str, tz: timezone) -> Scan:
     start = data.find("CP=&&")
     if start < 0:
-        raise ParseError("missing field CP (expected 'CP=&&...&&')", field="CP")
+        raise ParseError(key="monitoring_cp_missing", field="CP")
     if not data.endswith("&&") or len(data) < start + len("CP=&&") + 2:
-        raise ParseError("CP is not closed with '&&'", field="CP")
+        raise ParseError(key="monitoring_cp_not_closed", field="CP")
     header_text, cp = data[:start], data[start + len("CP=&&"):-2]
     header: dict[str, str] = {}
     for part in header_text.split(";"):
@@ -205,63 +340,76 @@ def parse_data(data: str, *, tz: timezone = BEIJING) -> Frame:
             continue
         key, sep, value = part.partition("=")
         if not sep:
-            raise ParseError(f"header field {part!r} has no '='", field="header")
+            raise ParseError(key="monitoring_header_no_equals", params={"part": part}, field="header")
         if key in header:
-            raise ParseError(f"header field {key} given twice", field=key)
+            raise ParseError(key="monitoring_header_twice", params={"name": key}, field=key)
         header[key] = value
     missing = [k for k in HEADER_FIELDS if not header.get(k)]
     if missing:
-        raise ParseError(f"missing field(s): {', '.join(missing)}", field=missing[0])
+        raise ParseError(key="monitoring_fields_missing", params={"fields": ", ".join(missing)}, field=missing[0])
     if not header["CN"].isdigit() or len(header["CN"]) != 4:
-        raise ParseError(f"CN {header['CN']!r} is not a 4-digit command code", field="CN")
+        raise ParseError(key="monitoring_cn_not_code", params={"cn": header["CN"]}, field="CN")
     flag = header.get("Flag")
     if flag is not None and not flag.isdigit():
-        raise ParseError(f"Flag {flag!r} is not a number", field="Flag")
+        raise ParseError(key="monitoring_flag_not_number", params={"flag": flag}, field="Flag")
     data_time: datetime | None = None
-    readings: dict[str, dict] = {}
+    readings: dict[str, list] = {}
     for group in cp.split(";"):
         if not group:
             continue
         for item in group.split(","):
             key, sep, value = item.partition("=")
             if not sep:
-                raise ParseError(f"CP item {item!r} has no '='", field="CP")
+                raise ParseError(key="monitoring_cp_item_no_equals", params={"item": item}, field="CP")
             if key == "DataTime":
                 data_time = _time(value, tz)
                 continue
             code, dash, name = key.rpartition("-")
             if not dash or not _CODE.match(code):
-                raise ParseError(f"CP item {key!r} is not 'code-Field'", field="CP")
-            r = readings.setdefault(code, {"values": {}, "flag": None})
+                raise ParseError(key="monitoring_cp_item_not_code_field", params={"item": key}, field="CP")
+            r = readings.setdefault(code, [{}, None])
             if name == "Flag":
                 if value not in FLAGS:
-                    raise ParseError(f"unknown flag {value!r} for {code} (known: {', '.join(FLAGS)})",
+                    raise ParseError(key="monitoring_unknown_flag", params={"flag": value, "code": code,
+                                                                           "known": ", ".join(FLAGS)},
                                      field=f"{code}-Flag")
-                r["flag"] = value
+                r[1] = value
             elif name in VALUE_FIELDS:
                 try:
                     number = float(value)
                 except ValueError:
-                    raise ParseError(f"{key} value {value!r} is not a number", field=key) from None
+                    raise ParseError(key="monitoring_value_not_number", params={"item": key, "value": value},
+                                     field=key) from None
                 if number != number or number in (float("inf"), float("-inf")):
-                    raise ParseError(f"{key} value {value!r} is not finite", field=key)
-                r["values"][name] = number
+                    raise ParseError(key="monitoring_value_not_finite", params={"item": key, "value": value}, field=key)
+                r[0][name] = number
             # other fields (e.g. -SampleTime, -EFlag, -Ala) are ignored: not needed for emissions
     if data_time is None:
-        raise ParseError("missing field DataTime in CP", field="DataTime")
-    return Frame(qn=header["QN"], st=header["ST"], cn=header["CN"], pw=header["PW"], mn=header["MN"],
-                 flag=flag, data_time=data_time,
-                 readings={c: Reading(c, r["values"], r["flag"]) for c, r in readings.items()})
+        raise ParseError(key="monitoring_datatime_missing", field="DataTime")
+    return header, data_time, readings
+
+
+_TIMES: dict[tuple[str, timezone], datetime] = {}  # DataTime text -> datetime: frames of many stacks share hours
 
 
 def _time(value: str, tz: timezone) -> datetime:
+    t = _TIMES.get((value, tz))
+    if t is None:
+        t = _read_time(value, tz)
+        if len(_TIMES) >= 100_000:
+            _TIMES.clear()
+        _TIMES[(value, tz)] = t
+    return t
+
+
+def _read_time(value: str, tz: timezone) -> datetime:
     if not (len(value) == 14 and value.isdigit()):
-        raise ParseError(f"DataTime {value!r} is not YYYYMMDDhhmmss", field="DataTime")
+        raise ParseError(key="monitoring_datatime_format", params={"value": value}, field="DataTime")
     try:
         return datetime(int(value[0:4]), int(value[4:6]), int(value[6:8]), int(value[8:10]), int(value[10:12]),
                         int(value[12:14]), tzinfo=tz)
     except ValueError:
-        raise ParseError(f"DataTime {value!r} is not a valid date and time", field="DataTime") from None
+        raise ParseError(key="monitoring_datatime_invalid", params={"value": value}, field="DataTime") from None
 
 
 @dataclass

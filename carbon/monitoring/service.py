@@ -43,13 +43,13 @@ def register_stack(session: Session, *, uscc: str, code: str, mn: str) -> Stack:
     e = get_emitter(session, uscc=uscc)
     code, mn = (code or "").strip(), (mn or "").strip()
     if not code:
-        raise ValidationError("stack code is required", field="code")
+        raise ValidationError(key="monitoring_stack_code_required", field="code")
     if not mn or len(mn) > 64:
-        raise ValidationError("MN is required (at most 64 characters)", field="mn")
+        raise ValidationError(key="monitoring_mn_required", field="mn")
     if session.scalar(select(Stack.id).where(Stack.mn == mn)) is not None:
-        raise Conflict(f"MN {mn} is already registered for a stack", field="mn")
+        raise Conflict(key="monitoring_mn_taken", params={"mn": mn}, field="mn")
     if session.scalar(select(Stack.id).where(Stack.emitter_id == e.id, Stack.code == code)) is not None:
-        raise Conflict(f"stack {code!r} is already registered for {e.uscc}", field="code")
+        raise Conflict(key="monitoring_stack_taken", params={"code": code, "uscc": e.uscc}, field="code")
     s = Stack(emitter_id=e.id, code=code, mn=mn)
     session.add(s)
     session.flush()
@@ -64,7 +64,7 @@ def get_stack(session: Session, *, ref: str) -> Stack:
         s = session.scalar(select(Stack).join(Emitter, Emitter.id == Stack.emitter_id)
                            .where(Emitter.uscc == uscc.strip().upper(), Stack.code == code.strip()))
     if s is None:
-        raise NotFound(f"no stack {ref!r} (give its MN or USCC:code)", field="stack")
+        raise NotFound(key="monitoring_stack_not_found", params={"ref": ref}, field="stack")
     return s
 
 
@@ -160,7 +160,7 @@ def store_hourly(session: Session, columns: dict[str, list]) -> tuple[int, str]:
     if n == 0:
         return 0, "none"
     if any(h.tzinfo is None for h in columns["hour"]):
-        raise ValidationError("hourly records need timezone-aware hours (UTC)", field="hour")
+        raise ValidationError(key="monitoring_hours_naive", field="hour")
     session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
@@ -245,7 +245,7 @@ def ensure_partitions(session: Session, months: list[tuple[int, int]]) -> list[s
 
 def _utc(value: datetime, name: str) -> datetime:
     if value.tzinfo is None:
-        raise ValidationError(f"{name} must be timezone-aware", field=name)
+        raise ValidationError(key="monitoring_time_naive", params={"name": name}, field=name)
     return value.astimezone(UTC)
 
 
@@ -271,7 +271,7 @@ def calculated_for_year(session: Session, *, emitter: Emitter, year: int) -> int
     r = session.scalar(select(Report).where(Report.emitter_id == emitter.id, Report.year == year)
                        .order_by(Report.version.desc()).limit(1))
     if r is None:
-        raise NotFound(f"no ETS report of {emitter.uscc} for {year}: give the calculated emissions", field="calculated_t")
+        raise NotFound(key="monitoring_no_ets_report", params={"uscc": emitter.uscc, "year": year}, field="calculated_t")
     return r.reported_emissions_t
 
 
@@ -287,10 +287,10 @@ def compare_emitter(session: Session, *, uscc: str, start: datetime, end: dateti
     e = get_emitter(session, uscc=uscc)
     stacks = list_stacks(session, emitter_id=e.id)
     if not stacks:
-        raise NotFound(f"{e.uscc} has no monitored stack", field="uscc")
+        raise NotFound(key="monitoring_no_stack", params={"uscc": e.uscc}, field="uscc")
     if calculated_t is None:
         if year is None:
-            raise ValidationError("give calculated_t, or the year of an ETS report", field="calculated_t")
+            raise ValidationError(key="monitoring_calculated_or_year", field="calculated_t")
         calculated_t = float(calculated_for_year(session, emitter=e, year=year))
     per_stack = {}
     total, hours, valid, issues = 0.0, 0, 0, 0

@@ -63,6 +63,7 @@ from carbon.core.db import session_scope, utcnow
 from carbon.core.errors import CarbonError, Unauthorized
 from carbon.core.pg_simple_query import SimpleQuery
 from carbon.puhui import residents, rules, service
+from carbon.puhui.claims import evidence_check_default
 from carbon.puhui.ledger import ISSUANCE, REDUCTION_ISSUANCE
 from carbon.puhui.models import PuhuiBehaviour, PuhuiIdempotencyKey, PuhuiJournal, PuhuiPosting
 from carbon.puhui.privacy import trip_ref
@@ -157,10 +158,11 @@ class AwardWriter:
 
     def __init__(self, factory: sessionmaker[Session], *, secret: str,
                  limiter: MemoryLimiter | RedisLimiter | None = None, max_batch: int = MAX_BATCH, lanes: int = LANES,
-                 check_evidence: bool = False):
+                 check_evidence: bool | None = None):
         self._factory = factory
         self._secret = secret
-        self._check_evidence = check_evidence  # issue 17: evidence matched with operator records (operators.py)
+        # issue 17: evidence matched with operator records (operators.py); None: the setting (on by default)
+        self._check_evidence = evidence_check_default() if check_evidence is None else check_evidence
         self._limiter = limiter  # counts each request's ``limits`` (None: no rate limits)
         self._max_batch = max_batch
         engine = factory.kw["bind"]
@@ -253,10 +255,8 @@ class AwardWriter:
                 self.fallbacks += 1
                 unknown = lane.writes_sent and (lane.conn is None or lane.conn.broken)
                 await self._disconnect(lane)
-                results = [_SINGLE if r.idempotency_key is not None or not unknown else OutcomeUnknown(
-                    "the connection to the database was lost while this claim was being saved, so whether it was "
-                    "recorded is unknown; look at GET /api/v1/puhui/me/ledger before sending it again (claims sent "
-                    "with an Idempotency-Key are always safe to send again)") for r in requests]
+                results = [_SINGLE if r.idempotency_key is not None or not unknown
+                           else OutcomeUnknown(key="puhui_outcome_unknown") for r in requests]
         else:  # SQLite: one transaction for the batch too, each claim in its own savepoint, in a worker thread
             try:
                 results = await asyncio.to_thread(self._in_savepoints, requests)
@@ -513,8 +513,7 @@ def admit(requests: list[AwardRequest], rows: list[Any], locked: set[int]) -> tu
     for i, (request, row) in enumerate(zip(requests, rows, strict=True)):
         user_id = row.user_id
         if user_id is None or user_id not in locked or not request.token:
-            results[i] = Unauthorized("missing bearer token" if not request.token
-                                      else "invalid or expired session; log in again")
+            results[i] = Unauthorized(key="puhui_token_missing" if not request.token else "puhui_session_invalid")
         elif user_id in users:
             later.append(i)
         else:
@@ -560,8 +559,7 @@ def decide(requests: list[AwardRequest], rows: list[Any], locked: set[int], *, s
                                       check_evidence=check_evidence)
             ref = plan.behaviour["trip_ref"]
             if ref is not None and (row.trip_taken or ref in trips):
-                raise service.conflict("duplicate_trip", "this operator trip has already been claimed",
-                                       field="evidence.trip_id")
+                raise service.conflict("duplicate_trip", key="puhui_duplicate_trip", field="evidence.trip_id")
         except CarbonError as exc:
             results[i] = exc
             continue

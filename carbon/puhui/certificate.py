@@ -36,6 +36,6 @@ def render_pdf(summary: dict, *, name: str, issued: date, labels: dict[str, str]
     try:
         import weasyprint
     except (ImportError, OSError) as exc:  # OSError: the Pango libraries are missing
-        raise PdfUnavailable(f"PDF rendering is not available on this server ({type(exc).__name__})") from exc
+        raise PdfUnavailable(key="puhui_pdf_unavailable", params={"reason": type(exc).__name__}) from exc
     html = render_html(summary, name=name, issued=issued, labels=labels)
     return weasyprint.HTML(string=html, base_url=str(TEMPLATE_DIR)).write_pdf()

@@ -192,6 +192,13 @@ def plan_award(snap: Any, *, user_id: int, claim: Claim, secret: str, digest: st
     return PlannedAward(journal, postings, behaviour, body, key)
 
 
+def evidence_check_default() -> bool:
+    """Whether evidence is checked when a caller does not say: the setting CARBON_PUHUI_EVIDENCE_CHECK (on)."""
+    from carbon.core.settings import get_settings
+
+    return get_settings().puhui_evidence_check
+
+
 def _verify(session: Session, snap: Any, *, user_id: int, claim: Claim, secret: str,
             now: datetime) -> operators.Verified | None:
     """The check of a claim's evidence or WeRun data (None: neither, a self-report for ``plan_award``)."""
@@ -202,18 +209,20 @@ def _verify(session: Session, snap: Any, *, user_id: int, claim: Claim, secret: 
     if claim.werun is not None:
         return operators.verify_werun(m, quantity=quantity, day=rules.local_date(claim.occurred_at), werun=claim.werun)
     return operators.verify_evidence(session, user_id=user_id, m=m, quantity=quantity, operator_code=claim.operator,
-                                     record_id=claim.trip_id, secret=secret, now=now, signed=claim.signed)
+                                     record_id=claim.trip_id, secret=secret, now=now, signed=claim.signed,
+                                     occurred_at=claim.occurred_at)
 
 
 def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: str, idempotency_key: str | None = None,
                      fingerprint: Any = None, now: datetime | None = None, route: str = "behaviours",
-                     locked: bool = False, check_evidence: bool = False) -> Outcome:
+                     locked: bool = False, check_evidence: bool | None = None) -> Outcome:
     """Check, cap and record one behaviour; award its points and grams. See the module docstring for locking.
 
     ``locked``: the caller already holds the resident's lock in this transaction (``authenticate_and_lock``).
     ``check_evidence``: evidence must match an operator record, WeRun data is checked, other claims are
-    self-reported (carbon/puhui/operators.py). The API passes ``Settings.puhui_evidence_check`` (default True);
-    the default here keeps the callers written before issue 17 (CLI, benches, tests with invented trips) as they were.
+    self-reported (carbon/puhui/operators.py). None (the default): ``Settings.puhui_evidence_check`` (on unless
+    CARBON_PUHUI_EVIDENCE_CHECK=0), so a caller that forgets it checks; False only where evidence is known to be
+    taken as given (tests and benches of the ledger itself).
 
     Written for few round trips: the lock (one statement, or none when ``locked``), one SELECT for everything read
     (``_award_snapshot``), then Core INSERTs: the journal, its postings (one multi-row statement), the behaviour,
@@ -233,6 +242,8 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
     if snap is None:
         current_methodology(session, code=claim.type, on=day)  # raises the 422 naming the known types
         raise AssertionError("unreachable: no methodology in force")  # pragma: no cover
+    if check_evidence is None:
+        check_evidence = evidence_check_default()
     verified = _verify(session, snap, user_id=user_id, claim=claim, secret=secret, now=now) if check_evidence else None
     plan = plan_award(snap, user_id=user_id, claim=claim, secret=secret, digest=digest,
                       idempotency_key=idempotency_key, route=route, now=now, verified=verified,
@@ -250,7 +261,6 @@ def record_behaviour(session: Session, *, user_id: int, claim: Claim, secret: st
             conn.execute(_statement("key", lambda: insert(PuhuiIdempotencyKey.__table__)), {**key, "response": body})
     except IntegrityError as exc:  # this trip was claimed before, or by a concurrent request that committed first
         if "trip_ref" in str(exc.orig) or "operator_record_id" in str(exc.orig):
-            raise conflict("duplicate_trip", "this operator trip has already been claimed",
-                           field="evidence.trip_id") from None
+            raise conflict("duplicate_trip", key="puhui_duplicate_trip", field="evidence.trip_id") from None
         raise
     return Outcome(201, body)

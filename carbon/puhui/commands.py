@@ -21,11 +21,13 @@ from rich.table import Table
 
 from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError, ValidationError
+from carbon.core.messages import help_text
 from carbon.core.settings import get_settings
 from carbon.inventory.commands import fail, stdout_console
 from carbon.puhui import service
 
-puhui_app = typer.Typer(help="碳普惠 personal carbon points: methodologies, expiry, rewards, totals.",
+puhui_app = typer.Typer(help=help_text("碳普惠个人碳积分: 方法学、积分过期、兑换奖励、汇总。",
+                                       "Puhui personal carbon points: methodologies, expiry, rewards, totals."),
                         no_args_is_help=True)
 out = stdout_console()
 
@@ -34,7 +36,8 @@ def _engine():
     return make_engine(get_settings().database_url)
 
 
-@puhui_app.command("methodologies")
+@puhui_app.command("methodologies", help=help_text("列出全部方法学版本 (代码、版本、减排因子、上限、来源)。",
+                                                   "List every methodology version (code, version, factor, caps, source)."))
 def methodologies_command() -> None:
     """List every methodology version (code, version, factor, caps, source)."""
     engine = _engine()
@@ -50,7 +53,9 @@ def methodologies_command() -> None:
         engine.dispose()
 
 
-@puhui_app.command("sync-methodologies")
+@puhui_app.command("sync-methodologies", help=help_text(
+    "将随程序发布的数据文件中数据库尚未收录的方法学写入数据库 (从不修改已保存的方法学)。",
+    "Insert the methodologies of the shipped data files that the database lacks (never edits a stored one)."))
 def sync_command() -> None:
     """Insert the methodologies of the shipped data files that the database lacks (never edits a stored one)."""
     engine = _engine()
@@ -64,8 +69,11 @@ def sync_command() -> None:
         engine.dispose()
 
 
-@puhui_app.command("expire")
-def expire_command(as_of: Annotated[Optional[str], typer.Option(help="ISO time with zone; default now")] = None) -> None:
+@puhui_app.command("expire", help=help_text(
+    "按积分过期规则, 使截止时间之前获得的积分过期 (获得积分的次年年底)。",
+    "Expire points earned before the cut-off of the expiry policy (end of the year after earning)."))
+def expire_command(as_of: Annotated[Optional[str], typer.Option(help=help_text(
+        "带时区的 ISO 时间; 默认为当前时间", "ISO time with zone; default now"))] = None) -> None:
     """Expire points earned before the cut-off of the expiry policy (end of the year after earning)."""
     engine = _engine()
     try:
@@ -73,7 +81,7 @@ def expire_command(as_of: Annotated[Optional[str], typer.Option(help="ISO time w
         if as_of:
             now = datetime.fromisoformat(as_of)
             if now.tzinfo is None:
-                raise ValidationError("--as-of needs a time zone, e.g. 2026-01-01T00:00:00+08:00", field="as_of")
+                raise ValidationError(key="puhui_as_of_timezone", field="as_of")
         with session_scope(engine) as s:
             result = service.expire_all(s, now=now)
         out.print_json(json.dumps(result))
@@ -83,9 +91,12 @@ def expire_command(as_of: Annotated[Optional[str], typer.Option(help="ISO time w
         engine.dispose()
 
 
-@puhui_app.command("reward-add")
-def reward_add(name: str, cost: Annotated[int, typer.Option(help="points")],
-               stock: Annotated[int, typer.Option(help="items available")], description: str = "") -> None:
+@puhui_app.command("reward-add", help=help_text("上架一项兑换奖励。", "Offer a reward."))
+def reward_add(name: Annotated[str, typer.Argument(help=help_text("奖励名称", "name of the reward"))],
+               cost: Annotated[int, typer.Option(help=help_text("所需积分", "points"))],
+               stock: Annotated[int, typer.Option(help=help_text("可兑换数量", "items available"))],
+               description: Annotated[str, typer.Option(help=help_text("奖励说明", "description of the reward"))] = ""
+               ) -> None:
     """Offer a reward."""
     engine = _engine()
     try:
@@ -98,7 +109,8 @@ def reward_add(name: str, cost: Annotated[int, typer.Option(help="points")],
         engine.dispose()
 
 
-@puhui_app.command("rewards")
+@puhui_app.command("rewards", help=help_text("列出全部兑换奖励 (含已下架的): 编号、名称、所需积分、库存、是否上架。",
+                                             "List every reward (inactive ones too): id, name, cost, stock, active."))
 def rewards_command() -> None:
     engine = _engine()
     try:
@@ -111,7 +123,8 @@ def rewards_command() -> None:
         engine.dispose()
 
 
-@puhui_app.command("stats")
+@puhui_app.command("stats", help=help_text("根据积分账本统计的平台汇总; 两种资产的 ``conservation`` (守恒差额) 都必须为 0。",
+                                           "Platform totals from the ledger; ``conservation`` must be 0 for both assets."))
 def stats_command() -> None:
     """Platform totals from the ledger; ``conservation`` must be 0 for both assets."""
     engine = _engine()
@@ -122,8 +135,11 @@ def stats_command() -> None:
         engine.dispose()
 
 
-@puhui_app.command("prune-keys")
-def prune_command(days: int = 90) -> None:
+@puhui_app.command("prune-keys", help=help_text(
+    "删除超过 ``days`` 天的居民幂等键 (该期限长于所有申报时限)。",
+    "Drop residents' idempotency keys older than ``days`` (longer than every claim window)."))
+def prune_command(days: Annotated[int, typer.Option(help=help_text(
+        "保留天数: 删除更早的幂等键", "age in days beyond which keys are dropped"))] = 90) -> None:
     """Drop residents' idempotency keys older than ``days`` (longer than every claim window)."""
     from datetime import timedelta
 

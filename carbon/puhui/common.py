@@ -22,8 +22,10 @@ POLICY = ledger.load_policy()
 TRACKED = ("user:", ledger.POOL)  # accounts whose postings carry balance_after (must never go negative)
 
 
-def conflict(code: str, message: str, field: str | None = None) -> Conflict:
-    exc = Conflict(message, field=field)
+def conflict(code: str, message: str | None = None, field: str | None = None, *, key: str | None = None,
+             params: dict | None = None) -> Conflict:
+    """A 409 with its own ``code`` (``insufficient_points``, ``duplicate_trip``, ...), worded by ``key``."""
+    exc = Conflict(message, field=field, key=key, params=params)
     exc.code = code
     return exc
 
@@ -63,8 +65,8 @@ def request_hash(fingerprint: Any) -> str:
 def stored_outcome(found: Any, route: str, digest: str) -> Outcome:
     """The stored response for a key seen before; IdempotencyKeyReused when it came with another request."""
     if found.route != route or found.request_hash != digest:
-        raise IdempotencyKeyReused(f"Idempotency-Key was already used for a different request ({found.route}); "
-                                   "use a new key for a new request", field="Idempotency-Key")
+        raise IdempotencyKeyReused(key="puhui_idempotency_key_reused", params={"route": found.route},
+                                   field="Idempotency-Key")
     return Outcome(found.status_code, found.response, replayed=True)
 
 
@@ -84,7 +86,7 @@ def _account_ids(session: Session, keys: set[str]) -> dict[str, int]:
     found = {k: i for k, i in rows}
     missing = keys - found.keys()
     if missing:
-        raise NotFound(f"ledger accounts missing: {', '.join(sorted(missing))} (run the migrations)")
+        raise NotFound(key="puhui_ledger_accounts_missing", params={"accounts": ", ".join(sorted(missing))})
     return found
 
 
@@ -109,7 +111,7 @@ def post(session: Session, journal: ledger.Journal, *, now: datetime) -> int:
     found = {k: (i, b) for k, i, b in session.execute(select(PuhuiAccount.key, PuhuiAccount.id, latest)
                                                       .where(PuhuiAccount.key.in_(keys)))}
     if keys - found.keys():
-        raise NotFound(f"ledger accounts missing: {', '.join(sorted(keys - found.keys()))} (run the migrations)")
+        raise NotFound(key="puhui_ledger_accounts_missing", params={"accounts": ", ".join(sorted(keys - found.keys()))})
     ids = {k: i for k, (i, _) in found.items()}
     row = PuhuiJournal(kind=journal.kind, reference=journal.reference, created_at=now)
     session.add(row)
@@ -120,7 +122,8 @@ def post(session: Session, journal: ledger.Journal, *, now: datetime) -> int:
         if p.account.startswith(TRACKED):
             after = int(found[p.account][1] or 0) + p.amount
             if after < 0:
-                raise ledger.InsufficientBalance(f"{p.account} would go to {after}")
+                raise ledger.InsufficientBalance(key="puhui_balance_negative", params={"account": p.account,
+                                                                                       "after": after})
         values.append({"journal_id": row.id, "account_id": ids[p.account], "amount": p.amount,
                        "balance_after": after, "created_at": now})
     session.execute(PuhuiPosting.__table__.insert(), values)
@@ -132,14 +135,15 @@ def _posting_rows(journal: ledger.Journal, found: dict[str, tuple[int, int]]) ->
     (``found``: key -> (id, latest balance_after)); InsufficientBalance if a tracked account would go negative."""
     missing = {p.account for p in journal.postings} - found.keys()
     if missing:
-        raise NotFound(f"ledger accounts missing: {', '.join(sorted(missing))} (run the migrations)")
+        raise NotFound(key="puhui_ledger_accounts_missing", params={"accounts": ", ".join(sorted(missing))})
     rows = []
     for p in journal.postings:
         after = None
         if p.account.startswith(TRACKED):
             after = found[p.account][1] + p.amount
             if after < 0:
-                raise ledger.InsufficientBalance(f"{p.account} would go to {after}")
+                raise ledger.InsufficientBalance(key="puhui_balance_negative", params={"account": p.account,
+                                                                                       "after": after})
         rows.append({"account_id": found[p.account][0], "amount": p.amount, "balance_after": after})
     return rows
 

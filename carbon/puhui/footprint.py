@@ -31,6 +31,7 @@ from pathlib import Path
 from carbon.core import units
 from carbon.core.errors import FactorError, ValidationError
 from carbon.factors.library import FactorLibrary
+from carbon.puhui.messages import Nested
 
 PARAMS_FILE = Path(__file__).with_name("data") / "footprint_v1.csv"
 EDITION = "footprint_v1"
@@ -54,7 +55,7 @@ def load_params(path: Path = PARAMS_FILE) -> dict[str, Param]:
     out = {}
     for row in csv.DictReader(lines):
         if not row["source"].strip():
-            raise FactorError(f"{path.name}: {row['key']} cites no source")
+            raise FactorError(key="puhui_footprint_param_no_source", params={"file": path.name, "key": row["key"]})
         units.parse_unit(row["unit"].replace("CO2e", "").strip() or "g")
         out[row["key"]] = Param(row["key"], float(row["value"]), row["unit"], row["source"])
     return out
@@ -95,18 +96,19 @@ class Item:
 
 def _in(amount: Amount, unit: str, dimension: str, what: str) -> float:
     if amount.quantity < 0:
-        raise ValidationError(f"{what}: quantity must not be negative", field=what)
+        raise ValidationError(key="puhui_footprint_negative", params={"what": what}, field=what)
     try:
         units.check_dimension(amount.unit, dimension, what)
     except ValidationError as exc:
-        raise type(exc)(exc.message, field=f"{what}.unit") from exc
+        raise type(exc)(exc.message, field=f"{what}.unit", key=exc.key, params=exc.params) from exc
     return units.convert(amount.quantity, amount.unit, unit)
 
 
 def _factor(lib: FactorLibrary, parameter: str, category: str, item: str, year: int, unit: str):
     row = lib.resolve(parameter, category, item, year=year)
     if row is None:
-        raise FactorError(f"the factor library has no {parameter} for {item} ({category}, {year})")
+        raise FactorError(key="puhui_footprint_factor_missing",
+                          params={"parameter": parameter, "item": item, "category": category, "year": year})
     return units.convert(row.value, row.unit, unit), row.ref
 
 
@@ -122,7 +124,7 @@ def compute(answers: Answers, lib: FactorLibrary, params: dict[str, Param] | Non
     """The footprint of one person for one year: items, total, and the editions used."""
     params = params or load_params()
     if answers.household_size < 1:
-        raise ValidationError("household_size must be at least 1", field="household_size")
+        raise ValidationError(key="puhui_household_size", field="household_size")
     share = 1 / answers.household_size
     year = answers.year
     items: list[Item] = []
@@ -147,7 +149,8 @@ def compute(answers: Answers, lib: FactorLibrary, params: dict[str, Param] | Non
         if answers.car_fuel_economy is not None:
             economy = answers.car_fuel_economy
             if economy.quantity <= 0:
-                raise ValidationError("car_fuel_economy must be positive", field="car_fuel_economy")
+                raise ValidationError(key="puhui_must_be_positive", params={"name": "car_fuel_economy"},
+                                      field="car_fuel_economy")
             l_per_km = units.convert(economy.quantity, _per_100(economy.unit), "L/km")
             economy_ref = "answer:car_fuel_economy"
         else:
@@ -167,7 +170,7 @@ def compute(answers: Answers, lib: FactorLibrary, params: dict[str, Param] | Non
                           [f"{EDITION}:flight_per_pkm"]))
     if answers.diet is not None:
         if answers.diet not in DIETS:
-            raise ValidationError(f"diet must be one of {', '.join(DIETS)}", field="diet")
+            raise ValidationError(key="puhui_diet_unknown", params={"known": ", ".join(DIETS)}, field="diet")
         p = params[f"diet_{answers.diet}"]
         per_day = units.convert(p.value, p.unit.replace("CO2e", "").strip(), "kg/day")
         items.append(Item("diet", None, None, round(per_day * 365), False, [f"{EDITION}:diet_{answers.diet}"]))
@@ -189,8 +192,9 @@ def _per_100(unit: str) -> str:
 
 def _distance_km(amount: Amount, what: str) -> float:
     if amount.quantity < 0:
-        raise ValidationError(f"{what}: quantity must not be negative", field=what)
+        raise ValidationError(key="puhui_footprint_negative", params={"what": what}, field=what)
     try:
         return units.convert(amount.quantity, amount.unit, "km")
     except ValidationError as exc:
-        raise type(exc)(f"{what}: {exc.message}", field=f"{what}.unit") from exc
+        params = {"what": what, "detail": Nested(exc)}
+        raise type(exc)(key="puhui_prefixed", params=params, field=f"{what}.unit") from exc

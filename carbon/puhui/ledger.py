@@ -153,7 +153,8 @@ class Book:
         for p in journal.postings:
             after = self.balance(p.account) + p.amount
             if after < 0 and p.account not in SOURCES:
-                raise InsufficientBalance(f"{p.account} would go to {after}", field="amount")
+                raise InsufficientBalance(key="puhui_balance_negative", params={"account": p.account, "after": after},
+                                          field="amount")
 
     def post(self, journal: Journal) -> Journal:
         self.check(journal)
@@ -197,7 +198,7 @@ class ExpiryPolicy:
 def load_policy(path: Path = POLICY_FILE) -> ExpiryPolicy:
     data = json.loads(path.read_text(encoding="utf-8"))
     if data.get("rule") != "end_of_year_after_earned":
-        raise ValidationError(f"{path.name}: unknown expiry rule {data.get('rule')!r}")
+        raise ValidationError(key="puhui_expiry_rule_unknown", params={"file": path.name, "rule": data.get("rule")})
     return ExpiryPolicy(version=int(data["version"]), rule=data["rule"], years_after=int(data["years_after"]),
                         timezone_offset_hours=int(data.get("timezone_offset_hours", 8)))
 

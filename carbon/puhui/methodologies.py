@@ -25,6 +25,7 @@ from pathlib import Path
 
 from carbon.core import units
 from carbon.core.errors import UnitError, ValidationError
+from carbon.puhui.messages import Nested
 
 DATA_DIR = Path(__file__).with_name("data")
 FIRST_EDITION = DATA_DIR / "methodologies_v1.csv"
@@ -86,28 +87,28 @@ def _dec(text: str | Decimal | int | float | None, what: str) -> Decimal | None:
     try:
         value = Decimal(str(text).strip())
     except InvalidOperation as exc:
-        raise ValidationError(f"{what}: {text!r} is not a number", field=what) from exc
+        raise ValidationError(key="puhui_not_a_number", params={"what": what, "text": text}, field=what) from exc
     if not value.is_finite():
-        raise ValidationError(f"{what}: {text!r} is not a finite number", field=what)
+        raise ValidationError(key="puhui_not_finite", params={"what": what, "text": text}, field=what)
     return value
 
 
 def _factor_in_grams(factor: Decimal, factor_unit: str, quantity_unit: str) -> Decimal:
     """``factor`` [factor_unit] as grams CO2e per ``quantity_unit``. ``factor_unit`` is ``<mass>/<unit>``
     (a gas label such as CO2e after the mass is allowed: 'g CO2e/km', 'kg CO2e/kWh')."""
+    units_named = {"factor_unit": factor_unit, "quantity_unit": quantity_unit}  # the parameters of its errors
     if "/" not in factor_unit:
-        raise UnitError(f"factor unit {factor_unit!r} must be a mass per {quantity_unit}", field="factor_unit")
+        raise UnitError(key="puhui_factor_unit_not_mass_per", params=units_named, field="factor_unit")
     numerator, denominator = (part.strip() for part in factor_unit.rsplit("/", 1))
     units.check_dimension(numerator, "mass", "factor unit numerator")
     to_grams = Decimal(repr(units.multiplier(numerator, "g")))
     if quantity_unit in COUNT_UNITS:
         per = COUNT_UNITS[quantity_unit].get(denominator)
         if per is None:
-            raise UnitError(f"factor unit {factor_unit!r} must be per {quantity_unit}", field="factor_unit")
+            raise UnitError(key="puhui_factor_unit_not_per", params=units_named, field="factor_unit")
         return factor * to_grams / per
     if denominator in _all_count_spellings():
-        raise UnitError(f"factor unit {factor_unit!r} is per a count, but the quantity unit is {quantity_unit!r}",
-                        field="factor_unit")
+        raise UnitError(key="puhui_factor_unit_per_count", params=units_named, field="factor_unit")
     per_unit = Decimal(repr(units.multiplier(denominator, quantity_unit)))  # UnitError on a dimension mismatch
     return factor * to_grams / per_unit
 
@@ -120,42 +121,46 @@ def validate(m: Methodology) -> Methodology:
     """Check one methodology and return it with ``factor_g`` filled in. Raises ValidationError/UnitError
     naming the field."""
     if not CODE_RE.match(m.code):
-        raise ValidationError(f"code {m.code!r}: lower-case letters, digits and _ (2-40 chars)", field="code")
+        raise ValidationError(key="puhui_methodology_code", params={"code": m.code}, field="code")
     if m.version < 1:
-        raise ValidationError("version starts at 1", field="version")
+        raise ValidationError(key="puhui_version_start", field="version")
     if not m.source.strip():
-        raise ValidationError("every methodology cites its source", field="source")
+        raise ValidationError(key="puhui_source_required", field="source")
     if m.confidence not in CONFIDENCE:
-        raise ValidationError(f"confidence must be one of {', '.join(CONFIDENCE)}", field="confidence")
+        raise ValidationError(key="puhui_confidence_unknown", params={"known": ", ".join(CONFIDENCE)},
+                              field="confidence")
     if m.factor <= 0:
-        raise ValidationError("the reduction factor must be positive", field="factor")
+        raise ValidationError(key="puhui_factor_not_positive", field="factor")
     if not m.is_count:
         try:
             units.parse_unit(m.quantity_unit)
         except UnitError as exc:
-            raise UnitError(exc.message, field="quantity_unit") from exc
+            raise UnitError(exc.message, field="quantity_unit", key=exc.key, params=exc.params) from exc
         if m.quantity_unit in _all_count_spellings():
-            raise UnitError(f"use the canonical count unit ({', '.join(COUNT_UNITS)})", field="quantity_unit")
+            raise UnitError(key="puhui_count_unit_canonical", params={"known": ", ".join(COUNT_UNITS)},
+                            field="quantity_unit")
     factor_g = _factor_in_grams(m.factor, m.factor_unit, m.quantity_unit)
     if m.cap_period is not None and m.cap_period not in CAP_PERIODS:
-        raise ValidationError(f"cap_period must be one of {', '.join(CAP_PERIODS)}", field="cap_period")
+        raise ValidationError(key="puhui_cap_period_unknown", params={"known": ", ".join(CAP_PERIODS)},
+                              field="cap_period")
     if (m.cap_claims is not None or m.cap_quantity is not None) and m.cap_period is None:
-        raise ValidationError("a cap needs a cap_period (day or month)", field="cap_period")
+        raise ValidationError(key="puhui_cap_needs_period", field="cap_period")
     for name in ("cap_claims", "cap_quantity", "max_quantity_per_claim", "speed_max_kmh", "step_length_m"):
         value = getattr(m, name)
         if value is not None and value <= 0:
-            raise ValidationError(f"{name} must be positive", field=name)
+            raise ValidationError(key="puhui_must_be_positive", params={"name": name}, field=name)
     if m.speed_min_kmh is not None and m.speed_min_kmh < 0:
-        raise ValidationError("speed_min_kmh must not be negative", field="speed_min_kmh")
+        raise ValidationError(key="puhui_must_not_be_negative", params={"name": "speed_min_kmh"},
+                              field="speed_min_kmh")
     if m.speed_min_kmh is not None and m.speed_max_kmh is not None and m.speed_min_kmh >= m.speed_max_kmh:
-        raise ValidationError("speed_min_kmh must be below speed_max_kmh", field="speed_min_kmh")
+        raise ValidationError(key="puhui_speed_min_above_max", field="speed_min_kmh")
     if (m.speed_min_kmh is not None or m.speed_max_kmh is not None) and m.is_count and m.step_length_m is None:
-        raise ValidationError("a speed limit on a count needs step_length_m", field="step_length_m")
+        raise ValidationError(key="puhui_speed_needs_step", field="step_length_m")
     if (m.speed_min_kmh is not None or m.speed_max_kmh is not None) and not m.is_count:
         if units.dimension_of(m.quantity_unit) != "[length]":
-            raise ValidationError("speed limits need a distance quantity unit", field="speed_max_kmh")
+            raise ValidationError(key="puhui_speed_needs_distance", field="speed_max_kmh")
     if not 1 <= m.window_days <= 366:
-        raise ValidationError("window_days must be 1..366", field="window_days")
+        raise ValidationError(key="puhui_window_days", field="window_days")
     return _replace(m, factor_g=factor_g)
 
 
@@ -199,9 +204,10 @@ def from_row(row: dict[str, str]) -> Methodology:
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, ValidationError):
             raise
-        raise ValidationError(f"methodology row {row.get('code')!r}: {exc}") from exc
+        params = {"code": row.get("code"), "reason": str(exc)}
+        raise ValidationError(key="puhui_methodology_row_bad", params=params) from exc
     if m.factor is None:
-        raise ValidationError("factor is required", field="factor")
+        raise ValidationError(key="puhui_factor_required", field="factor")
     return validate(m)
 
 
@@ -214,9 +220,10 @@ def load_file(path: Path) -> list[Methodology]:
         try:
             m = from_row({k: v for k, v in row.items() if k is not None})
         except ValidationError as exc:
-            raise ValidationError(f"{path.name} data row {n}: {exc.message}", field=exc.field) from exc
+            params = {"file": path.name, "n": n, "detail": Nested(exc)}
+            raise ValidationError(key="puhui_data_row", params=params, field=exc.field) from exc
         if (m.code, m.version) in seen:
-            raise ValidationError(f"{path.name}: {m.ref} appears twice")
+            raise ValidationError(key="puhui_methodology_twice", params={"file": path.name, "ref": m.ref})
         seen.add((m.code, m.version))
         out.append(m)
     return out
@@ -229,7 +236,7 @@ def load_all(data_dir: Path = DATA_DIR) -> list[Methodology]:
     for path in sorted(data_dir.glob("methodologies_v*.csv")):
         for m in load_file(path):
             if (m.code, m.version) in seen:
-                raise ValidationError(f"{path.name}: {m.ref} is already defined in an earlier edition")
+                raise ValidationError(key="puhui_methodology_earlier", params={"file": path.name, "ref": m.ref})
             seen.add((m.code, m.version))
             out.append(m)
     return out
@@ -242,15 +249,16 @@ def to_method_unit(m: Methodology, quantity: Decimal, unit: str) -> Decimal:
     if m.is_count:
         per = COUNT_UNITS[m.quantity_unit].get(unit)
         if per is None:
-            raise UnitError(f"{m.code} counts {m.quantity_unit}s; unit {unit!r} is not a count of them "
-                            f"(use one of: {', '.join(COUNT_UNITS[m.quantity_unit])})", field="unit")
+            raise UnitError(key="puhui_unit_not_count_of", params={"code": m.code, "quantity_unit": m.quantity_unit,
+                            "unit": unit, "known": ", ".join(COUNT_UNITS[m.quantity_unit])}, field="unit")
         return quantity * per
     if unit in _all_count_spellings():
-        raise UnitError(f"{m.code} is measured in {m.quantity_unit}; {unit!r} is a count", field="unit")
+        raise UnitError(key="puhui_unit_is_count",
+                        params={"code": m.code, "quantity_unit": m.quantity_unit, "unit": unit}, field="unit")
     try:
         factor = units.multiplier(unit, m.quantity_unit)
     except UnitError as exc:
-        raise UnitError(f"{m.code}: {exc.message}", field="unit") from exc
+        raise UnitError(key="puhui_prefixed", params={"what": m.code, "detail": Nested(exc)}, field="unit") from exc
     return quantity * Decimal(repr(factor))
 
 

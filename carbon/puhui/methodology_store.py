@@ -60,8 +60,8 @@ def current_methodology(session: Session, *, code: str, on: date) -> PuhuiMethod
                          .order_by(PuhuiMethodology.version.desc()).limit(1))
     if row is None:
         known = session.scalars(select(PuhuiMethodology.code).distinct()).all()
-        raise ValidationError(f"type {code!r} has no methodology in force on {on}; known: {', '.join(sorted(known))}",
-                              field="type")
+        raise ValidationError(key="puhui_type_not_in_force",
+                              params={"code": code, "on": on, "known": ", ".join(sorted(known))}, field="type")
     return row
 
 
@@ -84,8 +84,8 @@ def add_methodology(session: Session, *, data: dict, origin: str, now: datetime 
     m = methodologies.from_row(strings)
     if session.scalar(select(PuhuiMethodology.id).where(PuhuiMethodology.code == m.code,
                                                         PuhuiMethodology.version == m.version)) is not None:
-        raise conflict("methodology_exists", f"{m.ref} exists; versions are never edited, add version "
-                       f"{(latest or 0) + 1}", field="version")
+        raise conflict("methodology_exists", key="puhui_methodology_exists",
+                       params={"ref": m.ref, "next": (latest or 0) + 1}, field="version")
     row = PuhuiMethodology(**_method_values(m), origin=origin[:120], created_at=now or utcnow())
     session.add(row)
     session.flush()
@@ -107,8 +107,7 @@ def sync_methodologies(session: Session, *, now: datetime | None = None) -> Sync
         row = stored.get((m.code, m.version))
         if row is not None:
             if as_methodology(row) != m:
-                raise conflict("methodology_changed", f"{m.ref} in the data files differs from the stored row: "
-                               "never edit a methodology in place, add a version")
+                raise conflict("methodology_changed", key="puhui_methodology_changed", params={"ref": m.ref})
             unchanged += 1
             continue
         session.add(PuhuiMethodology(**_method_values(m), origin="data files", created_at=now or utcnow()))

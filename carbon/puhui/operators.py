@@ -46,12 +46,16 @@ from carbon.puhui.privacy import openid_hash
 
 POLICY_FILE = Path(__file__).parent / "data" / "evidence_v1.csv"
 KEY_GRACE = timedelta(hours=24)
+# a claim's time and its record's time may differ by this much (a resident claims a trip from memory or from the
+# operator's app; more than this is another trip, or a claim moved to another day's cap)
+CLAIM_TIME_TOLERANCE = timedelta(hours=2)
 ALGORITHMS = ("hmac-sha256", "ed25519")
 SIGNED_FIELDS = ("operator", "record_id", "kind", "openid", "quantity", "unit", "occurred_at")
 
 
-def rejected(reason: str, message: str, field: str) -> rules.ClaimRejected:
-    return rules.ClaimRejected(reason, message, field=field)
+def rejected(reason: str, key: str, field: str, **params) -> rules.ClaimRejected:
+    """The 422 ``reason`` worded by the message ``key`` of carbon/puhui/messages.py."""
+    return rules.ClaimRejected(reason, key=key, params=params, field=field)
 
 
 # --- the policy (data) -------------------------------------------------------------------------------------------
@@ -98,8 +102,7 @@ def self_reported(m: Methodology) -> Verified:
     """A claim without evidence: allowed only where the policy permits self-reporting."""
     policy = policy_for(m)
     if not policy.self_report:
-        raise rejected("evidence_required", f"{m.code} needs evidence from an operator (operator and trip_id); "
-                       "self-reported claims are not accepted for it", "evidence")
+        raise rejected("evidence_required", "puhui_self_report_refused", "evidence", code=m.code)
     return Verified("self_reported", cap=policy.self_report_cap)
 
 
@@ -122,12 +125,12 @@ def register_operator(session: Session, *, code: str, name_zh: str, kinds: list[
     """A new operator and its bearer token (shown once; only the hash is kept). 409 if the code exists."""
     code = code.strip().lower()
     if not code or not name_zh.strip():
-        raise ValidationError("an operator needs a code and a name", field="code")
+        raise ValidationError(key="puhui_operator_code_name", field="code")
     kinds = sorted({k.strip() for k in kinds if k.strip()})
     if not kinds:
-        raise ValidationError("kinds: at least one methodology code the operator records", field="kinds")
+        raise ValidationError(key="puhui_operator_kinds", field="kinds")
     if session.scalar(select(PuhuiOperator.id).where(PuhuiOperator.code == code)) is not None:
-        exc = Conflict(f"operator {code!r} exists", field="code")
+        exc = Conflict(key="puhui_operator_exists", params={"code": code}, field="code")
         exc.code = "operator_exists"
         raise exc
     token = "op_" + secrets.token_urlsafe(32)
@@ -140,18 +143,18 @@ def register_operator(session: Session, *, code: str, name_zh: str, kinds: list[
 
 def authenticate_operator(session: Session, token: str | None) -> PuhuiOperator:
     if not token:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(key="puhui_token_missing")
     row = session.scalar(select(PuhuiOperator).where(PuhuiOperator.token_hash == hash_token(token),
                                                      PuhuiOperator.revoked_at.is_(None)))
     if row is None:
-        raise Unauthorized("not an operator token")
+        raise Unauthorized(key="puhui_not_operator_token")
     return row
 
 
 def get_operator(session: Session, code: str) -> PuhuiOperator:
     row = session.scalar(select(PuhuiOperator).where(PuhuiOperator.code == code.strip().lower()))
     if row is None:
-        raise NotFound(f"no operator {code!r}", field="code")
+        raise NotFound(key="puhui_operator_not_found", params={"code": code}, field="code")
     return row
 
 
@@ -162,19 +165,18 @@ def rotate_key(session: Session, *, operator: PuhuiOperator, algorithm: str, pub
     its public key (base64 of the 32 raw bytes); the private key never reaches us."""
     now = now or utcnow()
     if algorithm not in ALGORITHMS:
-        raise ValidationError(f"algorithm must be one of {', '.join(ALGORITHMS)}", field="algorithm")
+        raise ValidationError(key="puhui_algorithm_unknown", params={"known": ", ".join(ALGORITHMS)}, field="algorithm")
     secret = None
     if algorithm == "ed25519":
         try:
             raw = base64.b64decode(public_key or "", validate=True)
             Ed25519PublicKey.from_public_bytes(raw)
         except ValueError:
-            raise ValidationError("public_key: base64 of a 32-byte Ed25519 public key", field="public_key") from None
+            raise ValidationError(key="puhui_public_key_bad", field="public_key") from None
         material = public_key
     else:
         if public_key:
-            raise ValidationError("public_key is only for ed25519; HMAC secrets are made by the server",
-                                  field="public_key")
+            raise ValidationError(key="puhui_public_key_hmac", field="public_key")
         material = secret = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
     session.execute(update(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
                                                    PuhuiOperatorKey.valid_until.is_(None))
@@ -199,8 +201,8 @@ def verify_signature(session: Session, *, operator: PuhuiOperator, record: dict,
     key = session.scalar(select(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
                                                         PuhuiOperatorKey.key_id == key_id))
     if key is None or (key.valid_until is not None and key.valid_until <= now):
-        raise rejected("signature_invalid", f"key {key_id!r} of {operator.code} is unknown or expired",
-                       "evidence.key_id")
+        raise rejected("signature_invalid", "puhui_key_unknown", "evidence.key_id", key_id=key_id,
+                       operator=operator.code)
     message = canonical(record)
     if key.algorithm == "hmac-sha256":
         expected = hmac.new(base64.b64decode(key.key), message, hashlib.sha256).hexdigest()
@@ -212,8 +214,8 @@ def verify_signature(session: Session, *, operator: PuhuiOperator, record: dict,
         except (InvalidSignature, ValueError):
             ok = False
     if not ok:
-        raise rejected("signature_invalid", f"the record's signature does not verify with {operator.code}'s key "
-                       f"{key_id}", "evidence.signature")
+        raise rejected("signature_invalid", "puhui_signature_bad", "evidence.signature", operator=operator.code,
+                       key_id=key_id)
 
 
 # --- records -----------------------------------------------------------------------------------------------------
@@ -222,19 +224,21 @@ def _record_values(operator: PuhuiOperator, item: dict, *, secret: str, index: s
     def field(name: str) -> str:
         value = item.get(name)
         if value is None or not str(value).strip():
-            raise ValidationError(f"{index}{name}: required", field=f"{index}{name}")
+            raise ValidationError(key="puhui_record_field_required", params={"index": index, "name": name},
+                                  field=f"{index}{name}")
         return str(value).strip()
 
     kind = field("kind")
     if kind not in operator.kinds.split(","):
-        raise ValidationError(f"{index}kind: {operator.code} records {operator.kinds}, not {kind!r}",
-                              field=f"{index}kind")
+        raise ValidationError(key="puhui_record_kind", params={"index": index, "operator": operator.code,
+                              "kinds": operator.kinds, "kind": kind}, field=f"{index}kind")
     try:
         quantity = Decimal(field("quantity"))
     except InvalidOperation:
-        raise ValidationError(f"{index}quantity: not a number", field=f"{index}quantity") from None
+        raise ValidationError(key="puhui_record_quantity_nan", params={"index": index},
+                              field=f"{index}quantity") from None
     if not quantity.is_finite() or quantity <= 0:
-        raise ValidationError(f"{index}quantity: must be positive", field=f"{index}quantity")
+        raise ValidationError(key="puhui_record_quantity_positive", params={"index": index}, field=f"{index}quantity")
     occurred = item.get("occurred_at")
     if isinstance(occurred, str):
         try:
@@ -242,10 +246,10 @@ def _record_values(operator: PuhuiOperator, item: dict, *, secret: str, index: s
         except ValueError:
             occurred = None
     if not isinstance(occurred, datetime) or occurred.tzinfo is None:
-        raise ValidationError(f"{index}occurred_at: an ISO time with a time zone", field=f"{index}occurred_at")
+        raise ValidationError(key="puhui_record_occurred_at", params={"index": index}, field=f"{index}occurred_at")
     record_id = field("record_id")
     if len(record_id) > 128:
-        raise ValidationError(f"{index}record_id: at most 128 characters", field=f"{index}record_id")
+        raise ValidationError(key="puhui_record_id_long", params={"index": index}, field=f"{index}record_id")
     return {"operator_id": operator.id, "record_id": record_id, "kind": kind,
             "user_hash": openid_hash(secret, field("openid")), "quantity": format(quantity.normalize(), "f"),
             "unit": field("unit")[:32], "occurred_at": rules.as_utc(occurred)}
@@ -259,7 +263,7 @@ def _store(session: Session, values: dict, *, source: str, now: datetime) -> tup
         same = all(getattr(old, k) == v for k, v in values.items() if k != "occurred_at") and \
             rules.as_utc(old.occurred_at) == values["occurred_at"]
         if not same:
-            exc = Conflict(f"record {values['record_id']!r} exists with other content", field="record_id")
+            exc = Conflict(key="puhui_record_conflict", params={"record_id": values["record_id"]}, field="record_id")
             exc.code = "record_conflict"
             raise exc
         return old, False
@@ -275,11 +279,11 @@ def push_records(session: Session, *, operator: PuhuiOperator, records: list[dic
     written); pushing the same records again changes nothing (``unchanged``)."""
     now = now or utcnow()
     if not records:
-        raise ValidationError("records: at least one", field="records")
+        raise ValidationError(key="puhui_records_empty", field="records")
     values = [_record_values(operator, item, secret=secret, index=f"records[{i}].") for i, item in enumerate(records)]
     ids = [v["record_id"] for v in values]
     if len(set(ids)) != len(ids):
-        raise ValidationError("records: the same record_id twice in one push", field="records")
+        raise ValidationError(key="puhui_records_duplicate", field="records")
     created = unchanged = 0
     for v in values:
         _, new = _store(session, v, source="pushed", now=now)
@@ -291,18 +295,20 @@ def push_records(session: Session, *, operator: PuhuiOperator, records: list[dic
 # --- the check of a claim ----------------------------------------------------------------------------------------
 
 def verify_evidence(session: Session, *, user_id: int, m: Methodology, quantity: Decimal, operator_code: str,
-                    record_id: str, secret: str, now: datetime, signed: dict | None = None) -> Verified:
-    """Match a claim's evidence with an operator record (see the module docstring); 422 when it does not."""
+                    record_id: str, secret: str, now: datetime, signed: dict | None = None,
+                    occurred_at: datetime | None = None) -> Verified:
+    """Match a claim's evidence with an operator record (see the module docstring); 422 when it does not.
+    ``occurred_at``: the claim's time, which must be within CLAIM_TIME_TOLERANCE of the record's."""
     operator = session.scalar(select(PuhuiOperator).where(PuhuiOperator.code == operator_code.strip().lower(),
                                                           PuhuiOperator.revoked_at.is_(None)))
     if operator is None:
-        raise rejected("evidence_unverified", f"{operator_code!r} is not a registered operator", "evidence.operator")
+        raise rejected("evidence_unverified", "puhui_operator_unregistered", "evidence.operator",
+                       operator=operator_code)
     if signed is not None:
         record = dict(signed["record"])
         if str(record.get("operator", "")).strip().lower() != operator.code or \
                 str(record.get("record_id", "")).strip() != record_id.strip():
-            raise rejected("evidence_mismatch", "the signed record is for another operator or record id",
-                           "evidence.record")
+            raise rejected("evidence_mismatch", "puhui_signed_record_other", "evidence.record")
         verify_signature(session, operator=operator, record=record, key_id=signed["key_id"],
                          signature=signed["signature"], now=now)
         row, _ = _store(session, _record_values(operator, record, secret=secret, index="evidence.record."),
@@ -312,21 +318,26 @@ def verify_evidence(session: Session, *, user_id: int, m: Methodology, quantity:
         row = session.scalar(select(PuhuiOperatorRecord).where(PuhuiOperatorRecord.operator_id == operator.id,
                                                                PuhuiOperatorRecord.record_id == record_id.strip()))
         if row is None:
-            raise rejected("evidence_unverified", f"{operator.code} has no record {record_id!r}", "evidence.trip_id")
+            raise rejected("evidence_unverified", "puhui_operator_no_record", "evidence.trip_id",
+                           operator=operator.code, record_id=record_id)
         verification = "operator"
     if row.kind != m.code:
-        raise rejected("evidence_mismatch", f"record {record_id!r} is a {row.kind} record, not {m.code}",
-                       "evidence.trip_id")
+        raise rejected("evidence_mismatch", "puhui_record_other_kind", "evidence.trip_id", record_id=record_id,
+                       kind=row.kind, code=m.code)
     user_hash = session.scalar(select(PuhuiUser.openid_hash).where(PuhuiUser.id == user_id))
     if user_hash is None or not hmac.compare_digest(row.user_hash, user_hash):
-        raise rejected("evidence_mismatch", f"record {record_id!r} belongs to another resident", "evidence.trip_id")
+        raise rejected("evidence_mismatch", "puhui_record_other_resident", "evidence.trip_id", record_id=record_id)
     recorded = methodologies.to_method_unit(m, Decimal(row.quantity), row.unit)
     tolerance = recorded * policy_for(m).tolerance_pct / 100
     if abs(quantity - recorded) > tolerance:
-        raise rejected("evidence_mismatch", f"the claim's {quantity} {m.quantity_unit} is not within "
-                       f"{policy_for(m).tolerance_pct}% of the record's {recorded}", "quantity")
+        raise rejected("evidence_mismatch", "puhui_quantity_off_record", "quantity", quantity=quantity,
+                       unit=m.quantity_unit, tolerance=policy_for(m).tolerance_pct, recorded=recorded)
+    if occurred_at is not None and abs(rules.as_utc(occurred_at) - rules.as_utc(row.occurred_at)) > CLAIM_TIME_TOLERANCE:
+        raise rejected("evidence_mismatch", "puhui_record_other_time", "occurred_at", record_id=record_id,
+                       recorded=rules.as_utc(row.occurred_at).astimezone(rules.CHINA_TZ).strftime("%Y-%m-%d %H:%M"),
+                       hours=int(CLAIM_TIME_TOLERANCE.total_seconds() // 3600))
     if session.scalar(select(PuhuiBehaviour.id).where(PuhuiBehaviour.operator_record_id == row.id)) is not None:
-        exc = Conflict("this operator trip has already been claimed", field="evidence.trip_id")
+        exc = Conflict(key="puhui_duplicate_trip", field="evidence.trip_id")
         exc.code = "duplicate_trip"
         raise exc
     return Verified(verification, record_id=row.id)
@@ -335,9 +346,9 @@ def verify_evidence(session: Session, *, user_id: int, m: Methodology, quantity:
 def verify_werun(m: Methodology, *, quantity: Decimal, day: Any, werun: Any) -> Verified:
     """A walking claim verified by decrypted WeRun steps: the claimed steps must not exceed that day's."""
     if not policy_for(m).werun:
-        raise rejected("werun_not_accepted", f"WeRun data does not verify {m.code} claims", "werun")
+        raise rejected("werun_not_accepted", "puhui_werun_not_accepted", "werun", code=m.code)
     steps = werun.by_day.get(day)
     if steps is None or quantity > steps:
-        raise rejected("werun_mismatch", f"WeRun shows {steps or 0} steps on {day}, the claim says {quantity}",
-                       "quantity")
+        raise rejected("werun_mismatch", "puhui_werun_mismatch", "quantity", steps=steps or 0, day=day,
+                       quantity=quantity)
     return Verified("werun")

@@ -34,9 +34,10 @@ def contribute(session: Session, *, user_id: int, reduction_g: int | None = None
     available = user_balance(session, user_id=user_id, asset="reduction_g")
     grams = available if reduction_g is None else reduction_g
     if grams <= 0:
-        raise conflict("nothing_to_pool", "no reductions left to pool", field="reduction_g")
+        raise conflict("nothing_to_pool", key="puhui_nothing_to_pool", field="reduction_g")
     if grams > available:
-        raise conflict("insufficient_reductions", f"only {available} g are not pooled yet", field="reduction_g")
+        raise conflict("insufficient_reductions", key="puhui_insufficient_reductions", params={"available": available},
+                       field="reduction_g")
     _lock_pool(session)
     left = grams
     for b in session.scalars(select(PuhuiBehaviour).where(PuhuiBehaviour.user_id == user_id,
@@ -48,7 +49,7 @@ def contribute(session: Session, *, user_id: int, reduction_g: int | None = None
         if left == 0:
             break
     if left:  # the ledger and the behaviour records disagree: refuse rather than pool grams nobody earned
-        raise conflict("ledger_mismatch", "the reduction ledger and the behaviour records disagree")
+        raise conflict("ledger_mismatch", key="puhui_reduction_ledger_mismatch")
     journal_id = post(session, ledger.contribution(user_id, grams, reference="pool"), now=now)
     session.flush()
     body = {"id": journal_id, "reduction_g": grams,
@@ -69,13 +70,14 @@ def retire(session: Session, *, name: str, beneficiary: str, reduction_g: int, n
     twice."""
     now = now or utcnow()
     if not name.strip() or not beneficiary.strip():
-        raise ValidationError("an offset claim needs a name and a beneficiary", field="name")
+        raise ValidationError(key="puhui_offset_claim_names", field="name")
     if reduction_g <= 0:
-        raise ValidationError("reduction_g must be positive", field="reduction_g")
+        raise ValidationError(key="puhui_must_be_positive", params={"name": "reduction_g"}, field="reduction_g")
     _lock_pool(session)
     available = pool_status(session)["available_g"]
     if reduction_g > available:
-        raise conflict("insufficient_pool", f"the pool holds {available} g", field="reduction_g")
+        raise conflict("insufficient_pool", key="puhui_insufficient_pool", params={"available": available},
+                       field="reduction_g")
     journal_id = post(session, ledger.retirement(reduction_g, reference="offset claim"), now=now)
     claim = PuhuiOffsetClaim(name=name.strip(), beneficiary=beneficiary.strip(), note=note, reduction_g=reduction_g,
                              journal_id=journal_id, created_by=created_by, created_at=now)
@@ -91,7 +93,7 @@ def retire(session: Session, *, name: str, beneficiary: str, reduction_g: int, n
         if left == 0:
             break
     if left:
-        raise conflict("ledger_mismatch", "the pool ledger and the behaviour records disagree")
+        raise conflict("ledger_mismatch", key="puhui_pool_ledger_mismatch")
     session.flush()
     return claim
 
@@ -101,7 +103,7 @@ def claim_detail(session: Session, *, claim_id: int) -> dict:
     how many grams. No resident is named."""
     claim = session.get(PuhuiOffsetClaim, claim_id)
     if claim is None:
-        raise NotFound(f"no offset claim {claim_id}", field="claim_id")
+        raise NotFound(key="puhui_offset_claim_not_found", params={"id": claim_id}, field="claim_id")
     rows = session.execute(
         select(PuhuiClaimAllocation.behaviour_id, PuhuiClaimAllocation.grams, PuhuiBehaviour.code,
                PuhuiBehaviour.version, PuhuiBehaviour.local_date)

@@ -100,7 +100,7 @@ def export(session: Session, *, user_id: int) -> dict:
 
     user = session.get(PuhuiUser, user_id)
     if user is None or user.erased_at is not None:
-        raise Unauthorized("this account no longer exists")
+        raise Unauthorized(key="puhui_account_gone")
 
     def iso(v):
         return v.isoformat() if v is not None else None

@@ -39,8 +39,9 @@ class RateLimited(CarbonError):
     code = "rate_limited"
     status = 429
 
-    def __init__(self, message: str, *, retry_after: int):
-        super().__init__(message)
+    def __init__(self, message: str | None = None, *, retry_after: int, key: str | None = None,
+                 params: dict | None = None):
+        super().__init__(message, key=key, params=params)
         self.retry_after = retry_after
 
 
@@ -184,8 +185,9 @@ def refusal(checks: list[tuple[str, int]], decisions: list[Decision]) -> RateLim
         return None
     key, decision = max(refused, key=lambda kd: kd[1].retry_after)
     kind = key.split(":", 1)[0]
-    return RateLimited(f"too many requests for this {'resident' if kind == 'user' else kind}; "
-                       f"retry after {decision.retry_after} s", retry_after=decision.retry_after)
+    key = {"user": "puhui_rate_limited_resident", "ip": "puhui_rate_limited_ip"}.get(kind, "puhui_rate_limited")
+    return RateLimited(key=key, params={"kind": kind, "seconds": decision.retry_after},
+                       retry_after=decision.retry_after)
 
 
 def enforce(limiter: MemoryLimiter | RedisLimiter, checks: list[tuple[str, int]], window_s: int = 60) -> None:

@@ -83,11 +83,11 @@ def list_rewards(session: Session, *, include_inactive: bool = False) -> list[Pu
 def create_reward(session: Session, *, name: str, cost_points: int, stock: int, description: str = "",
                   now: datetime | None = None) -> PuhuiReward:
     if not name.strip():
-        raise ValidationError("a reward needs a name", field="name")
+        raise ValidationError(key="puhui_reward_name", field="name")
     if cost_points <= 0:
-        raise ValidationError("cost_points must be positive", field="cost_points")
+        raise ValidationError(key="puhui_must_be_positive", params={"name": "cost_points"}, field="cost_points")
     if stock < 0:
-        raise ValidationError("stock must not be negative", field="stock")
+        raise ValidationError(key="puhui_must_not_be_negative", params={"name": "stock"}, field="stock")
     reward = PuhuiReward(name=name.strip(), description=description, cost_points=cost_points, stock=stock,
                          active=True, created_at=now or utcnow())
     session.add(reward)
@@ -101,16 +101,16 @@ def update_reward(session: Session, *, reward_id: int, name: str | None = None, 
     overwrites redemptions happening at the same moment."""
     reward = session.get(PuhuiReward, reward_id)
     if reward is None:
-        raise NotFound(f"no reward {reward_id}", field="reward_id")
+        raise NotFound(key="puhui_reward_not_found", params={"id": reward_id}, field="reward_id")
     if name is not None:
         if not name.strip():
-            raise ValidationError("a reward needs a name", field="name")
+            raise ValidationError(key="puhui_reward_name", field="name")
         reward.name = name.strip()
     if description is not None:
         reward.description = description
     if cost_points is not None:
         if cost_points <= 0:
-            raise ValidationError("cost_points must be positive", field="cost_points")
+            raise ValidationError(key="puhui_must_be_positive", params={"name": "cost_points"}, field="cost_points")
         reward.cost_points = cost_points
     if active is not None:
         reward.active = active
@@ -120,7 +120,7 @@ def update_reward(session: Session, *, reward_id: int, name: str | None = None, 
                                                            PuhuiReward.stock + stock_add >= 0)
                                  .values(stock=PuhuiReward.stock + stock_add))
         if result.rowcount == 0:
-            raise conflict("stock_negative", "stock cannot go below zero", field="stock_add")
+            raise conflict("stock_negative", key="puhui_stock_negative", field="stock_add")
         session.refresh(reward)
     return reward
 
@@ -136,17 +136,17 @@ def redeem(session: Session, *, user_id: int, reward_id: int, idempotency_key: s
         return replayed
     reward = session.get(PuhuiReward, reward_id)
     if reward is None or not reward.active:
-        raise NotFound(f"no reward {reward_id}", field="reward_id")
+        raise NotFound(key="puhui_reward_not_found", params={"id": reward_id}, field="reward_id")
     apply_expiry(session, user_id=user_id, now=now)
     balance = user_balance(session, user_id=user_id)
     if balance < reward.cost_points:
-        raise conflict("insufficient_points", f"this reward costs {reward.cost_points} points; the balance is "
-                       f"{balance}", field="reward_id")
+        raise conflict("insufficient_points", key="puhui_insufficient_points",
+                       params={"cost": reward.cost_points, "balance": balance}, field="reward_id")
     taken = session.execute(update(PuhuiReward).where(PuhuiReward.id == reward_id, PuhuiReward.stock > 0,
                                                       PuhuiReward.active.is_(True))
                             .values(stock=PuhuiReward.stock - 1))
     if taken.rowcount == 0:
-        raise conflict("out_of_stock", "this reward is out of stock", field="reward_id")
+        raise conflict("out_of_stock", key="puhui_out_of_stock", field="reward_id")
     journal_id = post(session, ledger.redemption(user_id, reward.cost_points, reference=f"reward:{reward_id}"), now=now)
     redemption = PuhuiRedemption(user_id=user_id, reward_id=reward_id, points_spent=reward.cost_points,
                                  balance_after=balance - reward.cost_points, voucher_code=secrets.token_hex(8),

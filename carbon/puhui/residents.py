@@ -62,7 +62,7 @@ def login(session: Session, *, identity: Code2Session, secret: str, now: datetim
 def authenticate(session: Session, token: str | None, *, now: datetime | None = None) -> int:
     """The resident id for a session token; Unauthorized if missing, unknown, expired or erased."""
     if not token:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(key="puhui_token_missing")
     now = now or utcnow()
     row = session.execute(
         select(PuhuiSession.user_id, PuhuiSession.expires_at)
@@ -70,7 +70,7 @@ def authenticate(session: Session, token: str | None, *, now: datetime | None = 
         .where(PuhuiSession.token_hash == hash_token(token), PuhuiUser.erased_at.is_(None))
     ).first()
     if row is None or row.expires_at <= now:
-        raise Unauthorized("invalid or expired session; log in again")
+        raise Unauthorized(key="puhui_session_invalid")
     return row.user_id
 
 
@@ -87,7 +87,7 @@ def authenticate_and_lock(session: Session, token: str | None, *, now: datetime 
     lock up front (see ``lock_user``).
     """
     if not token:
-        raise Unauthorized("missing bearer token")
+        raise Unauthorized(key="puhui_token_missing")
     now = now or utcnow()
     conn = session.connection()
     sqlite = conn.dialect.name == "sqlite"
@@ -112,11 +112,10 @@ def authenticate_and_lock(session: Session, token: str | None, *, now: datetime 
         user_id = conn.execute(stmt, {"token_hash": hash_token(token), "now": now}).scalar()
     except OperationalError as exc:
         if getattr(getattr(exc, "orig", None), "sqlstate", None) == "55P03":  # lock_not_available
-            raise Conflict("another request of this resident is still being processed; retry shortly",
-                           field="authorization") from None
+            raise Conflict(key="puhui_resident_busy", field="authorization") from None
         raise
     if user_id is None:
-        raise Unauthorized("invalid or expired session; log in again")
+        raise Unauthorized(key="puhui_session_invalid")
     return user_id
 
 
@@ -134,7 +133,7 @@ def _lock_resident(session: Session, user_id: int) -> None:
                 .with_for_update())
 
     if conn.execute(_statement(("lock", sqlite), build), {"user_id": user_id}).scalar() is None:
-        raise Unauthorized("this account no longer exists")
+        raise Unauthorized(key="puhui_account_gone")
 
 
 def lock_user(session: Session, user_id: int) -> PuhuiUser:
@@ -150,7 +149,7 @@ def lock_user(session: Session, user_id: int) -> PuhuiUser:
     user = session.scalar(select(PuhuiUser).where(PuhuiUser.id == user_id).with_for_update()
                           .execution_options(populate_existing=True))
     if user is None or user.erased_at is not None:
-        raise Unauthorized("this account no longer exists")
+        raise Unauthorized(key="puhui_account_gone")
     return user
 
 
@@ -158,7 +157,7 @@ def set_display_name(session: Session, *, user_id: int, display_name: str | None
     user = lock_user(session, user_id)
     name = (display_name or "").strip() or None
     if name is not None and len(name) > 64:
-        raise ValidationError("display_name: at most 64 characters", field="display_name")
+        raise ValidationError(key="puhui_display_name_long", field="display_name")
     user.display_name = name
     session.flush()
     return user
@@ -218,5 +217,5 @@ def get_footprint(session: Session, *, user_id: int, year: int) -> dict:
 
     fp = session.scalar(select(PuhuiFootprint).where(PuhuiFootprint.user_id == user_id, PuhuiFootprint.year == year))
     if fp is None:
-        raise NotFound(f"no footprint for {year}; answer the questionnaire first", field="year")
+        raise NotFound(key="puhui_footprint_not_found", params={"year": year}, field="year")
     return {"answers": fp.answers, "result": fp.result}

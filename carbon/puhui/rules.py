@@ -35,14 +35,15 @@ CLOCK_SKEW = timedelta(minutes=5)
 class ClaimRejected(ValidationError):
     """A claim that fails a plausibility or window rule: 422 with ``code`` = the reason."""
 
-    def __init__(self, reason: str, message: str, *, field: str | None = None):
-        super().__init__(message, field=field)
+    def __init__(self, reason: str, message: str | None = None, *, field: str | None = None, key: str | None = None,
+                 params: dict | None = None):
+        super().__init__(message, field=field, key=key, params=params)
         self.code = reason
 
 
 def local_date(moment: datetime) -> date:
     if moment.tzinfo is None:
-        raise ValidationError("occurred_at needs a time zone (e.g. 2024-05-01T08:30:00+08:00)", field="occurred_at")
+        raise ValidationError(key="puhui_occurred_at_timezone", field="occurred_at")
     return moment.astimezone(CHINA_TZ).date()
 
 
@@ -76,33 +77,36 @@ def check_claim(m: Methodology, *, quantity: Decimal, occurred_at: datetime, now
                 duration_s: int | None = None, has_evidence: bool = False) -> None:
     """Raise ``ClaimRejected`` for the first rule the claim breaks (see the module docstring)."""
     if quantity <= 0:
-        raise ClaimRejected("quantity_not_positive", "quantity must be positive", field="quantity")
+        raise ClaimRejected("quantity_not_positive", key="puhui_must_be_positive", params={"name": "quantity"},
+                            field="quantity")
     if m.max_quantity_per_claim is not None and quantity > m.max_quantity_per_claim:
-        raise ClaimRejected("quantity_too_large", f"{m.code}: at most {m.max_quantity_per_claim} {m.quantity_unit} "
-                            f"in one claim (got {quantity})", field="quantity")
+        raise ClaimRejected("quantity_too_large", key="puhui_quantity_too_large",
+                            params={"code": m.code, "max": m.max_quantity_per_claim, "unit": m.quantity_unit,
+                                    "quantity": quantity}, field="quantity")
     if occurred_at.tzinfo is None:
-        raise ValidationError("occurred_at needs a time zone (e.g. 2024-05-01T08:30:00+08:00)", field="occurred_at")
+        raise ValidationError(key="puhui_occurred_at_timezone", field="occurred_at")
     if occurred_at > now + CLOCK_SKEW:
-        raise ClaimRejected("occurred_in_future", "occurred_at is in the future", field="occurred_at")
+        raise ClaimRejected("occurred_in_future", key="puhui_occurred_in_future", field="occurred_at")
     if occurred_at < now - timedelta(days=m.window_days):
-        raise ClaimRejected("claim_too_old", f"{m.code} claims must be made within {m.window_days} days",
+        raise ClaimRejected("claim_too_old", key="puhui_claim_too_old", params={"code": m.code, "days": m.window_days},
                             field="occurred_at")
     if m.evidence_required and not has_evidence:
-        raise ClaimRejected("evidence_required", f"{m.code} needs evidence from an operator (operator and trip_id)",
+        raise ClaimRejected("evidence_required", key="puhui_evidence_required", params={"code": m.code},
                             field="evidence")
     if duration_s is None:
         return
     if duration_s <= 0:
-        raise ClaimRejected("duration_not_positive", "duration_s must be positive", field="duration_s")
+        raise ClaimRejected("duration_not_positive", key="puhui_must_be_positive", params={"name": "duration_s"},
+                            field="duration_s")
     speed = average_speed_kmh(m, quantity, duration_s)
     if speed is None:
         return
     if m.speed_max_kmh is not None and speed > m.speed_max_kmh:
-        raise ClaimRejected("speed_too_high", f"{m.code}: average speed {speed:.1f} km/h is above "
-                            f"{m.speed_max_kmh} km/h", field="duration_s")
+        raise ClaimRejected("speed_too_high", key="puhui_speed_too_high",
+                            params={"code": m.code, "speed": speed, "limit": m.speed_max_kmh}, field="duration_s")
     if m.speed_min_kmh is not None and speed < m.speed_min_kmh:
-        raise ClaimRejected("speed_too_low", f"{m.code}: average speed {speed:.1f} km/h is below "
-                            f"{m.speed_min_kmh} km/h", field="duration_s")
+        raise ClaimRejected("speed_too_low", key="puhui_speed_too_low",
+                            params={"code": m.code, "speed": speed, "limit": m.speed_min_kmh}, field="duration_s")
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ def profile(session: Session, *, user_id: int, now: datetime | None = None) -> d
     now = now or utcnow()
     user = session.get(PuhuiUser, user_id)
     if user is None or user.erased_at is not None:
-        raise Unauthorized("this account no longer exists")
+        raise Unauthorized(key="puhui_account_gone")
     stale = due_expiry(session, user_id=user_id, now=now)
     balance = user_balance(session, user_id=user_id) - stale
     next_cut = POLICY.expires_at(POLICY.earned_before_expires(now))  # the next expiry moment
@@ -48,7 +48,7 @@ def profile(session: Session, *, user_id: int, now: datetime | None = None) -> d
 
 def ledger_page(session: Session, *, user_id: int, asset: str = "points", limit: int = 50, offset: int = 0) -> dict:
     if asset not in ledger.ASSETS:
-        raise ValidationError(f"asset must be one of {', '.join(ledger.ASSETS)}", field="asset")
+        raise ValidationError(key="puhui_asset_unknown", params={"known": ", ".join(ledger.ASSETS)}, field="asset")
     key = ledger.user_account(user_id, asset)
     account = _account_ids(session, {key})[key]
     total = session.scalar(select(func.count()).select_from(PuhuiPosting).where(PuhuiPosting.account_id == account))
@@ -83,7 +83,7 @@ def yearly_summary(session: Session, *, user_id: int, year: int) -> dict:
 
     user = session.get(PuhuiUser, user_id)
     if user is None or user.erased_at is not None:
-        raise Unauthorized("this account no longer exists")
+        raise Unauthorized(key="puhui_account_gone")
     by_method = session.execute(
         select(PuhuiBehaviour.code, func.count(), func.coalesce(func.sum(PuhuiBehaviour.reduction_g), 0))
         .where(PuhuiBehaviour.user_id == user_id, PuhuiBehaviour.local_date >= date(year, 1, 1),

@@ -48,8 +48,9 @@ class WeChatError(CarbonError):
     status = 502
     retry_after: int | None = None
 
-    def __init__(self, message: str, *, errcode: int | None = None):
-        super().__init__(message, field="code")
+    def __init__(self, message: str | None = None, *, errcode: int | None = None, key: str | None = None,
+                 params: dict | None = None):
+        super().__init__(message, field="code", key=key, params=params)
         self.errcode = errcode
 
 
@@ -81,11 +82,11 @@ class WeChatUnavailable(WeChatError):
     retry_after = 5
 
 
-ERRORS: dict[int, tuple[type[WeChatError], str]] = {
-    40029: (WeChatInvalidCode, "the login code is invalid or was already used; call wx.login again"),
-    45011: (WeChatRateLimited, "WeChat rate limit reached for this user (100 logins a minute); try again later"),
-    40226: (WeChatBlockedUser, "WeChat blocked this high-risk user from logging in"),
-    -1: (WeChatBusy, "WeChat is busy; try again in a moment"),
+ERRORS: dict[int, tuple[type[WeChatError], str]] = {  # errcode: (error, message key)
+    40029: (WeChatInvalidCode, "puhui_wechat_invalid_code"),
+    45011: (WeChatRateLimited, "puhui_wechat_rate_limited"),
+    40226: (WeChatBlockedUser, "puhui_wechat_blocked"),
+    -1: (WeChatBusy, "puhui_wechat_busy"),
 }
 
 
@@ -120,7 +121,7 @@ class WeChatClient:
 
     def code2session(self, code: str) -> Code2Session:
         if not code or len(code) > 128:
-            raise ValidationError("code: the wx.login code is required (at most 128 characters)", field="code")
+            raise ValidationError(key="puhui_wechat_code_required", field="code")
         query = urllib.parse.urlencode({"appid": self.app_id, "secret": self.app_secret, "js_code": code,
                                         "grant_type": "authorization_code"})
         url = f"{self.base_url.rstrip('/')}/sns/jscode2session?{query}"
@@ -129,26 +130,25 @@ class WeChatClient:
             data = json.loads(raw.decode("utf-8"))
         except (urllib.error.URLError, TimeoutError, OSError, ValueError) as exc:
             # the URL holds the secret: say what failed, not where
-            raise WeChatUnavailable(f"WeChat login service unreachable or answered garbage ({type(exc).__name__})") \
-                from None
+            raise WeChatUnavailable(key="puhui_wechat_unreachable", params={"reason": type(exc).__name__}) from None
         return parse_response(data)
 
 
 def parse_response(data: object) -> Code2Session:
     """A code2Session answer, or the mapped WeChatError. ``errcode`` 0 or absent means success."""
     if not isinstance(data, dict):
-        raise WeChatUnavailable("WeChat answered something that is not a JSON object")
+        raise WeChatUnavailable(key="puhui_wechat_not_object")
     errcode = data.get("errcode") or 0
     try:
         errcode = int(errcode)
     except (TypeError, ValueError):
-        raise WeChatUnavailable(f"WeChat answered a non-numeric errcode {errcode!r}") from None
+        raise WeChatUnavailable(key="puhui_wechat_errcode_nan", params={"errcode": errcode}) from None
     if errcode != 0:
-        cls, message = ERRORS.get(errcode, (WeChatError, f"WeChat login failed (errcode {errcode})"))
-        raise cls(message, errcode=errcode)
+        cls, key = ERRORS.get(errcode, (WeChatError, "puhui_wechat_failed"))
+        raise cls(key=key, params={"errcode": errcode}, errcode=errcode)
     openid = data.get("openid")
     if not isinstance(openid, str) or not openid:
-        raise WeChatUnavailable("WeChat answered without an openid")
+        raise WeChatUnavailable(key="puhui_wechat_no_openid")
     return Code2Session(openid=openid, unionid=data.get("unionid") or None, session_key=data.get("session_key"))
 
 
@@ -156,7 +156,7 @@ def dev_login(code: str) -> Code2Session:
     """The development provider: ``dev-<name>`` -> openid ``<name>``. Only called when the setting allows it."""
     name = code[len(DEV_PREFIX):] if code.startswith(DEV_PREFIX) else ""
     if not name or len(name) > 64:
-        raise WeChatInvalidCode("development login codes look like dev-<name> (name: 1-64 characters)")
+        raise WeChatInvalidCode(key="puhui_wechat_dev_code")
     return Code2Session(openid=name)
 
 
@@ -165,5 +165,5 @@ def resolve_login(code: str, *, dev_enabled: bool, client: WeChatClient | None) 
     if dev_enabled and code.startswith(DEV_PREFIX):
         return dev_login(code)
     if client is None or not client.app_id or not client.app_secret:
-        raise WeChatUnavailable("WeChat login is not configured on this server (CARBON_PUHUI_WECHAT_APP_ID/SECRET)")
+        raise WeChatUnavailable(key="puhui_wechat_not_configured")
     return client.code2session(code)

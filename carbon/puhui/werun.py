@@ -45,9 +45,9 @@ def _b64(value: str, what: str, size: int | None = None) -> bytes:
     try:
         raw = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
-        raise WeRunRejected(f"{what} is not base64", field=f"{FIELD}.{what}") from None
+        raise WeRunRejected(key="puhui_werun_not_base64", params={"what": what}, field=f"{FIELD}.{what}") from None
     if size is not None and len(raw) != size:
-        raise WeRunRejected(f"{what} must decode to {size} bytes", field=f"{FIELD}.{what}")
+        raise WeRunRejected(key="puhui_werun_size", params={"what": what, "size": size}, field=f"{FIELD}.{what}")
     return raw
 
 
@@ -57,7 +57,7 @@ def decrypt(*, session_key: str, encrypted_data: str, iv: str) -> dict:
     vector = _b64(iv, "iv", 16)
     data = _b64(encrypted_data, "encrypted_data")
     if not data or len(data) % 16:
-        raise WeRunRejected("encrypted_data is not a whole number of AES blocks", field=f"{FIELD}.encrypted_data")
+        raise WeRunRejected(key="puhui_werun_blocks", field=f"{FIELD}.encrypted_data")
     decryptor = Cipher(algorithms.AES(key), modes.CBC(vector)).decryptor()
     padded = decryptor.update(data) + decryptor.finalize()
     unpadder = padding.PKCS7(128).unpadder()
@@ -65,8 +65,7 @@ def decrypt(*, session_key: str, encrypted_data: str, iv: str) -> dict:
         plain = unpadder.update(padded) + unpadder.finalize()
         return json.loads(plain.decode("utf-8"))
     except (ValueError, UnicodeDecodeError):
-        raise WeRunRejected("WeRun data did not decrypt with this session (use a fresh wx.login code)",
-                            field=f"{FIELD}.encrypted_data") from None
+        raise WeRunRejected(key="puhui_werun_decrypt", field=f"{FIELD}.encrypted_data") from None
 
 
 def steps(*, session_key: str, encrypted_data: str, iv: str, appid: str, now: datetime) -> WeRunSteps:
@@ -74,21 +73,19 @@ def steps(*, session_key: str, encrypted_data: str, iv: str, appid: str, now: da
     data = decrypt(session_key=session_key, encrypted_data=encrypted_data, iv=iv)
     mark = data.get("watermark") if isinstance(data, dict) else None
     if not isinstance(mark, dict) or mark.get("appid") != appid or not appid:
-        raise WeRunRejected("WeRun data was not issued for this mini-program (watermark appid)",
-                            field=f"{FIELD}.encrypted_data")
+        raise WeRunRejected(key="puhui_werun_appid", field=f"{FIELD}.encrypted_data")
     try:
         fetched = datetime.fromtimestamp(int(mark["timestamp"]), UTC)
     except (KeyError, TypeError, ValueError, OverflowError):
-        raise WeRunRejected("WeRun watermark has no timestamp", field=f"{FIELD}.encrypted_data") from None
+        raise WeRunRejected(key="puhui_werun_no_timestamp", field=f"{FIELD}.encrypted_data") from None
     if fetched < now - MAX_AGE or fetched > now + rules.CLOCK_SKEW:
-        raise WeRunRejected(f"WeRun data must be fetched within {int(MAX_AGE.total_seconds() // 60)} minutes of "
-                            "the claim", field=f"{FIELD}.encrypted_data")
+        raise WeRunRejected(key="puhui_werun_stale", params={"minutes": int(MAX_AGE.total_seconds() // 60)},
+                            field=f"{FIELD}.encrypted_data")
     by_day: dict[date, int] = {}
     for item in data.get("stepInfoList") or []:
         try:
             day = rules.local_date(datetime.fromtimestamp(int(item["timestamp"]), UTC))
             by_day[day] = int(item["step"])
         except (KeyError, TypeError, ValueError, OverflowError):
-            raise WeRunRejected("WeRun stepInfoList entry without timestamp/step",
-                                field=f"{FIELD}.encrypted_data") from None
+            raise WeRunRejected(key="puhui_werun_entry", field=f"{FIELD}.encrypted_data") from None
     return WeRunSteps(by_day, fetched)

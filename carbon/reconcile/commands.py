@@ -11,7 +11,9 @@ import typer
 from rich.table import Table
 
 from carbon.core.db import make_engine, session_scope
+from carbon.cli_lazy import command_help
 from carbon.core.errors import CarbonError
+from carbon.core.messages import help_text
 from carbon.core.regions import BY_CODE
 from carbon.core.settings import get_settings
 from carbon.inventory.commands import fail, stdout_console
@@ -20,11 +22,16 @@ from carbon.reconcile import service
 out = stdout_console()
 
 
+@command_help("将 YEAR 年清单与重点排放单位的核查排放量对账 (有检查结果时退出码为 1)。",
+              "Reconcile the inventory of YEAR with the key emitters' verified emissions (exit 1 when findings).")
 def reconcile_command(
-        year: Annotated[int, typer.Option(help="inventory year (latest published, else latest compiled)")],
-        mapping: Annotated[Optional[Path], typer.Option(
-            help="override CSV (industry,uscc,categories,note) replacing rows of the bundled mapping")] = None,
-        as_json: Annotated[bool, typer.Option("--json", help="print the full result as JSON")] = False) -> None:
+        year: Annotated[int, typer.Option(help=help_text("清单年份 (取最新发布的一份, 没有则取最新计算的一份)",
+                                                         "inventory year (latest published, else latest compiled)"))],
+        mapping: Annotated[Optional[Path], typer.Option(help=help_text(
+            "覆盖用的 CSV (industry,uscc,categories,note), 替换内置对应表中的相应行",
+            "override CSV (industry,uscc,categories,note) replacing rows of the bundled mapping"))] = None,
+        as_json: Annotated[bool, typer.Option("--json", help=help_text("以 JSON 打印完整结果",
+                                                                       "print the full result as JSON"))] = False) -> None:
     """Reconcile the inventory of YEAR with the key emitters' verified emissions (exit 1 when findings)."""
     engine = make_engine(get_settings().database_url)
     try:

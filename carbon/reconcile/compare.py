@@ -43,6 +43,8 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from carbon.core import messages
+
 CITY = "150600"
 REL_TOL = 0.005  # 0.5 %: rounding of verified whole tonnes and of factor editions
 ABS_TOL_T = 1.0
@@ -59,21 +61,29 @@ class Reconciliation:
                                                 "n_emitters", "coverage", "status"])
 
 
+class MappingError(ValueError):
+    """A mapping CSV that cannot be read: ``key`` and ``params`` name its message (carbon/reconcile/messages.py)."""
+
+    def __init__(self, key: str, **params):
+        self.key, self.params = key, params
+        super().__init__(messages.text(key, "en", **params))
+
+
 def read_mapping(text: str) -> pd.DataFrame:
-    """Parse a mapping CSV (lines starting with '#' are comments). Raises ValueError on a bad row."""
+    """Parse a mapping CSV (lines starting with '#' are comments). Raises MappingError (a ValueError) on a bad row."""
     lines = [ln for ln in text.splitlines() if ln.strip() and not ln.lstrip().startswith("#")]
     reader = csv.DictReader(io.StringIO("\n".join(lines)))
     missing = [c for c in ("industry", "uscc", "categories") if c not in (reader.fieldnames or [])]
     if missing:
-        raise ValueError(f"mapping lacks column(s) {', '.join(missing)}")
+        raise MappingError("reconcile_mapping_columns", columns=", ".join(missing))
     rows = []
     for i, r in enumerate(reader, start=2):
         industry, uscc = (r.get("industry") or "").strip(), (r.get("uscc") or "").strip()
         cats = [c.strip() for c in (r.get("categories") or "").split(";") if c.strip()]
         if bool(industry) == bool(uscc):
-            raise ValueError(f"mapping row {i}: give exactly one of industry or uscc")
+            raise MappingError("reconcile_mapping_one_of", row=i)
         if not cats:
-            raise ValueError(f"mapping row {i}: no categories")
+            raise MappingError("reconcile_mapping_no_categories", row=i)
         rows.append({"industry": industry, "uscc": uscc, "categories": ";".join(cats),
                      "note": (r.get("note") or "").strip()})
     return pd.DataFrame(rows, columns=list(MAPPING_COLUMNS))

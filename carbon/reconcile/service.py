@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 
 from carbon.core.errors import NotFound, ValidationError
 from carbon.core.regions import BANNER_CODES, CITY_CODE
-from carbon.reconcile.compare import merge_mapping, read_mapping, reconcile as compare
+from carbon.reconcile.compare import MappingError, merge_mapping, read_mapping, reconcile as compare
 
 MAPPING_FILE = Path(__file__).parent / "data" / "emitter_categories.csv"
 
@@ -31,8 +31,8 @@ def load_mapping(override_text: str | None = None) -> pd.DataFrame:
     try:
         base = read_mapping(MAPPING_FILE.read_text(encoding="utf-8"))
         override = read_mapping(override_text) if override_text else None
-    except ValueError as exc:
-        raise ValidationError(str(exc), field="mapping") from exc
+    except MappingError as exc:
+        raise ValidationError(key=exc.key, params=exc.params, field="mapping") from exc
     return merge_mapping(base, override)
 
 
@@ -82,7 +82,7 @@ def reconcile(session: Session, *, year: int, mapping_text: str | None = None) -
 
     inv = inventory_for_year(session, year)
     if inv is None:
-        raise NotFound(f"no compiled or published city inventory for {year}", field="year")
+        raise NotFound(key="reconcile_no_city_inventory", params={"year": year}, field="year")
     mapping = load_mapping(mapping_text)
     emitters = emitter_frame(session, year=year)
     result = compare(inventory_frame(session, inventory_id=inv.id), emitters, mapping, banners=BANNER_CODES,

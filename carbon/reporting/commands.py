@@ -18,24 +18,35 @@ import typer
 from carbon.inventory.store_commands import db_session
 from carbon.intensity.intensity import DEFAULT_NUMERATOR
 from carbon.inventory.commands import err, stdout_console
+from carbon.core.messages import help_text
 
-report_app = typer.Typer(no_args_is_help=True, help="Reports: the Chinese GHG inventory report (PDF).")
+report_app = typer.Typer(no_args_is_help=True, help=help_text("报告: 中文温室气体清单报告 (PDF)。",
+                                                              "Reports: the Chinese GHG inventory report (PDF)."))
 out = stdout_console()
 
 
-@report_app.command("inventory")
+@report_app.command("inventory", help=help_text("将 YEAR 年的清单报告生成为 PDF (同步生成)。",
+                                                "Render the inventory report of YEAR to a PDF (synchronously)."))
 def inventory(
-    year: Annotated[int, typer.Option(help="Inventory year")],
-    out_file: Annotated[Path, typer.Option("--out", help="PDF to write")],
-    inventory_id: Annotated[Optional[int], typer.Option("--inventory", help="Inventory id (default: the city's latest published, else compiled, of YEAR)")] = None,
-    numerator: Annotated[str, typer.Option(help="Carbon-intensity numerator")] = DEFAULT_NUMERATOR,
-    co2_source: Annotated[str, typer.Option(help="auto, inventory or statistics")] = "auto",
-    draws: Annotated[int, typer.Option(help="Monte Carlo draws for the uncertainty section")] = 20000,
-    seed: Annotated[int, typer.Option(help="Monte Carlo seed")] = 20060101,
-    html: Annotated[Optional[Path], typer.Option(help="Also write the HTML the PDF was made from")] = None,
-    prepared_by: Annotated[Optional[str], typer.Option("--prepared-by", help="编制人 (default: a blank line to sign)")] = None,
-    reviewed_by: Annotated[Optional[str], typer.Option("--reviewed-by", help="审核人 (default: a blank line to sign)")] = None,
-    approved_by: Annotated[Optional[str], typer.Option("--approved-by", help="批准人 (default: a blank line to sign)")] = None,
+    year: Annotated[int, typer.Option(help=help_text("清单年份", "Inventory year"))],
+    out_file: Annotated[Path, typer.Option("--out", help=help_text("要写出的 PDF", "PDF to write"))],
+    inventory_id: Annotated[Optional[int], typer.Option("--inventory", help=help_text(
+        "清单编号 (默认: 全市 YEAR 年最新发布的清单, 没有则取最新计算的)",
+        "Inventory id (default: the city's latest published, else compiled, of YEAR)"))] = None,
+    numerator: Annotated[str, typer.Option(help=help_text("碳排放强度的分子", "Carbon-intensity numerator"))] = DEFAULT_NUMERATOR,
+    co2_source: Annotated[str, typer.Option(help=help_text(
+        "CO2 来源: auto (自动)、inventory (清单) 或 statistics (统计数据)", "auto, inventory or statistics"))] = "auto",
+    draws: Annotated[int, typer.Option(help=help_text("不确定性一章的蒙特卡罗抽样次数",
+                                                      "Monte Carlo draws for the uncertainty section"))] = 20000,
+    seed: Annotated[int, typer.Option(help=help_text("蒙特卡罗随机数种子", "Monte Carlo seed"))] = 20060101,
+    html: Annotated[Optional[Path], typer.Option(help=help_text("同时写出生成 PDF 所用的 HTML",
+                                                                "Also write the HTML the PDF was made from"))] = None,
+    prepared_by: Annotated[Optional[str], typer.Option("--prepared-by", help=help_text(
+        "编制人 (默认: 留空行供签字)", "Prepared by (default: a blank line to sign)"))] = None,
+    reviewed_by: Annotated[Optional[str], typer.Option("--reviewed-by", help=help_text(
+        "审核人 (默认: 留空行供签字)", "Reviewed by (default: a blank line to sign)"))] = None,
+    approved_by: Annotated[Optional[str], typer.Option("--approved-by", help=help_text(
+        "批准人 (默认: 留空行供签字)", "Approved by (default: a blank line to sign)"))] = None,
 ) -> None:
     """Render the inventory report of YEAR to a PDF (synchronously)."""
     from carbon.reporting import service
@@ -55,9 +66,15 @@ def inventory(
               f"{time.perf_counter() - started:.1f} s)")
 
 
-@report_app.command("worker")
-def worker(poll: Annotated[float, typer.Option(help="Seconds between polls for new jobs")] = 2.0,
-           once: Annotated[bool, typer.Option(help="Run the queued jobs, then exit")] = False) -> None:
+@report_app.command("worker", help=help_text(
+    "在本进程中运行排队的报告任务 (可同时运行多个 worker: 每个任务只被领取一次; worker 中途退出的任务会被重新领取, "
+    "见 carbon/reporting/jobs.py)。",
+    "Run queued report jobs in this process (several workers may run: each job is claimed once; a job whose "
+    "worker died is taken again, see carbon/reporting/jobs.py)."))
+def worker(poll: Annotated[float, typer.Option(help=help_text("两次查询新任务之间的秒数",
+                                                              "Seconds between polls for new jobs"))] = 2.0,
+           once: Annotated[bool, typer.Option(help=help_text("运行完已排队的任务后退出",
+                                                             "Run the queued jobs, then exit"))] = False) -> None:
     """Run queued report jobs in this process (several workers may run: each job is claimed once; a job whose
     worker died is taken again, see carbon/reporting/jobs.py)."""
     from carbon.core.db import make_engine, session_factory

@@ -33,7 +33,8 @@ TIER_NOTE = ("Tier derived from the result columns: a category computed with loc
 def load_layout(fmt: str) -> tuple[pd.DataFrame, str]:
     """The layout lines of ``fmt`` and the header comment (the cited source)."""
     if fmt not in LAYOUTS:
-        raise ValidationError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}", field="format")
+        raise ValidationError(key="report_unknown_format", params={"fmt": fmt, "known": ", ".join(FORMATS)},
+                              field="format")
     path = LAYOUT_DIR / LAYOUTS[fmt]
     text = path.read_text(encoding="utf-8")
     source = " ".join(line.lstrip("# ").strip() for line in text.splitlines() if line.startswith("#"))
@@ -275,7 +276,8 @@ def gpc_tables(table: pd.DataFrame) -> dict[str, pd.DataFrame]:
 def export_frames(table: pd.DataFrame, fmt: str, previous: pd.DataFrame | None = None) -> dict[str, pd.DataFrame]:
     """The sheets of ``fmt`` from a RESULTS table."""
     if fmt not in LAYOUTS:
-        raise ValidationError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}", field="format")
+        raise ValidationError(key="report_unknown_format", params={"fmt": fmt, "known": ", ".join(FORMATS)},
+                              field="format")
     if fmt == "provincial":
         return provincial_tables(table)
     if fmt == "crt":
@@ -300,7 +302,8 @@ def export_tables(session, *, inventory_id: int, fmt: str) -> bytes:
     from carbon.inventory.results import get_inventory, stored_result
 
     if fmt not in LAYOUTS:
-        raise ValidationError(f"unknown format {fmt!r}: one of {', '.join(FORMATS)}", field="format")
+        raise ValidationError(key="report_unknown_format", params={"fmt": fmt, "known": ", ".join(FORMATS)},
+                              field="format")
     inventory = get_inventory(session, inventory_id=inventory_id)
     table = results_table(stored_result(session, inventory_id=inventory.id))
     previous = None

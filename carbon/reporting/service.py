@@ -70,15 +70,16 @@ def _inventory(session: Session, year: int, inventory_id: int | None) -> Invento
     if inventory_id is not None:
         inv = inventory_service.get_inventory(session, inventory_id=inventory_id)
         if inv.year != year:
-            raise ValidationError(f"inventory {inv.id} is of {inv.year}, not {year}", field="inventory_id")
+            raise ValidationError(key="report_inventory_year", params={"id": inv.id, "year": inv.year, "wanted": year},
+                                  field="inventory_id")
     else:
         inv = intensity_service.inventory_for_year(session, year)
         if inv is None:
-            raise NotFound(f"no compiled or published inventory of the city for {year}", field="year")
+            raise NotFound(key="report_no_city_inventory", params={"year": year}, field="year")
     if inv.status == "draft":
-        raise Conflict(f"inventory {inv.id} is a draft; compile it before reporting", field="status")
+        raise Conflict(key="report_inventory_draft", params={"id": inv.id}, field="status")
     if inv.region.code != CITY_CODE:
-        raise ValidationError("the inventory report is of the city's inventory (city and banners)", field="inventory_id")
+        raise ValidationError(key="report_not_city", field="inventory_id")
     return inv
 
 
@@ -154,7 +155,7 @@ def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_
         _, prov_all = intensity_service.emissions_series(session, years=years, numerator=num.key, co2_source=co2_source,
                                                          economy_frame=econ)
     except CarbonError as exc:
-        return {"available": False, "reason": f"排放强度不可用：{exc.message}"}
+        return {"available": False, "reason": f"排放强度不可用：{exc.text('zh')}"}
     source = prov_all["co2_source"]
     table, provenance = intensity_service.intensity(session, year=year, base_year=base_year, numerator=num.key,
                                                     co2_source=source,
@@ -182,7 +183,8 @@ def _intensity_section(session: Session, inv: Inventory, *, numerator: str, co2_
             try:
                 d, dprov = intensity_service.decompose(session, target_id=target.id, method=method, co2_source=source)
             except CarbonError as exc:
-                section["decompositions"].append({"method": method, "method_zh": dec.METHODS[method], "error": exc.message})
+                section["decompositions"].append({"method": method, "method_zh": dec.METHODS[method],
+                                                  "error": exc.text("zh")})
                 continue
             section["decompositions"].append({
                 "method": method, "method_zh": dec.METHODS[method], "meets": d.meets,
@@ -439,6 +441,53 @@ def _change_row(name: str, previous: float, current: float, *, total: bool = Fal
             "change_pct": change / abs(previous) * 100 if previous else None, "total": total}
 
 
+RECONCILE_STATUS_ZH = {"ok": "一致", "exceeds": "重点排放单位超过清单", "no_emitters": "无重点排放单位",
+                       "no_inventory": "清单无数值"}
+
+
+def _scope_zh(scope: str, catalog) -> str:
+    return "、".join(f"{c} {catalog.categories[c].name_zh}" if c in catalog.categories else c for c in scope.split(";"))
+
+
+def _reconcile_finding_zh(f: dict, catalog) -> str:
+    """A finding of carbon/reconcile in Chinese for the report (the API keeps the English ``message``)."""
+    region = _name(f["region"]) if f.get("region") else "未指定旗区"
+    scope = _scope_zh(f["scope"], catalog) if f.get("scope") else ""
+    t = f"{f.get('emitters_t', 0.0):,.0f}"
+    if f["kind"] == "emitters_exceed_inventory":
+        return (f"{region}（{scope}）：重点排放单位核查排放量合计 {t} t，超过清单数值 {f['inventory_t']:,.0f} t"
+                f"（{'、'.join(f.get('uscc_list') or [])}）。请核对企业所在旗区、类别对应关系及清单活动水平。")
+    if f["kind"] == "missing_mapping":
+        return f"重点排放单位 {f['uscc']}（核查排放 {t} t）的行业没有对应的清单类别，未计入任何对照行。"
+    if f["kind"] == "missing_region":
+        return f"重点排放单位 {f['uscc']}（核查排放 {t} t）没有所在旗区（{region}），未计入旗区对照。"
+    if f["kind"] == "unknown_category":
+        return f"企业—类别对照表中的类别 {f.get('scope')} 不在清单类别目录中。"
+    return f.get("message", "")
+
+
+def _reconciliation(session: Session, year: int) -> dict:
+    """The inventory beside its key emitters' verified emissions (carbon/reconcile), for the report: the city rows of
+    every scope, the banner rows that have emitters, the findings in Chinese, and the 碳普惠 pool beside the city
+    total."""
+    from carbon.reconcile.service import reconcile
+
+    data = reconcile(session, year=year)
+    catalog = load_catalog()
+    rows = []
+    for r in data["rows"]:
+        if r["region"] != CITY_CODE and not r["n_emitters"]:
+            continue
+        rows.append({**r, "region_name": _name(r["region"]), "scope_zh": _scope_zh(r["scope"], catalog),
+                     "status_zh": RECONCILE_STATUS_ZH.get(r["status"], r["status"]),
+                     "coverage_pct": None if r["coverage"] is None else r["coverage"] * 100,
+                     "city": r["region"] == CITY_CODE})
+    rows.sort(key=lambda r: (not r["city"], r["scope"], r["region"]))
+    return {"rows": rows, "findings": [_reconcile_finding_zh(f, catalog) for f in data["findings"]],
+            "emitters": len(data["emitters"]), "verified_emitters": sum(1 for e in data["emitters"] if e["verified_t"]),
+            "puhui": data["puhui"]}
+
+
 def _checks(intensity: dict, plan: list[dict], coal_chemicals: dict, unverified: dict, double_counts: list,
             factors: list[dict]) -> dict:
     """The report's check results, gathered in one chapter (核查结果) instead of markers in the text: the
@@ -566,6 +615,7 @@ def inventory_report_context(session: Session, *, year: int, inventory_id: int |
         "city_categories": city_rows,
         "charts": charts_,
         "year_on_year": _year_on_year(session, inv, totals),
+        "reconciliation": _reconciliation(session, inv.year),
         "checks": _checks(intensity, plan, coal, unverified, double_counts, factors),
         "signoff": _signoff(prepared_by, reviewed_by, approved_by),
         "timezone": labels.timezone_name(),
@@ -592,7 +642,8 @@ def submit(session: Session, *, year: int, inventory_id: int | None = None, nume
     inv = _inventory(session, year, inventory_id)
     get_numerator(numerator)
     if co2_source not in intensity_service.CO2_SOURCES:
-        raise ValidationError(f"co2_source must be one of {', '.join(intensity_service.CO2_SOURCES)}", field="co2_source")
+        raise ValidationError(key="report_co2_source", params={"known": ", ".join(intensity_service.CO2_SOURCES)},
+                              field="co2_source")
     params = {"year": year, "inventory_id": inv.id, "inventory_version": inv.version, "numerator": numerator,
               "co2_source": co2_source, "draws": draws, "seed": seed, "prepared_by": prepared_by,
               "reviewed_by": reviewed_by, "approved_by": approved_by}
@@ -606,7 +657,7 @@ def submit(session: Session, *, year: int, inventory_id: int | None = None, nume
 def get_job(session: Session, *, job_id: int) -> ReportJob:
     job = session.get(ReportJob, job_id)
     if job is None:
-        raise NotFound(f"no report job with id {job_id}", field="job_id")
+        raise NotFound(key="report_job_not_found", params={"id": job_id}, field="job_id")
     return job
 
 
@@ -617,7 +668,7 @@ def list_jobs(session: Session, *, limit: int = 50) -> list[ReportJob]:
 def job_pdf(session: Session, *, job_id: int) -> tuple[bytes, str]:
     job = get_job(session, job_id=job_id)
     if job.status != "done":
-        raise Conflict(f"report job {job.id} is {job.status}; the PDF is there when it is done", field="status")
+        raise Conflict(key="report_job_not_done", params={"id": job.id, "status": job.status}, field="status")
     return job.pdf, job.filename or f"report-{job.id}.pdf"
 
 

@@ -181,5 +181,5 @@ def test_a_year_without_a_plan_still_reports_emissions(tmp_path):
     assert "no allocation rules for 2025" in out["allocation"]
     path = tmp_path / "elec.json"
     path.write_text(json.dumps({**e1(), "year": 2025}), encoding="utf-8")
-    result = CliRunner().invoke(app, ["ets", "compute", str(path)])
+    result = CliRunner().invoke(app, ["ets", "compute", str(path)], env={"CARBON_LANG": "en"})
     assert result.exit_code != 0 and "no ETS grid emission factor for 2025" in result.output

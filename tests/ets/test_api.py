@@ -27,7 +27,8 @@ def test_example_e1_through_the_api(client, world):
 
 
 def test_registration_rejects_a_bad_check_character(client, world):
-    r = client.post(f"{API}/emitters", json={"uscc": "91440300708461136U", "name": "x"}, headers=world.headers["bureau"])
+    r = client.post(f"{API}/emitters", json={"uscc": "91440300708461136U", "name": "x"},
+                    headers={**world.headers["bureau"], "Accept-Language": "en"})
     assert r.status_code == 422
     assert r.json()["error"]["field"] == "uscc" and "check character" in r.json()["error"]["message"]
 
@@ -67,7 +68,7 @@ def test_verification_allocation_settlement_and_disclosure(client, world):
     ok(client.post(f"{API}/consultancies", json={"verifier_id": world.verifier_b, "uscc": EMITTER_A, "year": 2022},
                    headers=bureau), 201)
     r = client.post(f"{API}/engagements", json={"uscc": EMITTER_A, "year": 2022, "verifier_id": world.verifier_b},
-                    headers=bureau)
+                    headers={**bureau, "Accept-Language": "en"})
     assert r.status_code == 409 and "conflict of interest" in r.json()["error"]["message"]
     g = ok(client.post(f"{API}/engagements", json={"uscc": EMITTER_A, "year": 2022, "verifier_id": world.verifier_a},
                        headers=bureau), 201)
@@ -155,11 +156,12 @@ def test_verification_allocation_settlement_and_disclosure(client, world):
     assert c["penalty"]["deduct_next_year_t"] == 272_078
     s = ok(client.post(f"{API}/emitters/{EMITTER_A}/settlements/2022", json={}, headers=bureau), 201)
     assert s["settled"] is True and s["status"] == "non_compliant"
-    # settled years are immutable
+    # settled years are immutable (the English message asked for: Chinese by default)
+    en = {"Accept-Language": "en"}
     for response in (
-        client.post(f"{API}/emitters/{EMITTER_A}/surrenders", json={**body, "amount_t": 1}, headers=ea),
-        client.post(f"{API}/emitters/{EMITTER_A}/reports", json=E1_REPORT, headers=ea),
-        client.post(f"{API}/emitters/{EMITTER_A}/settlements/2022", json={}, headers=bureau),
+        client.post(f"{API}/emitters/{EMITTER_A}/surrenders", json={**body, "amount_t": 1}, headers={**ea, **en}),
+        client.post(f"{API}/emitters/{EMITTER_A}/reports", json=E1_REPORT, headers={**ea, **en}),
+        client.post(f"{API}/emitters/{EMITTER_A}/settlements/2022", json={}, headers={**bureau, **en}),
     ):
         assert response.status_code == 409 and "settled" in response.json()["error"]["message"]
 

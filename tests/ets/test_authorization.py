@@ -65,6 +65,7 @@ MATRIX = [
     ("GET", "/ets/emitters/{uscc}/compliance/{year}", None, BE, "scoped"),
     ("POST", "/ets/emitters/{uscc}/settlements/{year}", {}, B, None),
     ("GET", "/ets/emitters/{uscc}/summary/{year}.{fmt}", None, BE, "scoped"),
+    ("GET", "/ets/summary/{year}.{fmt}", None, B, None),
     ("POST", "/ets/disclosures", {"uscc": EMITTER_A, "year": 2022}, B, None),
     ("POST", "/ets/inspectors", {"name": "n"}, B, None),
     ("POST", "/ets/inspections", {"year": 2024, "k": 1}, B, None),

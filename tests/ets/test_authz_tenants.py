@@ -30,7 +30,9 @@ API = "/api/v1/ets"
 PUBLIC = re.compile(r"^/api/v1/public/")
 # a valid body per operation (the ETS role matrix's), so that the request reaches the object instead of stopping at
 # validation; queries that an operation requires
-BODIES = {(method, "/api/v1" + path): body for method, path, body, _, _ in ETS_MATRIX}
+BODIES = {(method, "/api/v1" + path): body for method, path, body, _, _ in ETS_MATRIX} | {
+    ("POST", "/api/v1/monitoring/engagements/{engagement_id}/nonconformity"):
+        {"start": "2022-01-01T00:00:00+08:00", "end": "2022-02-01T00:00:00+08:00", "calculated_t": 1}}
 QUERIES = {"/api/v1/monitoring/emitters/{uscc}/comparison": {"start": "2022-01-01T00:00:00+08:00",
                                                                "end": "2022-02-01T00:00:00+08:00"}}
 

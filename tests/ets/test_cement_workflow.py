@@ -155,10 +155,11 @@ def test_cement_emitter_end_to_end_through_the_api(client, cement):
     # settle: fixed, and the year immutable
     s = ok(client.post(f"{API}/emitters/{CEMENT}/settlements/2024", json={}, headers=bureau), 201)
     assert (s["settled"], s["status"], s["obligation_t"], s["shortfall_t"]) == (True, "compliant", COVERED, 0)
+    en = {"Accept-Language": "en"}  # the English message (Chinese by default)
     for response in (
-        client.post(f"{API}/emitters/{CEMENT}/surrenders", json={**body, "amount_t": 1}, headers=ce),
-        client.post(f"{API}/emitters/{CEMENT}/reports", json=cement_report(), headers=ce),
-        client.post(f"{API}/emitters/{CEMENT}/settlements/2024", json={}, headers=bureau),
+        client.post(f"{API}/emitters/{CEMENT}/surrenders", json={**body, "amount_t": 1}, headers={**ce, **en}),
+        client.post(f"{API}/emitters/{CEMENT}/reports", json=cement_report(), headers={**ce, **en}),
+        client.post(f"{API}/emitters/{CEMENT}/settlements/2024", json={}, headers={**bureau, **en}),
     ):
         assert response.status_code == 409 and "settled" in response.json()["error"]["message"]
 

@@ -166,7 +166,7 @@ def test_negative_balance_through_the_cli_names_the_facility(tmp_path):
     report = methanol(facilities=[METHANOL["facilities"][0], NEGATIVE])
     r = cli(tmp_path, report)
     assert r.exit_code == 2
-    assert "乙二醇装置" in r.output and "negative" in r.output and "(字段 facilities[1])" in r.output
+    assert "乙二醇装置" in r.output and "碳平衡为负" in r.output and "(字段 facilities[1])" in r.output
     assert "30,000" in r.output  # the figures: inputs carry 30,000 t C
 
 

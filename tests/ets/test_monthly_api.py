@@ -101,7 +101,7 @@ def test_a_bad_unit_is_a_422_naming_the_field(client, world):
     h = world.headers["emitter_a"]
     body = month_body()
     body["values"][1]["unit"] = "t"  # an NCV in tonnes
-    r = client.post(f"{MONTHLY}/2024/1", json=body, headers=h)
+    r = client.post(f"{MONTHLY}/2024/1", json=body, headers={**h, "Accept-Language": "en"})
     assert r.status_code == 422 and r.json()["error"]["field"] == "values[1].unit"
     assert "coal_ncv needs" in r.json()["error"]["message"]
     body["values"][1]["unit"] = "furlongs"

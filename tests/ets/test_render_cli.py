@@ -45,7 +45,7 @@ def test_cli_registers_emitters_verifiers_and_principals(tmp_path, monkeypatch, 
     monkeypatch.setenv("CARBON_DATABASE_URL", url)
     migrate.upgrade(url)
     runner = CliRunner()
-    r = runner.invoke(app, ["ets", "emitter", "add", "91440300708461136U", "x"])
+    r = runner.invoke(app, ["ets", "emitter", "add", "91440300708461136U", "x"], env={"CARBON_LANG": "en"})
     assert r.exit_code != 0 and "check character" in r.output
     r = runner.invoke(app, ["ets", "emitter", "add", TENCENT, "某电厂", "--region", "达拉特旗", "--quality-plan", "DQCP-1"])
     assert r.exit_code == 0, r.output
@@ -53,7 +53,7 @@ def test_cli_registers_emitters_verifiers_and_principals(tmp_path, monkeypatch, 
     assert r.exit_code == 0 and r.stdout.startswith("1\t")
     token = runner.invoke(app, ["token", "create", "--role", "verifier", "--name", "甲核查机构系统"])
     assert token.exit_code == 0
-    r = runner.invoke(app, ["ets", "principal", "add", "1", "--emitter", TENCENT])
+    r = runner.invoke(app, ["ets", "principal", "add", "1", "--emitter", TENCENT], env={"CARBON_LANG": "en"})
     assert r.exit_code != 0 and "only emitter tokens" in r.output
     r = runner.invoke(app, ["ets", "principal", "add", "1", "--verifier", "1"])
     assert r.exit_code == 0 and "verifier 1 甲核查机构" in r.stdout

@@ -213,7 +213,7 @@ def test_same_file_twice_is_a_conflict_unless_replacing(client, auth_headers, en
     bureau = auth_headers("bureau")
     inv = create(client, bureau)
     assert upload(client, inv["id"], ACTIVITY_CSV, bureau).status_code == 201
-    r = upload(client, inv["id"], ACTIVITY_CSV, bureau)
+    r = upload(client, inv["id"], ACTIVITY_CSV, {**bureau, "Accept-Language": "en"})
     assert r.status_code == 409 and "count it twice" in r.json()["error"]["message"]
     r = upload(client, inv["id"], ACTIVITY_CSV, bureau, replace="true")
     assert r.status_code == 201
@@ -342,7 +342,7 @@ def test_create_validation_and_conflicts(client, auth_headers):
     banner = create(client, bureau, region="达拉特旗", gwp_set="AR6", ch4_ar6="split")
     assert (banner["region"], banner["region_name"], banner["gwp_set"]) == ("150621", "达拉特旗", "AR6")
     create(client, bureau)
-    r = client.post(API, json={"year": 2022}, headers=bureau)
+    r = client.post(API, json={"year": 2022}, headers={**bureau, "Accept-Language": "en"})
     assert r.status_code == 409 and "new version" in r.json()["error"]["message"]
     # a banner's inventory takes that banner's rows only
     r = upload(client, banner["id"], ACTIVITY_CSV, bureau)

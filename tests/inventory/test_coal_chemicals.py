@@ -316,7 +316,7 @@ def test_negative_balance_points_at_a_row_of_that_facility():
 # The `carbon compile` CLI with CSV files
 # --------------------------------------------------------------------------------------------------
 
-def compile_cli(tmp_path, act_text: str, local_text: str | None = LOCAL):
+def compile_cli(tmp_path, act_text: str, local_text: str | None = LOCAL, env: dict | None = None):
     act = tmp_path / "activity.csv"
     act.write_text(act_text, encoding="utf-8")
     out = tmp_path / "results.csv"
@@ -324,7 +324,7 @@ def compile_cli(tmp_path, act_text: str, local_text: str | None = LOCAL):
     if local_text is not None:
         (tmp_path / "local.csv").write_text(local_text, encoding="utf-8")
         argv += ["--factors", str(tmp_path / "local.csv")]
-    res = runner.invoke(app, argv)
+    res = runner.invoke(app, argv, env=env)
     return res, (pd.read_csv(out, dtype={"region": str}) if out.exists() else None)
 
 
@@ -372,7 +372,7 @@ def test_cli_negative_facility_is_rejected_with_its_name(tmp_path):
            "准格尔旗,2022,2.B.8.a,甲醇,800000,t,A煤化工\n"
            "准格尔旗,2022,2.B.8.a,原料煤,100000,t,B甲醇厂\n"
            "准格尔旗,2022,2.B.8.a,甲醇,200000,t,B甲醇厂\n")
-    res, df = compile_cli(tmp_path, act)
+    res, df = compile_cli(tmp_path, act, env={"CARBON_LANG": "en"})
     assert res.exit_code == 2
     assert "B甲醇厂" in res.output and "negative" in res.output
     assert df is None  # nothing written
@@ -382,7 +382,7 @@ def test_cli_non_carbon_balance_item_is_rejected(tmp_path):
     act = ("region,year,category,item,quantity,unit\n"
            "准格尔旗,2022,2.B.8.a,原料煤,1000000,t\n"
            "准格尔旗,2022,2.B.8.a,电力调入,1000000,kWh\n")
-    res, df = compile_cli(tmp_path, act)
+    res, df = compile_cli(tmp_path, act, env={"CARBON_LANG": "en"})
     assert res.exit_code == 2
     assert "电力调入" in res.output and "carbon balance" in res.output
     assert df is None

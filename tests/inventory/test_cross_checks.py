@@ -337,11 +337,12 @@ def test_excluding_all_removes_what_the_findings_say_and_never_drives_1a_negativ
 ACT = "region,year,category,item,quantity,unit\n东胜区,2022,2.C.2,硅铁,5000,t\n东胜区,2022,1.A.2,焦炭,10000,t\n"
 
 
-def cli(tmp_path, *extra):
+def cli(tmp_path, *extra, env=None):
     act = tmp_path / "a.csv"
     act.write_text(ACT, encoding="utf-8")
     out = tmp_path / "r.csv"
-    res = CliRunner().invoke(app, ["compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(out), *extra])
+    res = CliRunner().invoke(app, ["compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(out), *extra],
+                               env=env)
     return res, (pd.read_csv(out, dtype={"region": str}) if out.exists() else None)
 
 
@@ -367,6 +368,6 @@ def test_cli_lists_the_finding_and_excludes_it_only_when_told(tmp_path):
 
 
 def test_cli_rejects_a_key_without_a_finding(tmp_path):
-    res, _ = cli(tmp_path, "--exclude-double-count", f"{DLT}:2.C.2")
+    res, _ = cli(tmp_path, "--exclude-double-count", f"{DLT}:2.C.2", env={"CARBON_LANG": "en"})
     assert res.exit_code == 2
     assert "matches no cross-sector finding" in " ".join(res.output.split())

@@ -1,5 +1,6 @@
-"""CSV for Excel (issue 12 item 7): ``--excel`` / ``excel=true`` start a CSV export with a UTF-8 BOM so that Excel on
-a Chinese Windows opens it; without it nothing changes (no BOM, for existing clients). Every reader accepts a BOM."""
+"""CSV for Excel: a CSV export starts with a UTF-8 BOM so that Excel on a Chinese Windows opens it. Issue 12 item 7
+put it behind ``--excel`` / ``excel=true`` (still accepted); issue 19 asks for it by default: ``CARBON_CSV_BOM`` (on)
+is the default, ``--no-excel`` / ``excel=false`` give bare UTF-8 per export. Every reader accepts a BOM."""
 
 from __future__ import annotations
 
@@ -36,12 +37,13 @@ def _frame(data: bytes) -> pd.DataFrame:
 def test_compile_excel_starts_with_a_bom_and_round_trips(tmp_path):
     act = tmp_path / "activity.csv"
     act.write_text(ACTIVITY, encoding="utf-8")
-    plain, excel = tmp_path / "plain.csv", tmp_path / "excel.csv"
-    run("compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(plain))
+    plain, excel, default = tmp_path / "plain.csv", tmp_path / "excel.csv", tmp_path / "default.csv"
+    run("compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(plain), "--no-excel")
     run("compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(excel), "--excel")
+    run("compile", str(act), "--year", "2022", "--profile", "IPCC2006", "--out", str(default))
     plain_bytes, excel_bytes = plain.read_bytes(), excel.read_bytes()
     assert excel_bytes.startswith(BOM) and not plain_bytes.startswith(BOM)
-    assert excel_bytes == BOM + plain_bytes
+    assert excel_bytes == BOM + plain_bytes == default.read_bytes()
     # pandas (utf-8 and utf-8-sig alike), the project's reader, and the intensity reader
     for frame in (_frame(excel_bytes), pd.read_csv(excel, dtype=str, keep_default_na=False, encoding="utf-8-sig"),
                   read_table(excel)):
@@ -52,10 +54,12 @@ def test_compile_excel_starts_with_a_bom_and_round_trips(tmp_path):
 
 
 def test_template_excel(tmp_path):
-    plain, excel = tmp_path / "t.csv", tmp_path / "t_excel.csv"
-    run("template", "energy", "--out", str(plain))
+    plain, excel, default = tmp_path / "t.csv", tmp_path / "t_excel.csv", tmp_path / "t_default.csv"
+    run("template", "energy", "--out", str(plain), "--no-excel")
     run("template", "energy", "--out", str(excel), "--excel")
-    assert excel.read_bytes() == BOM + plain.read_bytes() and not plain.read_bytes().startswith(BOM)
+    run("template", "energy", "--out", str(default))
+    assert excel.read_bytes() == BOM + plain.read_bytes() == default.read_bytes()
+    assert not plain.read_bytes().startswith(BOM)
 
 
 def test_intensity_out_excel(tmp_path):
@@ -64,16 +68,19 @@ def test_intensity_out_excel(tmp_path):
                        encoding="utf-8")
     economy = tmp_path / "ECONOMY.csv"
     economy.write_bytes(BOM + "region,year,gdp,unit,price_base_year\n达拉特旗,2022,1000,万元,2020\n".encode())  # BOM in
-    plain, excel = tmp_path / "i.csv", tmp_path / "i_excel.csv"
-    run("intensity", str(results), str(economy), "--year", "2022", "--out", str(plain))
+    plain, excel, default = tmp_path / "i.csv", tmp_path / "i_excel.csv", tmp_path / "i_default.csv"
+    run("intensity", str(results), str(economy), "--year", "2022", "--out", str(plain), "--no-excel")
     run("intensity", str(results), str(economy), "--year", "2022", "--out", str(excel), "--excel")
-    assert excel.read_bytes() == BOM + plain.read_bytes() and not plain.read_bytes().startswith(BOM)
+    run("intensity", str(results), str(economy), "--year", "2022", "--out", str(default))
+    assert excel.read_bytes() == BOM + plain.read_bytes() == default.read_bytes()
+    assert not plain.read_bytes().startswith(BOM)
     assert float(_frame(excel.read_bytes()).set_index("region").at["150621", "intensity_t_per_10k_cny"]) == pytest.approx(1.0)
 
 
 def test_to_bytes_excel_only_for_csv():
     frame = pd.DataFrame({"region": ["150621"], "名称": ["达拉特旗"]})
-    assert to_bytes({"x": frame}, "csv", excel=True) == BOM + to_bytes({"x": frame}, "csv")
+    assert to_bytes({"x": frame}, "csv", excel=True) == BOM + to_bytes({"x": frame}, "csv", excel=False)
+    assert to_bytes({"x": frame}, "csv") == to_bytes({"x": frame}, "csv", excel=True)  # the default (CARBON_CSV_BOM)
     assert not to_bytes({"x": frame}, "xlsx", excel=True).startswith(BOM)  # a zip file, untouched
 
 
@@ -94,11 +101,14 @@ def test_api_export_excel(client, auth_headers):
     r = client.post(f"{API}/{iid}/activity", files={"file": ("a.csv", BOM + ACTIVITY_CSV, "text/csv")}, headers=bureau)
     assert r.status_code == 201, r.text  # a BOM on the upload is fine
     assert client.post(f"{API}/{iid}/compile", headers=bureau).status_code == 200
-    plain = client.get(f"{API}/{iid}/export", params={"format": "csv"}, headers=bureau)
+    plain = client.get(f"{API}/{iid}/export", params={"format": "csv", "excel": "false"}, headers=bureau)
     excel = client.get(f"{API}/{iid}/export", params={"format": "csv", "excel": "true"}, headers=bureau)
-    assert plain.status_code == excel.status_code == 200
+    default = client.get(f"{API}/{iid}/export", params={"format": "csv"}, headers=bureau)
+    assert plain.status_code == excel.status_code == default.status_code == 200
     assert excel.content.startswith(BOM) and not plain.content.startswith(BOM)
-    assert excel.content == BOM + plain.content
+    assert excel.content == BOM + plain.content == default.content
+    activity = client.get(f"{API}/{iid}/activity", headers=bureau)
+    assert activity.status_code == 200 and activity.content.startswith(BOM)
     assert excel.headers["content-type"] == plain.headers["content-type"] == "text/csv; charset=utf-8"
     assert list(_frame(excel.content).columns) == RESULTS_COLUMNS
     pd.testing.assert_frame_equal(_frame(excel.content), _frame(plain.content))
@@ -106,6 +116,8 @@ def test_api_export_excel(client, auth_headers):
     assert xlsx.status_code == 200 and xlsx.content.startswith(b"PK")
     t = client.get("/api/v1/templates/energy", params={"format": "csv", "excel": "true"})
     assert t.status_code == 200 and t.content.startswith(BOM)
+    assert client.get("/api/v1/templates/energy", params={"format": "csv"}).content == t.content
+    assert not client.get("/api/v1/templates/energy", params={"format": "csv", "excel": "false"}).content.startswith(BOM)
 
 
 def test_inventory_export_cli_excel(db_url, monkeypatch, tmp_path):
@@ -116,9 +128,30 @@ def test_inventory_export_cli_excel(db_url, monkeypatch, tmp_path):
     iid = run("inventory", "create", "--year", "2022").stdout.strip()
     run("inventory", "import", iid, str(activity))
     run("inventory", "compile", iid)
-    plain, excel = tmp_path / "results.csv", tmp_path / "results_excel.csv"
-    run("inventory", "export", iid, "--out", str(plain))
+    plain, excel, default = tmp_path / "results.csv", tmp_path / "results_excel.csv", tmp_path / "results_default.csv"
+    run("inventory", "export", iid, "--out", str(plain), "--no-excel")
     run("inventory", "export", iid, "--out", str(excel), "--excel")
-    assert excel.read_bytes() == BOM + plain.read_bytes() and not plain.read_bytes().startswith(BOM)
+    run("inventory", "export", iid, "--out", str(default))
+    assert excel.read_bytes() == BOM + plain.read_bytes() == default.read_bytes()
+    assert not plain.read_bytes().startswith(BOM)
+    activity_out = tmp_path / "activity_out.csv"
+    run("inventory", "export-activity", iid, "--out", str(activity_out))
+    assert activity_out.read_bytes().startswith(BOM)
     assert list(read_table(excel).columns) == RESULTS_COLUMNS
     pd.testing.assert_frame_equal(read_table(excel), read_table(plain))
+
+
+def test_the_setting_turns_the_default_off(tmp_path, monkeypatch):
+    """CARBON_CSV_BOM=0: exports are bare UTF-8 unless --excel asks for the BOM."""
+    from carbon.core.settings import get_settings
+
+    monkeypatch.setenv("CARBON_CSV_BOM", "0")
+    get_settings.cache_clear()
+    try:
+        plain, excel = tmp_path / "t.csv", tmp_path / "t_excel.csv"
+        run("template", "energy", "--out", str(plain))
+        run("template", "energy", "--out", str(excel), "--excel")
+        assert not plain.read_bytes().startswith(BOM) and excel.read_bytes() == BOM + plain.read_bytes()
+    finally:
+        monkeypatch.delenv("CARBON_CSV_BOM")
+        get_settings.cache_clear()

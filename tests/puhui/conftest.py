@@ -9,9 +9,20 @@ import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from carbon.core.settings import Settings
+from carbon.core.settings import Settings, get_settings
 
 API = "/api/v1/puhui"
+
+
+@pytest.fixture(autouse=True)
+def evidence_taken_as_given(monkeypatch):
+    """The service-level default of the evidence check is the setting (on): the tests of the ledger written before
+    issue 17 claim invented trips, so they run with CARBON_PUHUI_EVIDENCE_CHECK=0, as their apps do
+    (``puhui_settings``); tests/puhui/test_evidence.py turns it back on."""
+    monkeypatch.setenv("CARBON_PUHUI_EVIDENCE_CHECK", "0")
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
 
 
 def puhui_settings(url: str, **overrides) -> Settings:

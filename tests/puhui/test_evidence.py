@@ -103,6 +103,39 @@ def test_a_pushed_record_earns_once_and_only_for_its_resident(client, bus_operat
     assert points(client, alice) == earned and points(client, bob) == 0
 
 
+def test_a_claim_far_from_its_records_time_is_refused(client, bus_operator):
+    """The claim's time must be within operators.CLAIM_TIME_TOLERANCE (2 h) of the record's: a trip of yesterday
+    cannot be claimed as today's (today's cap), nor a record used for another trip."""
+    alice = login(client, "alice")
+    assert client.post(f"{API}/operator/records", json={"records": [{**record("D-1"), "occurred_at": ago(hours=30)}]},
+                       headers=bus_operator).status_code == 201
+    r = client.post(f"{API}/behaviours", json=claim("D-1"), headers=alice)  # claimed at 1 h ago, record 30 h ago
+    assert r.status_code == 422 and error(r) == "evidence_mismatch" and r.json()["error"]["field"] == "occurred_at"
+    assert points(client, alice) == 0
+    r = client.post(f"{API}/behaviours", json={**claim("D-1"), "occurred_at": ago(hours=29)}, headers=alice)
+    assert r.status_code == 201, r.text  # an hour off the record's time: within the tolerance
+    assert r.json()["verification"] == "operator"
+
+
+def test_the_service_checks_evidence_unless_told_not_to(session, monkeypatch):
+    """The check is on at the service too (the setting, not only the API's): a caller that forgets to ask still
+    gets an invented operator refused; only an explicit check_evidence=False takes evidence as given."""
+    from carbon.core.settings import get_settings
+    from carbon.puhui import service
+    from carbon.puhui.wechat import Code2Session
+    from tests.puhui.test_concurrency import bus_claim
+
+    monkeypatch.delenv("CARBON_PUHUI_EVIDENCE_CHECK", raising=False)
+    get_settings.cache_clear()
+    _, user = service.login(session, identity=Code2Session(openid="forgetful-caller"), secret="s")
+    with pytest.raises(rules.ClaimRejected) as exc:
+        service.record_behaviour(session, user_id=user.id, claim=bus_claim("INVENTED-1"), secret="s")
+    assert exc.value.code == "evidence_unverified"
+    body = service.record_behaviour(session, user_id=user.id, claim=bus_claim("INVENTED-1"), secret="s",
+                                    check_evidence=False).body
+    assert body["points"] > 0
+
+
 def test_a_record_of_another_kind_or_a_bad_push_is_refused(client, bus_operator):
     r = client.post(f"{API}/operator/records", json={"records": [record("G-1"), record("G-2", kind="cycling")]},
                     headers=bus_operator)

@@ -127,7 +127,8 @@ def test_export_tables_api_cli_and_totals(client, auth_headers, engine, migrated
     assert result.exit_code == 0, (result.stdout, result.stderr, result.exception)
     s1_cli = _sheets(out.read_bytes())["Summary1"]
     assert float(s1_cli.loc[s1_cli["code"] == "Total", "co2e_t"].iloc[0]) == pytest.approx(expected, abs=1)
-    bad = runner.invoke(cli_app, ["export", "tables", "--inventory", str(iid), "--format", "ipcc", "--out", str(out)])
+    bad = runner.invoke(cli_app, ["export", "tables", "--inventory", str(iid), "--format", "ipcc", "--out", str(out)],
+                        env={"CARBON_LANG": "en"})
     assert bad.exit_code == 2 and "unknown format" in (bad.stderr or bad.stdout)
 
 

@@ -102,8 +102,9 @@ def _chapter_text(text: str, title: str) -> str:
     starts = [m.start() for m in re.finditer(rf"^[一二三四五六七八九十]+、{title}\s*$", body, re.M)]
     assert starts, f"no chapter {title}"  # the 目录's line carries dots and a page number: it does not match
     start = starts[0]
-    nxt = re.search(r"^[一二三四五六七八九十]+、\S+\s*$|^附表：", body[start + 1:], re.M)
-    return body[start: start + 1 + (nxt.start() if nxt else len(body))]
+    after = body.index("\n", start)  # past the heading's own line ("十一、…" must not end at its "一、…")
+    nxt = re.search(r"^[一二三四五六七八九十]+、\S+\s*$|^附表：", body[after:], re.M)
+    return body[start: after + (nxt.start() if nxt else len(body))]
 
 
 def assert_publishable_text(text: str) -> None:

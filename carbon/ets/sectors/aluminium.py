@@ -1,7 +1,9 @@
 """Aluminium smelting: 《企业温室气体排放核算与报告指南 铝冶炼行业》 CETS—AG—04.01—V01—2024 (MEE, 2024-09).
 
 Sources per the guideline's outline (MEE notice 2024-09-13): fuel combustion, anode (carbon) consumption, and
-PFCs (CF4, C2F6) from anode effects. The 2024 text was not retrievable here; the formulas are those of the 2013
+PFCs (CF4, C2F6) from anode effects. A copy of the 2024 text's opening was seen (https://fxbaogao.com/detail/4534862,
+search of 2026-12-07): two levels, 6 铝电解工序 and 7 企业层级, 附录A 相关参数缺省值, 附录D 信息公开格式; its
+equations and default values were not in what was seen; the formulas are those of the 2013
 NDRC aluminium guideline and IPCC 2006 Vol 3 §4.4 (Tier 2 slope method); equation numbers are ours [check]:
 
     式(A1) E        = E_fuel + E_anode + E_PFC                              direct, t CO2e
@@ -56,7 +58,7 @@ def eq_a3_anode_factor(raw: Any, where: str) -> tuple[c.Value, list[c.Value]]:
     s = c.fraction(d, "sulphur", where, what="anode sulphur content 炭阳极含硫量")
     a = c.fraction(d, "ash", where, what="anode ash content 炭阳极灰分")
     if s.value + a.value >= 1:
-        raise ValidationError(f"{where}: sulphur + ash must be < 1", field=f"{where}.ash")
+        raise ValidationError(key="ets_sector_sulphur_ash", params={"where": where}, field=f"{where}.ash")
     ef = c.calc("EF_anode", nc.value * (1 - s.value - a.value) * CO2_C, "t/t", "式(A3) NC × (1 − S − A) × 44/12")
     return ef, [nc, s, a]
 
@@ -64,7 +66,7 @@ def eq_a3_anode_factor(raw: Any, where: str) -> tuple[c.Value, list[c.Value]]:
 def eq_a5_pfc_factors(raw: Any, where: str) -> tuple[c.Value, c.Value, list[c.Value]]:
     """式(A5): CF4 and C2F6 per t Al, given directly or by the slope method (SEF × AEM, ratio for C2F6)."""
     if not isinstance(raw, dict):
-        raise ValidationError(f"{where} is required (an object)", field=where)
+        raise ValidationError(key="ets_sector_object_required", params={"where": where}, field=where)
     if set(raw) & PFC_SLOPE_KEYS:
         d = c.obj(raw, where, PFC_SLOPE_KEYS, PFC_SLOPE_KEYS)
         aem = c.Value("AEM", c.number(d, "anode_effect_minutes", where), "min/(cell*day)", c.MEASURED)
@@ -84,21 +86,21 @@ def gwp_choice(payload: dict[str, Any]) -> dict[str, Any]:
     """The GWP set stated in the report (required), optionally overridden value by value with a stated source."""
     gset = payload.get("gwp_set")
     if gset is None:
-        raise ValidationError("gwp_set is required for CF4/C2F6 (state the guideline's or the bureau's choice: "
-                              f"{', '.join(gases.GWP_SETS)})", field="gwp_set")
+        raise ValidationError(key="ets_sector_gwp_set_required", params={"sets": ", ".join(gases.GWP_SETS)},
+                              field="gwp_set")
     if not isinstance(gset, str):
-        raise ValidationError("gwp_set must be a string", field="gwp_set")
+        raise ValidationError(key="ets_sector_gwp_set_string", field="gwp_set")
     gases.check_gwp_set(gset)
     source = payload.get("gwp_source")
     if source is not None and (not isinstance(source, str) or not source.strip()):
-        raise ValidationError("gwp_source must be a non-empty string", field="gwp_source")
+        raise ValidationError(key="ets_sector_gwp_source_string", field="gwp_source")
     values = {g: gases.gwp(g, gset) for g in PFC_GASES}
     origin = f"emission_factors/gwp ({gases.GWP_EDITION}), {gset}"
     override = payload.get("gwp_values")
     if override is not None:
         d = c.obj(override, "gwp_values", set(PFC_GASES), set(PFC_GASES))
         if source is None:
-            raise ValidationError("gwp_source is required when gwp_values are given", field="gwp_source")
+            raise ValidationError(key="ets_sector_gwp_source_required", field="gwp_source")
         values = {g: c.number(d, g, "gwp_values", positive=True) for g in PFC_GASES}
         origin = "stated in the report (gwp_values)"
     return {"set": gset, "values": values, "values_from": origin, "source": source or f"GWP-100 {gset} as stated"}

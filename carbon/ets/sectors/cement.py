@@ -58,15 +58,14 @@ def eq_c7_clinker_stock_taking(stock: Any, where: str) -> tuple[c.Value, list[c.
             for k in ("opening", "closing", "sold", "used")}
     q = vals["sold"].value + vals["used"].value + vals["closing"].value - vals["opening"].value
     if q <= 0:
-        raise ValidationError(f"{where}: stock-taking gives clinker output {q} t <= 0", field=where)
+        raise ValidationError(key="ets_sector_stock_taking_negative", params={"where": where, "q": q}, field=where)
     return c.calc("Q_cli", q, "t", "式(C7) Q_sold + Q_used + S_close − S_open"), list(vals.values())
 
 
 def clinker_output(line: dict[str, Any], where: str) -> tuple[c.Value, list[c.Value]]:
     has_q, has_stock = "clinker" in line, "clinker_stock" in line
     if has_q == has_stock:
-        raise ValidationError(f"{where}: give exactly one of clinker (metered) or clinker_stock (熟料盘库)",
-                              field=f"{where}.clinker")
+        raise ValidationError(key="ets_sector_clinker_one_of", params={"where": where}, field=f"{where}.clinker")
     if has_q:
         return c.quantity(line, "clinker", where, "t", positive=True, what="clinker output 熟料产量"), []
     return eq_c7_clinker_stock_taking(line["clinker_stock"], f"{where}.clinker_stock")
@@ -94,7 +93,7 @@ def eq_c4_non_carbonate(subs: Any, q_cli: float, where: str) -> tuple[c.Value, c
 def eq_c3_clinker_factor(cao: float, mgo: float, cao_nc: float, mgo_nc: float, where: str) -> c.Value:
     """式(C3): EF_cli = (w_CaO − w_CaO,nc) × 44/56 + (w_MgO − w_MgO,nc) × 44/40, t CO2 / t clinker."""
     if cao_nc > cao or mgo_nc > mgo:
-        raise ValidationError(f"{where}.substitutes: non-carbonate CaO/MgO exceeds the clinker's content",
+        raise ValidationError(key="ets_sector_non_carbonate_exceeds", params={"where": where},
                               field=f"{where}.substitutes")
     return c.calc("EF_cli", (cao - cao_nc) * CO2_CAO + (mgo - mgo_nc) * CO2_MGO, "t/t",
                   "式(C3) (w_CaO − w_CaO,nc) × 44/56 + (w_MgO − w_MgO,nc) × 44/40")
@@ -142,7 +141,7 @@ def compute(payload: dict[str, Any], *, year: int, adjustment_t: int = 0) -> dic
     names = [x["name"] for x in lines]
     for i, n in enumerate(names):
         if n in names[:i]:
-            raise ValidationError(f"lines[{i}].name {n!r} appears twice", field=f"lines[{i}].name")
+            raise ValidationError(key="ets_sector_line_twice", params={"i": i, "name": n}, field=f"lines[{i}].name")
     other, e_other = c.fuel_combustion(payload.get("fuels"), year=year, where="fuels")
     rows = [r for x in lines for r in x.pop("_rows")]
     if other:

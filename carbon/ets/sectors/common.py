@@ -54,7 +54,7 @@ def verified_default(key: str) -> "Value":
     """A verified default of the table as a ``Value`` flagged 缺省; an unverified row is never applied."""
     row = sector_defaults()[key]
     if row["verified"] != "true":
-        raise ValidationError(f"default {key} is not verified and is not applied", field=key)
+        raise ValidationError(key="ets_sector_default_unverified", params={"key": key}, field=key)
     return Value(row["symbol"], float(row["value"]), row["unit"], DEFAULT, f"{row['source_document']}, {row['table_clause']}")
 
 
@@ -81,28 +81,31 @@ def calc(name: str, value: float, unit: str, equation: str) -> Value:
 
 def obj(value: Any, where: str, keys: set[str], required: set[str] = frozenset()) -> dict[str, Any]:
     if not isinstance(value, dict):
-        raise ValidationError(f"{where} must be an object", field=where)
+        raise ValidationError(key="ets_sector_not_object", params={"where": where}, field=where)
     unknown = sorted(set(value) - keys)
     if unknown:
-        raise ValidationError(f"{where}: unknown field(s) {', '.join(unknown)}", field=f"{where}.{unknown[0]}")
+        raise ValidationError(key="ets_sector_unknown_fields", params={"where": where, "fields": ", ".join(unknown)},
+                              field=f"{where}.{unknown[0]}")
     missing = sorted(required - set(value))
     if missing:
-        raise ValidationError(f"{where}.{missing[0]} is required", field=f"{where}.{missing[0]}")
+        raise ValidationError(key="ets_sector_required", params={"field": f"{where}.{missing[0]}"},
+                              field=f"{where}.{missing[0]}")
     return value
 
 
 def lst(value: Any, where: str, *, nonempty: bool = False) -> list[Any]:
     if not isinstance(value, list):
-        raise ValidationError(f"{where} must be a list", field=where)
+        raise ValidationError(key="ets_sector_not_list", params={"where": where}, field=where)
     if nonempty and not value:
-        raise ValidationError(f"{where}: at least one entry is required", field=where)
+        raise ValidationError(key="ets_sector_list_empty", params={"where": where}, field=where)
     return value
 
 
 def name(d: dict[str, Any], where: str, key: str = "name") -> str:
     v = d.get(key)
     if not isinstance(v, str) or not v.strip():
-        raise ValidationError(f"{where}.{key} must be a non-empty string", field=f"{where}.{key}")
+        raise ValidationError(key="ets_sector_name_required", params={"field": f"{where}.{key}"},
+                              field=f"{where}.{key}")
     return v
 
 
@@ -110,12 +113,16 @@ def number(d: dict[str, Any], key: str, where: str, *, positive: bool = False, w
     """``d[key]`` as a finite number >= 0 (> 0 if ``positive``); missing raises naming the field."""
     field = f"{where}.{key}"
     if key not in d or d[key] is None:
-        raise ValidationError(f"{field} is required{f' ({what})' if what else ''}: no verified default", field=field)
+        if what:
+            raise ValidationError(key="ets_sector_number_required_what", params={"field": field, "what": what},
+                                  field=field)
+        raise ValidationError(key="ets_sector_number_required", params={"field": field}, field=field)
     v = d[key]
     if isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v):
-        raise ValidationError(f"{field} must be a finite number, got {v!r}", field=field)
+        raise ValidationError(key="ets_sector_not_finite", params={"field": field, "value": v}, field=field)
     if v < 0 or (positive and v == 0):
-        raise ValidationError(f"{field} must be {'> 0' if positive else '>= 0'}, got {v}", field=field)
+        raise ValidationError(key="ets_sector_positive" if positive else "ets_sector_non_negative",
+                              params={"field": field, "value": v}, field=field)
     return float(v)
 
 
@@ -126,12 +133,15 @@ def quantity(d: dict[str, Any], key: str, where: str, to_unit: str, *, what: str
     uk = unit_key or f"{key}_unit"
     text = d.get(uk)
     if not isinstance(text, str) or not text.strip():
-        raise ValidationError(f"{where}.{uk} is required (a unit string convertible to {to_unit})", field=f"{where}.{uk}")
+        raise ValidationError(key="ets_sector_unit_required", params={"field": f"{where}.{uk}", "to_unit": to_unit},
+                              field=f"{where}.{uk}")
     try:
         m = units.multiplier(text, to_unit)
     except UnitError as exc:
-        raise UnitError(f"{where}.{uk}: {text!r} is not convertible to {to_unit} ({exc.message})",
-                        field=f"{where}.{uk}") from None
+        raise UnitError(f"{where}.{uk}: {text!r} is not convertible to {to_unit} ({exc.message})",  # English as before
+                        key="ets_sector_unit_not_convertible", field=f"{where}.{uk}",
+                        params={"field": f"{where}.{uk}", "text": text, "to_unit": to_unit, "reason": exc.text("zh")}
+                        ) from None
     return Value(key, v * m, to_unit, flag, None if text == to_unit else f"{v} {text}")
 
 
@@ -142,13 +152,16 @@ def fraction(d: dict[str, Any], key: str, where: str, *, what: str | None = None
     uk = f"{key}_unit"
     text = d.get(uk)
     if text is not None and not isinstance(text, str):
-        raise ValidationError(f"{where}.{uk} must be a string", field=f"{where}.{uk}")
+        raise ValidationError(key="ets_sector_unit_not_string", params={"field": f"{where}.{uk}"},
+                              field=f"{where}.{uk}")
     try:
         f = units.as_fraction(v, text)
     except UnitError as exc:
-        raise UnitError(f"{where}.{uk}: {exc.message}", field=f"{where}.{uk}") from None
+        raise UnitError(f"{where}.{uk}: {exc.message}", key="ets_sector_located",
+                        params={"where": f"{where}.{uk}", "problem": exc.text("zh")}, field=f"{where}.{uk}") from None
     if f > upper:
-        raise ValidationError(f"{where}.{key} must be a fraction <= {upper}, got {f} (a percentage? give {uk} \"%\")",
+        raise ValidationError(key="ets_sector_fraction_above", params={"field": f"{where}.{key}", "upper": upper,
+                                                                        "value": f, "unit_key": uk},
                               field=f"{where}.{key}")
     return Value(key, f, "1", flag)
 

@@ -26,7 +26,11 @@ Payload::
      "carbon_inputs": [{"name": "焦炭", "role": "reductant" | "electrode" | "raw_material", "quantity", "unit",
                         "carbon": 85, "carbon_unit": "%"}],
      "carbon_outputs": [{"name": "粗钢", "role": "product" | "by_product", "quantity", "unit", "carbon", "carbon_unit"}],
+     "crude_steel"?: 2500000, "crude_steel_unit"?: "t",
      "purchased_electricity_mwh"?, "purchased_heat_gj"?}
+
+The crude-steel output (the denominator of the disclosed intensity, t CO2 / t crude steel) is ``crude_steel``
+when given, else the carbon output of role ``product`` named 粗钢; without either it is null.
 """
 
 from __future__ import annotations
@@ -42,8 +46,9 @@ CO2_C = 44 / 12
 MINERALS = {"limestone": "steel.ef_caco3_stoich", "dolomite": "steel.ef_camgco3_stoich"}
 IN_ROLES = ("reductant", "electrode", "raw_material")
 OUT_ROLES = ("product", "by_product")
-REPORT_KEYS = {"year", "method", "industry", "fuels", "fluxes", "carbon_inputs", "carbon_outputs",
-               "purchased_electricity_mwh", "purchased_heat_gj"}
+REPORT_KEYS = {"year", "method", "industry", "fuels", "fluxes", "carbon_inputs", "carbon_outputs", "crude_steel",
+               "crude_steel_unit", "purchased_electricity_mwh", "purchased_heat_gj"}
+CRUDE_STEEL = "粗钢"
 FLUX_KEYS = {"name", "mineral", "quantity", "unit", "purity", "purity_unit", "factor", "factor_unit"}
 FLOW_KEYS = {"name", "role", "quantity", "unit", "carbon", "carbon_unit"}
 
@@ -56,7 +61,9 @@ def eq_s3_flux(raw: Any, where: str) -> tuple[float, list[dict[str, Any]]]:
         d = c.obj(f, w, FLUX_KEYS, {"name", "mineral", "quantity", "unit", "purity"})
         c.name(d, w)
         if d["mineral"] not in MINERALS:
-            raise ValidationError(f"{w}.mineral must be one of {', '.join(MINERALS)}", field=f"{w}.mineral")
+            raise ValidationError(key="ets_sector_one_of",
+                                  params={"field": f"{w}.mineral", "allowed": ", ".join(MINERALS)},
+                                  field=f"{w}.mineral")
         p = c.quantity(d, "quantity", w, "t", unit_key="unit")
         dx = c.fraction(d, "purity", w, what="carbonate purity 纯度")
         ef = (c.quantity(d, "factor", w, "t/t") if "factor" in d else c.verified_default(MINERALS[d["mineral"]]))
@@ -75,7 +82,8 @@ def carbon_flows(raw: Any, where: str, roles: tuple[str, ...], eq: str) -> tuple
         d = c.obj(f, w, FLOW_KEYS, {"name", "role", "quantity", "unit", "carbon"})
         c.name(d, w)
         if d["role"] not in roles:
-            raise ValidationError(f"{w}.role must be one of {', '.join(roles)}", field=f"{w}.role")
+            raise ValidationError(key="ets_sector_one_of", params={"field": f"{w}.role", "allowed": ", ".join(roles)},
+                                  field=f"{w}.role")
         m = c.quantity(d, "quantity", w, "t", unit_key="unit")
         cc = c.fraction(d, "carbon", w, what="carbon content 含碳量")
         carbon = c.calc("C", m.value * cc.value, "t C", f"{eq} M × C")
@@ -83,6 +91,14 @@ def carbon_flows(raw: Any, where: str, roles: tuple[str, ...], eq: str) -> tuple
         out.append({"name": d["name"], "role": d["role"], "carbon_t": c.r6(carbon.value),
                     "params": [m.as_dict(), cc.as_dict(), carbon.as_dict()]})
     return total, out
+
+
+def crude_steel_output(payload: dict[str, Any], outs: list[dict[str, Any]]) -> float | None:
+    """The crude-steel output (t): ``crude_steel`` if given, else the 粗钢 product rows of ``carbon_outputs``."""
+    if "crude_steel" in payload:
+        return c.quantity(payload, "crude_steel", "report", "t", positive=True, what="crude steel output 粗钢产量").value
+    rows = [o for o in outs if o["role"] == "product" and o["name"].strip() == CRUDE_STEEL]
+    return sum(o["params"][0]["value"] for o in rows) if rows else None
 
 
 def compute(payload: dict[str, Any], *, year: int, adjustment_t: int = 0) -> dict[str, Any]:
@@ -93,11 +109,11 @@ def compute(payload: dict[str, Any], *, year: int, adjustment_t: int = 0) -> dic
     c_in, ins = carbon_flows(payload.get("carbon_inputs"), "carbon_inputs", IN_ROLES, "式(S4)")
     c_out, outs = carbon_flows(payload.get("carbon_outputs"), "carbon_outputs", OUT_ROLES, "式(S5)")
     if c_out > c_in + 1e-9:
-        raise ValidationError(f"carbon_outputs hold {c_out:.6g} t C, more than carbon_inputs ({c_in:.6g} t C): "
-                              "check the carbon contents or a missing input", field="carbon_outputs")
+        raise ValidationError(key="ets_sector_carbon_out_exceeds", params={"c_out": c_out, "c_in": c_in},
+                              field="carbon_outputs")
     e_c = (c_in - c_out) * CO2_C
     if not fuels and not fluxes and not ins:
-        raise ValidationError("a steel report needs fuels, fluxes or carbon_inputs", field="fuels")
+        raise ValidationError(key="ets_sector_steel_empty", field="fuels")
     steps = [c.calc("E_fuel", e_fuel, "t CO2", "式(S2)"), c.calc("E_flux", e_flux, "t CO2", "式(S3) Σ P × DX × EF"),
              c.calc("C_in", c_in, "t C", "式(S4) Σ M × C"), c.calc("C_out", c_out, "t C", "式(S5) Σ M × C"),
              c.calc("R_fixed", c_out * CO2_C, "t CO2", "C_out × 44/12 (固碳)"),
@@ -110,4 +126,4 @@ def compute(payload: dict[str, Any], *, year: int, adjustment_t: int = 0) -> dic
     return c.result(year=year, industry="steel", guideline=GUIDELINE, rows=rows, fuels=fuels,
                     memo=c.indirect_memo(payload, year), adjustment_t=adjustment_t, steps=steps,
                     extra={"fuels": [c.fuel_out(f) for f in fuels], "fluxes": fluxes, "carbon_inputs": ins,
-                           "carbon_outputs": outs})
+                           "carbon_outputs": outs, "crude_steel_t": c.r6(crude_steel_output(payload, outs))})

@@ -79,8 +79,9 @@ def manure_indirect_n2o(ctx: MethodContext) -> list[Emission]:
     management systems (t N) of one animal category: volatilisation N_MMS × Frac_GasMS × EF4 (Eq. 10.26/10.27) and
     leaching N_MMS × Frac_LeachMS × EF5 (Eq. 10.28/10.29), N2O-N × 44/28."""
     if ctx.item.kind != "livestock":
-        raise ValidationError(f"{ctx.category.code} {ctx.category.name_zh} takes the N managed in manure management systems "
-                              f"of an animal category (t N, item e.g. 绵羊), not {ctx.item.name_zh} ({ctx.item.code})", field="item")
+        raise ValidationError(key="inventory_manure_n_item", params={
+            "category": ctx.category.code, "category_zh": ctx.category.name_zh, "item_zh": ctx.item.name_zh,
+            "item": ctx.item.code}, field="item")
     volatilised = ctx.param("frac_gas_ms") * ctx.param("ef4")
     leached = ctx.param("frac_leach_ms") * ctx.param("ef5")
     return [Emission(ctx.category.code, "N2O", ctx.one * (volatilised + leached) * N2O_N_TO_N2O)]

@@ -19,7 +19,7 @@ from typing import Callable
 import pint
 
 from carbon.core import units
-from carbon.core.errors import FactorError, ValidationError
+from carbon.core.errors import CarbonError, FactorError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
 from carbon.inventory.catalog import Category, Item
 
@@ -64,12 +64,11 @@ class MethodContext:
         r = self.library.resolve(parameter, category or self.category.code, self.item.code, self.region, self.year, dims=dims)
         if r is None:
             if required:
-                want = f" with dimension {' or '.join(dims)}" if dims else ""
-                raise FactorError(
-                    f"no factor '{parameter}'{want} for {self.item.name_zh} ({self.item.code}) in {self.category.code} "
-                    f"{self.category.name_zh}{f', region {self.region}' if self.region else ''}, year {self.year}; add a local value (地方实测)",
-                    field="factor",
-                )
+                key = "inventory_no_factor" + ("_dims" if dims else "") + ("_region" if self.region else "")
+                raise FactorError(key=key, params={
+                    "parameter": parameter, "dims": " or ".join(dims or ()), "item_zh": self.item.name_zh,
+                    "item": self.item.code, "category": self.category.code, "category_zh": self.category.name_zh,
+                    "region": self.region, "year": self.year}, field="factor")
             return None
         self.used.append(r)
         return r
@@ -103,11 +102,26 @@ class SeriesInput:
 
 class SeriesRowErrors(ValidationError):
     """Errors of a series method that it can pin on records: ``rows`` are (position in the SeriesInput arrays,
-    column, reason, value). The engine turns the positions into the user's file rows."""
+    column, reason, value). The engine turns the positions into the user's file rows. A reason is the English text
+    or a keyed CarbonError (``row_problem``), which the row report shows in either language."""
 
-    def __init__(self, rows: list[tuple[int, str, str, str]]):
-        super().__init__("; ".join(r[2] for r in rows), field=rows[0][1] if rows else None)
+    def __init__(self, rows: list[tuple[int, str, str | CarbonError, str]]):
+        super().__init__("; ".join(_english(r[2]) for r in rows), field=rows[0][1] if rows else None)
         self.rows = rows
+
+
+def _english(reason: str | CarbonError) -> str:
+    return reason.message if isinstance(reason, CarbonError) else reason
+
+
+def row_order(row: tuple[int, str, str | CarbonError, str]) -> tuple[int, str, str, str]:
+    """Sort key of a SeriesRowErrors row: by position, column, English reason, value."""
+    return row[0], row[1], _english(row[2]), row[3]
+
+
+def row_problem(key: str, **params) -> ValidationError:
+    """A reason of a SeriesRowErrors row worded by the catalogue (carbon/inventory/messages.py)."""
+    return ValidationError(key=key, params=params)
 
 
 LINEAR_METHODS: dict[str, LinearMethod] = {}
@@ -152,4 +166,4 @@ def mass_t(q: pint.Quantity) -> float:
     try:
         return float(q.to("t").magnitude)
     except pint.DimensionalityError as exc:
-        raise FactorError(f"calculation produced {q.units} where a mass was expected ({exc})") from exc
+        raise FactorError(key="inventory_result_not_mass", params={"units": str(q.units), "reason": str(exc)}) from exc

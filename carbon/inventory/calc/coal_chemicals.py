@@ -32,7 +32,7 @@ from carbon.core.carbon_balance import (DEFAULT, INPUT, MEASURED, PRODUCT, RECOV
                                         carbon_mass_balance)
 from carbon.core.errors import CarbonError, FactorError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
-from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, series_method
+from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, row_problem, series_method
 # the cross-sector checks live in calc/cross_checks.py; re-exported here for the callers of this module
 from carbon.inventory.calc.cross_checks import (BOTTOM_UP_OVERLAP, COAL_FAMILY, FEEDSTOCK_IN_1A,  # noqa: F401
                                                 PLANT_COMBUSTION, bottom_up_overlaps, facility_label,
@@ -76,9 +76,9 @@ def _carbon_per_unit(library: FactorLibrary, category: str, item, region: str, y
         if cc is not None and (ncv is not None or dim == "energy"):
             content = cc.quantity() * (ncv.quantity() if ncv is not None else 1)
             return content.to(_CONTENT_UNIT[dim]), [r for r in (ncv, cc) if r is not None]
-    what = "carbon_fraction (t C/t)" if mass else "ncv and carbon_content (or report the quantity in t with a carbon_fraction)"
-    raise FactorError(f"no {what} for {item.name_zh} ({item.code}) in {category}, region {region}, year {year}; "
-                      f"add the plant's measured value (地方实测)", field="factor")
+    key = "inventory_no_carbon_fraction" if mass else "inventory_no_carbon_content"
+    raise FactorError(key=key, params={"item_zh": item.name_zh, "item": item.code, "category": category,
+                                       "region": region, "year": year}, field="factor")
 
 
 @series_method("carbon_balance", unit=None)
@@ -100,8 +100,7 @@ def carbon_balance(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog
         it = catalog.items.get(code)
         if it is None or (it.kind not in ROLE_OF_KIND and code not in ROLE_OF_ITEM):
             name = f"{it.name_zh} ({code})" if it else repr(code)
-            reason = (f"{name} is not an input or output of a carbon balance: report feedstocks (原料煤, 燃料煤, 原煤, "
-                      f"天然气), products (甲醇, 乙烯, 丙烯, 乙二醇, 煤制油品, 煤制天然气, 焦油, 硫磺, 尿素), 含碳废弃物 or 回收CO2")
+            reason = row_problem("inventory_not_balance_item", name=name)
             errors.extend((int(pos), "item", reason, str(code)) for pos in df.index[df["item"] == code])
     if errors:
         raise SeriesRowErrors(errors)
@@ -118,7 +117,7 @@ def carbon_balance(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog
             pos = int(g["pos"].min())
             if getattr(exc, "item", None) is not None:  # set by _facility for a flow without a carbon content
                 pos = int(g.loc[g["item"] == exc.item, "pos"].min())
-            errors.append((pos, "facility" if fac else "category", exc.message, fac or category))
+            errors.append((pos, "facility" if fac else "category", exc, fac or category))
     if errors:
         raise SeriesRowErrors(errors)
     out = pd.DataFrame(rows, columns=_COLUMNS)
@@ -168,11 +167,12 @@ def _verified(region: str, category: str, label: str, g: pd.DataFrame) -> dict:
     Flows of the same facility beside it would count the plant twice (or disagree with the verification)."""
     others = sorted(set(g["item"]) - {VERIFIED})
     if others:
-        raise ValidationError(f"facility {label} ({category}) has its ETS-verified process CO2 ({VERIFIED}, "
-                              f"{g.loc[g['item'] == VERIFIED, 'quantity'].sum():,.6g} t) and also its own flows "
-                              f"({', '.join(others)}): keep one (remove the flows, or the pulled ETS rows)", field="item")
+        raise ValidationError(key="inventory_verified_and_flows", params={
+            "facility": label, "category": category, "verified": VERIFIED,
+            "quantity": float(g.loc[g["item"] == VERIFIED, "quantity"].sum()), "flows": ", ".join(others)}, field="item")
     if not all(units.dimension_of(u) == "mass" for u in g["unit"]):
-        raise ValidationError(f"facility {label}: {VERIFIED} is a mass of CO2 (t)", field="unit")
+        raise ValidationError(key="inventory_verified_not_mass", params={"facility": label, "verified": VERIFIED},
+                              field="unit")
     co2 = float(sum(q * units.parse_unit(u).to("t").magnitude for q, u in zip(g["quantity"], g["unit"])))
     return {"region": region, "category": category, "facility": label, "method": "ets_verified",
             "equation": "ETS-verified process CO2 of the key emitter (中国化工生产企业温室气体排放核算方法与报告指南), pulled bottom-up",
@@ -183,7 +183,10 @@ _COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "meth
 
 
 def _union(values) -> str:
-    return ";".join(sorted({p for v in values for p in str(v).split(";") if p}))
+    """The distinct ';'-separated parts of ``values``, sorted; each distinct value split once (a facility's note
+    repeats on each of its records: per record this was most of the balance's time at 10^6 rows, bench/cli.py)."""
+    distinct = dict.fromkeys(np.asarray(values, dtype=object).tolist())
+    return ";".join(sorted({p for v in distinct for p in str(v).split(";") if p}))
 
 
 def _empty() -> pd.DataFrame:

@@ -67,7 +67,7 @@ import pandas as pd
 from carbon.core import units
 from carbon.core.errors import CarbonError, FactorError, UnitError, ValidationError
 from carbon.factors.library import FactorLibrary, FactorRow
-from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, series_method
+from carbon.inventory.calc.base import SeriesInput, SeriesRowErrors, row_order, row_problem, series_method
 from carbon.inventory.catalog import Catalog
 
 METHOD = "coal_mining"
@@ -95,8 +95,6 @@ RECOVERY = (UTILISED, FLARED)
 FLARING_CO2 = {UNDERGROUND: f"{UNDERGROUND}.4"}
 
 _COLUMNS = ["region", "year", "category", "item", "gas", "mass_t", "memo", "method", "factor_refs", "basis", "records"]
-_ITEMS_HINT = ("report coal production as 原煤 (or 原煤(浅部开采) / 原煤(中深开采) / 原煤(深部开采), 原煤(低瓦斯矿井) / "
-               "原煤(高瓦斯矿井) / 原煤(突出矿井)), and per mine 相对瓦斯涌出量, 瓦斯抽采利用量, 瓦斯火炬燃烧量")
 
 
 def split_category(code: str) -> tuple[str, str]:
@@ -108,8 +106,7 @@ def split_category(code: str) -> tuple[str, str]:
             return root, MINING
         if code == f"{root}.2":
             return root, POST
-    raise ValidationError(f"category {code} is not a coal-mining category (1.B.1.a.i, 1.B.1.a.ii or their .1/.2)",
-                      field="category")
+    raise ValidationError(key="inventory_not_coal_mining_category", params={"category": code}, field="category")
 
 
 def mine_label(region: str, root: str, facility: str) -> str:
@@ -122,19 +119,19 @@ def _unit_of(item: str, unit: str, root: str, part: str, catalog: Catalog) -> tu
     name = f"{it.name_zh} ({item})" if it else repr(item)
     if item in CLASS_ITEM:
         if item in GAS_GRADE and root == SURFACE:
-            raise ValidationError(f"{name}: a gas grade (瓦斯等级) is assessed for underground mines only; report surface "
-                              f"production under {SURFACE} as 原煤 or by overburden class (原煤(浅部开采) ...)", field="item")
-        return "t", _multiplier(unit, "t", f"{name} is coal production, a mass (t, 万t)")
+            raise ValidationError(key="inventory_gas_grade_surface", params={"name": name, "surface": SURFACE},
+                                  field="item")
+        return "t", _multiplier(unit, "t", "inventory_unit_coal_production", name)
     if item in RECOVERY or item == RELATIVE:
         if part == POST:
-            raise ValidationError(f"{name} belongs to the mining part of a mine ({root} or {root}.1), not to post-mining "
-                              f"{root}.2: drained gas is part of the mining emissions", field="category")
+            raise ValidationError(key="inventory_drainage_not_post_mining", params={"name": name, "root": root},
+                                  field="category")
         if item == RELATIVE:
-            return "m3/t", _multiplier(unit, "m3/t", f"{name} is a volume of CH4 per tonne of coal (m3/t)")
+            return "m3/t", _multiplier(unit, "m3/t", "inventory_unit_relative_emission", name)
         if _is_mass(unit):
             return "t", units.multiplier(unit, "t")
-        return "m3", _multiplier(unit, "m3", f"{name} is a volume of pure CH4 (m3, 万m3) or a mass of CH4 (t)")
-    raise ValidationError(f"{name} is not coal-mining data: {_ITEMS_HINT}", field="item")
+        return "m3", _multiplier(unit, "m3", "inventory_unit_ch4_volume", name)
+    raise ValidationError(key="inventory_not_coal_mining_item", params={"name": name}, field="item")
 
 
 def _is_mass(unit: str) -> bool:
@@ -145,11 +142,12 @@ def _is_mass(unit: str) -> bool:
         return False
 
 
-def _multiplier(unit: str, to: str, what: str) -> float:
+def _multiplier(unit: str, to: str, key: str, name: str) -> float:
+    """The multiplier of ``unit`` to ``to``; else the error ``key`` (what the item ``name`` is measured in)."""
     try:
         return units.multiplier(unit, to)
     except UnitError:
-        raise ValidationError(f"unit {unit!r}: {what}", field="unit") from None
+        raise ValidationError(key=key, params={"unit": unit, "name": name}, field="unit") from None
 
 
 class _Factors:
@@ -163,8 +161,9 @@ class _Factors:
         if key not in self.cache:
             r = self.library.resolve(parameter, category, item, region, self.year, dims=dims)
             if r is None:
-                raise FactorError(f"no factor '{parameter}' for {item} in {category}, region {region}, year {self.year}; "
-                                  f"add a local value (地方实测)", field="factor")
+                raise FactorError(key="inventory_no_mine_factor", params={
+                    "parameter": parameter, "item": item, "category": category, "region": region, "year": self.year},
+                    field="factor")
             self.cache[key] = r
         return self.cache[key]
 
@@ -179,8 +178,9 @@ class _Factors:
         local = [r for r in found if r is not None and r.basis == "local"]
         default = [r for it, r in zip(chain, found) if r is not None and it in (item, CLASS_ITEM[item])]
         if not local and not default:
-            raise FactorError(f"no factor '{parameter}' (m3/t) for {item} in {category}, region {region}, year {self.year}; "
-                              f"add a local value (地方实测) or the mine's 相对瓦斯涌出量", field="factor")
+            raise FactorError(key="inventory_no_mine_ef", params={
+                "parameter": parameter, "item": item, "category": category, "region": region, "year": self.year},
+                field="factor")
         self.cache[key] = (local or default)[0]
         return self.cache[key]
 
@@ -225,9 +225,9 @@ def coal_mining(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) -
         except CarbonError as exc:
             bad = rows_of(agg[(agg["category"] == cat) & (agg["item"] == item) & (agg["unit"] == unit)])
             value = {"unit": unit, "item": item}.get(exc.field, cat)
-            errors.extend((int(p), exc.field or "category", exc.message, str(value)) for p in bad["pos"])
+            errors.extend((int(p), exc.field or "category", exc, str(value)) for p in bad["pos"])
     if errors:
-        raise SeriesRowErrors(sorted(errors))
+        raise SeriesRowErrors(sorted(errors, key=row_order))
     per = [info[k] for k in zip(agg["category"], agg["item"], agg["unit"])]
     mult = np.array([p[3] for p in per], dtype=float)
     agg = agg.assign(root=[p[0] for p in per], part=[p[1] for p in per], kind=[p[2] for p in per],
@@ -237,7 +237,7 @@ def coal_mining(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) -
     # 2. the same coal under a parent and under its leaves (same region and mine) is a double count
     errors.extend(_double_counts(agg[agg["item"].isin(list(CLASS_ITEM))], rows_of))
     if errors:
-        raise SeriesRowErrors(sorted(errors))
+        raise SeriesRowErrors(sorted(errors, key=row_order))
 
     # 3. per mine (region, mine type, facility)
     factors = _Factors(library, target)
@@ -246,10 +246,9 @@ def coal_mining(inp: SeriesInput, *, library: FactorLibrary, catalog: Catalog) -
         try:
             out.extend(_mine(region, root, facility, mine, factors, catalog, target, errors, rows_of))
         except CarbonError as exc:  # a missing factor: reported on the mine's first row; other mines go on
-            errors.append((int(mine["pos"].min()), "facility" if facility else "category", exc.message,
-                           facility or root))
+            errors.append((int(mine["pos"].min()), "facility" if facility else "category", exc, facility or root))
     if errors:
-        raise SeriesRowErrors(sorted(errors))
+        raise SeriesRowErrors(sorted(errors, key=row_order))
     if not out:
         return _empty()
     res = pd.DataFrame(out, columns=_COLUMNS)
@@ -275,12 +274,9 @@ def _double_counts(prod: pd.DataFrame, rows_of) -> list[tuple[int, str, str, str
         if not bad:
             continue
         for pos, category, facility in rows_of(prod.loc[sorted(bad)])[["pos", "category", "facility"]].itertuples(index=False):
-            mine = f" for mine {facility}" if facility else ""
-            found.append((int(pos), "category",
-                          f"double count: region {region} reports coal production{mine} both under {root} (mining and "
-                          f"post-mining together) and under its sub-categories {root}.1 / {root}.2 for the same mine "
-                          f"(all rows concerned are listed); report a mine either under {root} or under {root}.1 and "
-                          f"{root}.2", str(category)))
+            key = "inventory_double_count_mine" if facility else "inventory_double_count"
+            found.append((int(pos), "category", row_problem(key, region=region, mine=facility, root=root),
+                          str(category)))
     return found
 
 
@@ -298,13 +294,14 @@ def _mine(region: str, root: str, facility: str, mine: pd.DataFrame, factors: _F
     if len(rel):
         values = sorted(set(np.round(np.concatenate([rel["vmin"], rel["vmax"]]), 12)))
         if len(values) > 1:
-            errors.extend((int(p), "quantity", f"mine {label}: {len(values)} different 相对瓦斯涌出量 "
-                           f"({', '.join(f'{v:g}' for v in values)} m3/t); give one per mine", str(q))
+            reason = row_problem("inventory_mine_rates", mine=label, n=len(values),
+                                 values=", ".join(f"{v:g}" for v in values))
+            errors.extend((int(p), "quantity", reason, str(q))
                           for p, q in rows_of(rel)[["pos", "quantity"]].itertuples(index=False))
             return []
         if not has_mining:
-            errors.extend((int(p), "item", f"mine {label}: 相对瓦斯涌出量 given but the mine reports no coal production "
-                           f"under {root} or {mining_cat}", RELATIVE) for p in rows_of(rel)["pos"])
+            reason = row_problem("inventory_mine_rate_no_production", mine=label, root=root, mining=mining_cat)
+            errors.extend((int(p), "item", reason, RELATIVE) for p in rows_of(rel)["pos"])
             return []
         measured = float(values[0])
 
@@ -333,9 +330,8 @@ def _mine(region: str, root: str, facility: str, mine: pd.DataFrame, factors: _F
     if rec.empty:
         return out
     if not has_mining:
-        errors.extend((int(p), "item", f"mine {label}: recovered coal mine methane given but the mine reports no coal "
-                       f"production under {root} or {mining_cat} to subtract it from", str(it))
-                      for p, it in rows_of(rec)[["pos", "item"]].itertuples(index=False))
+        reason = row_problem("inventory_mine_recovery_no_production", mine=label, root=root, mining=mining_cat)
+        errors.extend((int(p), "item", reason, str(it)) for p, it in rows_of(rec)[["pos", "item"]].itertuples(index=False))
         return []
     recovered = {}
     for item, g in rec.groupby("item", sort=True):
@@ -347,11 +343,8 @@ def _mine(region: str, root: str, facility: str, mine: pd.DataFrame, factors: _F
     if total > mining_t * (1 + 1e-9):
         parts = " + ".join(f"{catalog.items[i].name_zh} {t:,.6g} t" for i, (t, _, _) in recovered.items())
         parts = parts if len(recovered) == 1 else f"{parts} = {total:,.6g} t"
-        errors.extend((int(p), "quantity",
-                       f"mine {label}: CH4 recovered ({parts} CH4) exceeds the CH4 from mining "
-                       f"({mining_t:,.6g} t); a negative emission is impossible: check the unit (pure CH4, m3 vs 万m3) "
-                       f"and give the mine's measured 相对瓦斯涌出量 (m3/t) or its depth class / gas grade", str(q))
-                      for p, q in rows_of(rec)[["pos", "quantity"]].itertuples(index=False))
+        reason = row_problem("inventory_mine_recovery_exceeds", mine=label, parts=parts, mining_t=mining_t)
+        errors.extend((int(p), "quantity", reason, str(q)) for p, q in rows_of(rec)[["pos", "quantity"]].itertuples(index=False))
         return []
     for item, (t, refs, nrec) in recovered.items():
         out.append(_row(region, target, mining_cat, item, "CH4", -t, refs, {r.basis for r in refs}, nrec))

@@ -273,8 +273,7 @@ def parse_exclusion_key(text: str, catalog: Catalog) -> str:
         return ALL
     parts = [p.strip() for p in raw.replace("：", ":").split(":")]
     if len(parts) not in (2, 3) or not all(parts):
-        raise ValidationError(f"double-count exclusion {text!r}: expected 'all', 'REGION:CATEGORY' or "
-                              f"'REGION:CATEGORY:ITEM' (e.g. 150602:2.C.2 or 东胜区:2.C.2:焦炭)", field="exclude_double_counts")
+        raise ValidationError(key="inventory_bad_exclusion", params={"text": text}, field="exclude_double_counts")
     region = resolve_region(parts[0], field="exclude_double_counts")
     category = catalog.category(parts[1]).code
     return ":".join([region, category, *([catalog.item(parts[2]).code] if len(parts) == 3 else [])])
@@ -336,8 +335,9 @@ def apply_exclusions(detail: pd.DataFrame, findings: list[dict], keys: tuple[str
     if unknown:
         known = sorted({f["key"] for f in findings if f.get("check") in EXCLUDABLE}
                        | {r["key"] for f in findings if f.get("check") in EXCLUDABLE for r in f["combustion_rows"]})
-        raise ValidationError(f"double-count exclusion {', '.join(unknown)} matches no cross-sector finding of this compile; "
-                              f"the findings' keys are: {', '.join(known) or '(none)'}", field="exclude_double_counts")
+        raise ValidationError(key="inventory_exclusion_matches_nothing",
+                              params={"unknown": ", ".join(unknown), "known": ", ".join(known) or "(none)"},
+                              field="exclude_double_counts")
     if adjustments:
         detail = pd.concat([detail, pd.DataFrame(adjustments).reindex(columns=detail.columns)], ignore_index=True)
     return detail, out

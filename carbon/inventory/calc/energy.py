@@ -35,11 +35,8 @@ def _energy(ctx: MethodContext):
         return ctx.one * ncv
     density = ctx.param("density", required=False)
     if density is None:
-        raise FactorError(
-            f"{ctx.item.name_zh} is given as a volume ({ctx.activity_unit}) but there is no 'ncv' per volume and no "
-            f"'density' for it in {ctx.category.code}; give the quantity as a mass or add a local ncv per volume",
-            field="unit",
-        )
+        raise FactorError(key="inventory_volume_without_ncv", params={
+            "item_zh": ctx.item.name_zh, "unit": ctx.activity_unit, "category": ctx.category.code}, field="unit")
     return ctx.one * density * ctx.param("ncv", dims=("energy/mass",))
 
 
@@ -91,11 +88,9 @@ def grid_factor_row(ctx: MethodContext):
                         and r.valid_from is not None and r.valid_from == r.valid_to})
     national = next((r for r in ctx.library.candidates("grid_ef_national", ctx.category.code, ctx.item.code, ctx.region, ctx.year)
                      if r.valid_from == ctx.year and r.valid_to == ctx.year), None)
-    hint = (f"; the national average for {ctx.year} ({national.value:g} {national.unit}, {national.ref}) is a different "
-            f"product and is not used in its place" if national is not None else "")
-    raise FactorError(
-        f"no grid emission factor published for {ctx.year} for {ctx.category.code} {ctx.category.name_zh} "
-        f"(published years: {', '.join(map(str, published)) or 'none'}){hint}; give the factor for {ctx.year} as a "
-        f"local value (ef_CO2, category {ctx.category.code}, year {ctx.year}) once MEE/NBS publish it",
-        field="factor",
-    )
+    params = {"year": ctx.year, "category": ctx.category.code, "category_zh": ctx.category.name_zh,
+              "published": ", ".join(map(str, published)) or "none"}
+    if national is not None:  # the message names the national average, which is not used in its place
+        params.update(national=national.value, national_unit=national.unit, national_ref=national.ref)
+    raise FactorError(key="inventory_no_grid_factor_national" if national is not None else "inventory_no_grid_factor",
+                      params=params, field="factor")

@@ -94,13 +94,14 @@ def _composition(ctx: MethodContext) -> dict[str, float]:
         if r.gas and r.gas not in best:
             best[r.gas] = r
     if not best:
-        raise FactorError(
-            f"{ctx.item.name_zh} ({ctx.item.code}) has no composition (species_fraction rows) for {ctx.category.code} "
-            f"{ctx.category.name_zh}: it is not a fluorinated gas this category knows", field="item")
+        raise FactorError(key="inventory_no_composition", params={
+            "item_zh": ctx.item.name_zh, "item": ctx.item.code, "category": ctx.category.code,
+            "category_zh": ctx.category.name_zh}, field="item")
     total = sum(r.value for r in best.values())
     if abs(total - 1) > COMPOSITION_TOLERANCE:
-        raise FactorError(f"the species fractions of {ctx.item.name_zh} add up to {total:g}, not 1 "
-                          f"({', '.join(r.ref for r in best.values())})", field="factor")
+        raise FactorError(key="inventory_fractions_not_one", params={
+            "item_zh": ctx.item.name_zh, "total": total, "refs": ", ".join(r.ref for r in best.values())},
+            field="factor")
     ctx.used.extend(best.values())
     return {gas: r.value for gas, r in best.items()}
 

@@ -47,12 +47,14 @@ def forest_gain_loss(ctx: MethodContext) -> list[Emission]:
     stock consumed (活立木消耗) a loss, reported per item so that the category adds up to the net change."""
     if ctx.item.kind == REMOVAL:
         if not ctx.activity_is("volume"):
-            raise UnitError(f"{ctx.item.name_zh} ({ctx.item.code}) in {ctx.category.code} is the growing stock consumed: "
-                            f"a volume (m3, 万m3), not {ctx.activity_unit}", field="unit")
+            raise UnitError(key="inventory_stock_not_volume", params={
+                "item_zh": ctx.item.name_zh, "item": ctx.item.code, "category": ctx.category.code,
+                "unit": ctx.activity_unit}, field="unit")
         return wood_removals(ctx)
     if ctx.item.kind != FOREST:
-        raise ValidationError(f"{ctx.item.name_zh} ({ctx.item.code}) cannot be reported under {ctx.category.code} "
-                              f"{ctx.category.name_zh}: give a forest type (乔木林, 灌木林, ...) or 活立木消耗", field="item")
+        raise ValidationError(key="inventory_not_forest_item", params={
+            "item_zh": ctx.item.name_zh, "item": ctx.item.code, "category": ctx.category.code,
+            "category_zh": ctx.category.name_zh}, field="item")
     return forest_biomass_growth(ctx)
 
 
