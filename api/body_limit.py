@@ -14,6 +14,7 @@ from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.errors import error_body
+from carbon.core import messages
 
 
 class BodyLimit:
@@ -22,17 +23,21 @@ class BodyLimit:
         self.max_bytes = max_bytes
         self.setting = setting
 
-    def message(self, size: int, at_least: bool = False) -> str:
-        return (f"request body of {'at least ' if at_least else ''}{size:,} bytes, more than the limit of "
-                f"{self.max_bytes:,} (setting {self.setting}, plus 1 MiB for the multipart envelope)")
+    def message(self, size: int, at_least: bool = False, lang: str | None = None) -> str:
+        """The refusal in ``lang`` (Chinese unless English is asked for, as every error: carbon/core/messages.py)."""
+        return messages.text("limit_body_at_least" if at_least else "limit_body", lang, size=f"{size:,}",
+                             limit=f"{self.max_bytes:,}", setting=self.setting)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        declared = Headers(scope=scope).get("content-length")
+        headers = Headers(scope=scope)
+        asked = headers.get("accept-language")
+        lang = messages.normalise(asked) if asked and asked.strip() not in ("*", "") else messages.current_lang()
+        declared = headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
-            body = error_body("too_large", self.message(int(declared)), None, limit="body_bytes",
+            body = error_body("too_large", self.message(int(declared), lang=lang), None, limit="body_bytes",
                               limit_value=self.max_bytes, actual=int(declared), setting=self.setting)
             await JSONResponse(body, status_code=413, headers={"Connection": "close"})(scope, receive, send)
             return
@@ -44,7 +49,7 @@ class BodyLimit:
             if message["type"] == "http.request":
                 total += len(message.get("body", b""))
                 if total > self.max_bytes:  # FastAPI lets an HTTPException out of body parsing; api/errors.py shapes it
-                    raise HTTPException(413, self.message(total, at_least=True))
+                    raise HTTPException(413, self.message(total, at_least=True, lang=lang))
             return message
 
         await self.app(scope, counted, send)

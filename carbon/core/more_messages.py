@@ -129,4 +129,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "auth_role_forbidden": ("角色 {role!r} 无权执行此操作; 需要以下角色之一: {roles}",
                             "role {role!r} may not do this; needs one of: {roles}"),
     "auth_token_not_found": ("没有编号为 {id} 的令牌", "no token with id {id}"),
+    # the request body bound (api/body_limit.py)
+    "limit_body": ("请求体 {size} 字节, 超过上限 {limit} 字节 (设置 {setting}, 另加 1 MiB 用于 multipart 封装)",
+                   "request body of {size} bytes, more than the limit of {limit} (setting {setting}, plus 1 MiB for "
+                   "the multipart envelope)"),
+    "limit_body_at_least": ("请求体至少 {size} 字节, 超过上限 {limit} 字节 (设置 {setting}, 另加 1 MiB 用于 multipart 封装)",
+                            "request body of at least {size} bytes, more than the limit of {limit} (setting {setting}, "
+                            "plus 1 MiB for the multipart envelope)"),
 }

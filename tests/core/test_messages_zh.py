@@ -106,3 +106,18 @@ def test_core_errors_in_both_languages(call, zh, en):
         call()
     assert info.value.text("zh").startswith(zh)
     assert info.value.message == info.value.text("en") == en
+
+
+def test_a_request_body_past_the_server_limit_is_413_in_chinese(migrated_url):
+    """api/body_limit.py refuses by Content-Length before the app runs: Chinese by default, English when asked."""
+    app = create_app(Settings(database_url=migrated_url, input_max_upload_bytes=1000))
+    body = b"x" * (1000 + 2 * 1024 * 1024)  # past the upload limit plus the 1 MiB multipart envelope
+    with TestClient(app) as client:
+        zh = client.post(f"{API}/inventories", content=body, headers={"Content-Type": "application/json"})
+        en = client.post(f"{API}/inventories", content=body,
+                         headers={"Content-Type": "application/json", "Accept-Language": "en"})
+    assert zh.status_code == en.status_code == 413
+    assert zh.json()["error"]["code"] == en.json()["error"]["code"] == "too_large"
+    assert zh.json()["error"]["limit"] == "body_bytes"
+    assert zh.json()["error"]["message"].startswith(f"请求体 {len(body):,} 字节, 超过上限")
+    assert en.json()["error"]["message"].startswith(f"request body of {len(body):,} bytes, more than the limit of")
