@@ -6,7 +6,8 @@ logs and existing callers read) and renders itself in either language with ``exc
 this catalogue stay in English in both languages.
 
 Parameters are ``str.format`` fields; a missing one is shown as ``{name}`` rather than failing, since an error
-message must never raise.
+message must never raise. A parameter that is another domain error (a wrapped cause) is worded in the language of
+the message that wraps it.
 
 Each domain keeps its own messages in a module of the same shape (``MESSAGES = {key: (zh, en)}``) listed in
 ``CATALOGUES``; they are merged into this one the first time a key is not found here, so the CLI's start-up
@@ -182,7 +183,11 @@ def text(key: str, lang: str | None = None, /, **params) -> str:
     """The message ``key`` in ``lang`` (default: current_lang()) with its parameters filled in."""
     entry = MESSAGES.get(key) or catalogue()[key]
     zh, en = entry
-    template = en if (lang or current_lang()) == "en" else zh
+    lang = "en" if (lang or current_lang()) == "en" else "zh"
+    template = en if lang == "en" else zh
+    # a parameter that is itself an error (CarbonError: it has ``text(lang)``) is worded in this message's language
+    params = {k: v.text(lang) if callable(getattr(v, "text", None)) and hasattr(v, "key") else v
+              for k, v in params.items()}
     try:
         return string.Formatter().vformat(template, (), _Lenient(params))
     except (ValueError, IndexError, KeyError):  # a template/parameter mismatch: show the raw template

@@ -31,7 +31,6 @@ from pathlib import Path
 from carbon.core import units
 from carbon.core.errors import FactorError, ValidationError
 from carbon.factors.library import FactorLibrary
-from carbon.puhui.messages import Nested
 
 PARAMS_FILE = Path(__file__).with_name("data") / "footprint_v1.csv"
 EDITION = "footprint_v1"
@@ -196,5 +195,5 @@ def _distance_km(amount: Amount, what: str) -> float:
     try:
         return units.convert(amount.quantity, amount.unit, "km")
     except ValidationError as exc:
-        params = {"what": what, "detail": Nested(exc)}
+        params = {"what": what, "detail": exc}
         raise type(exc)(key="puhui_prefixed", params=params, field=f"{what}.unit") from exc

@@ -1,33 +1,16 @@
 """Messages of the 碳普惠 (puhui) domain: claims, methodologies, operators and WeRun evidence, the points ledger,
 rewards, the pool, residents' sessions and the WeChat login, in Chinese and English (carbon/core/messages.py).
 
-The English text is word for word what the code said before keys existed: clients and tests read it. ``Nested``
-passes another error as a parameter, so that a message which wraps one (``{file} data row {n}: {detail}``) shows
-the wrapped one in the same language: ``{detail}`` is its English, ``{detail:zh}`` its Chinese.
+The English text is word for word what the code said before keys existed: clients and tests read it. A message that
+wraps another error (``{file} data row {n}: {detail}``) passes the error itself as the parameter: carbon/core/
+messages.py words it in the language of the wrapping message.
 """
 
 from __future__ import annotations
 
-
-class Nested:
-    """Another error as a message parameter: formatted with the language as its spec (``{detail:zh}``; none is
-    English)."""
-
-    __slots__ = ("exc",)
-
-    def __init__(self, exc):
-        self.exc = exc
-
-    def __format__(self, lang: str) -> str:
-        return self.exc.text(lang or "en")
-
-    def __str__(self) -> str:
-        return self.exc.text("en")
-
-
 MESSAGES: dict[str, tuple[str, str]] = {
     # shared wordings
-    "puhui_prefixed": ("{what}: {detail:zh}", "{what}: {detail}"),
+    "puhui_prefixed": ("{what}: {detail}", "{what}: {detail}"),
     "puhui_must_be_positive": ("{name} 必须为正数", "{name} must be positive"),
     "puhui_must_not_be_negative": ("{name} 不能为负", "{name} must not be negative"),
     "puhui_occurred_at_timezone": ("occurred_at 需要带时区 (例如 2024-05-01T08:30:00+08:00)",
@@ -79,7 +62,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "puhui_window_days": ("window_days (申报时限) 应为 1..366 天", "window_days must be 1..366"),
     "puhui_methodology_row_bad": ("方法学数据行 {code!r} 有误: {reason}", "methodology row {code!r}: {reason}"),
     "puhui_factor_required": ("必须填写 factor (减排因子)", "factor is required"),
-    "puhui_data_row": ("{file} 第 {n} 行数据: {detail:zh}", "{file} data row {n}: {detail}"),
+    "puhui_data_row": ("{file} 第 {n} 行数据: {detail}", "{file} data row {n}: {detail}"),
     "puhui_methodology_twice": ("{file}: {ref} 出现了两次", "{file}: {ref} appears twice"),
     "puhui_methodology_earlier": ("{file}: {ref} 已在较早的版本文件中定义",
                                   "{file}: {ref} is already defined in an earlier edition"),

@@ -25,7 +25,6 @@ from pathlib import Path
 
 from carbon.core import units
 from carbon.core.errors import UnitError, ValidationError
-from carbon.puhui.messages import Nested
 
 DATA_DIR = Path(__file__).with_name("data")
 FIRST_EDITION = DATA_DIR / "methodologies_v1.csv"
@@ -220,7 +219,7 @@ def load_file(path: Path) -> list[Methodology]:
         try:
             m = from_row({k: v for k, v in row.items() if k is not None})
         except ValidationError as exc:
-            params = {"file": path.name, "n": n, "detail": Nested(exc)}
+            params = {"file": path.name, "n": n, "detail": exc}
             raise ValidationError(key="puhui_data_row", params=params, field=exc.field) from exc
         if (m.code, m.version) in seen:
             raise ValidationError(key="puhui_methodology_twice", params={"file": path.name, "ref": m.ref})
@@ -258,7 +257,7 @@ def to_method_unit(m: Methodology, quantity: Decimal, unit: str) -> Decimal:
     try:
         factor = units.multiplier(unit, m.quantity_unit)
     except UnitError as exc:
-        raise UnitError(key="puhui_prefixed", params={"what": m.code, "detail": Nested(exc)}, field="unit") from exc
+        raise UnitError(key="puhui_prefixed", params={"what": m.code, "detail": exc}, field="unit") from exc
     return quantity * Decimal(repr(factor))
 
 
