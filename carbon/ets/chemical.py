@@ -100,7 +100,7 @@ def _parse_unit(text: str, where: str):
         return units.parse_unit(text)
     except UnitError as exc:
         raise UnitError(f"{where}: {exc.message}", key="ets_located",
-                        params={"where": where, "problem": exc.text("zh")}, field=where) from None
+                        params={"where": where, "problem": exc}, field=where) from None
 
 
 def _carbon_content(value: float, unit_text: Any, where: str):

@@ -215,7 +215,7 @@ def _fraction(value: float, text: Any, where: str) -> float:
         return units.as_fraction(value, text)
     except UnitError as exc:
         raise UnitError(f"{where}: {exc.message}", key="ets_located",
-                        params={"where": where, "problem": exc.text("zh")}, field=where) from None
+                        params={"where": where, "problem": exc}, field=where) from None
 
 
 # --- 式(2): fuel combustion ----------------------------------------------------------------------------

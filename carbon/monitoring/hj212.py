@@ -73,6 +73,11 @@ class Pollutant:
 # - flue-gas flow a00000 in m3/s (standard, dry) for Rtd/Avg, and m3 for Cou;
 # - temperature in degrees Celsius, pressure in kPa (taken as the absolute flue-gas pressure; a DAU that sends
 #   static gauge pressure must add the barometric pressure first), humidity and O2 in percent by volume.
+# Cross-checked (not against the standard itself) with an independent data-acquisition vendor's HJ 212-2017 code
+# table, lingkejia/bocon-operation-app src/lib/polcodeList17.js (commit 378d6a72): it agrees for a05001 (mg/m³,
+# total kg), a00000 (m³/s, total m³), a01011 m/s, a01012 ℃, a01013 kPa, a01014 %, a01016 m², a19001 %. For a05002
+# (CH4) it lists ng/m³ first (mg/m³ and g/m³ selectable) and g as the total's unit: a site's CH4 unit must be
+# confirmed with its DAU configuration before its figures are used (a factor 10^6 apart; the range rule flags it).
 POLLUTANTS: dict[str, Pollutant] = {p.code: p for p in (
     Pollutant("a05001", "CO2", "二氧化碳", "mg/m3", "kg"),
     Pollutant("a05002", "CH4", "甲烷", "mg/m3", "kg"),

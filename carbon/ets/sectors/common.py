@@ -158,7 +158,7 @@ def fraction(d: dict[str, Any], key: str, where: str, *, what: str | None = None
         f = units.as_fraction(v, text)
     except UnitError as exc:
         raise UnitError(f"{where}.{uk}: {exc.message}", key="ets_sector_located",
-                        params={"where": f"{where}.{uk}", "problem": exc.text("zh")}, field=f"{where}.{uk}") from None
+                        params={"where": f"{where}.{uk}", "problem": exc}, field=f"{where}.{uk}") from None
     if f > upper:
         raise ValidationError(key="ets_sector_fraction_above", params={"field": f"{where}.{key}", "upper": upper,
                                                                         "value": f, "unit_key": uk},
