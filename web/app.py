@@ -9,7 +9,7 @@ from starlette.middleware.gzip import GZipMiddleware
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from web.deps import STATIC_DIR, STATIC_URL, PageError, SignInRequired, redirect, sign_in_url, templates
-from web.routes import auth, inventories, public
+from web.routes import analysis, auth, ets, ets_verify, factors, inventories, public, puhui
 
 CONSOLE_PATHS = ("/console", "/public", STATIC_URL)
 
@@ -32,7 +32,8 @@ class ConsoleGZip:
 def install_web(app: FastAPI) -> None:
     app.add_middleware(ConsoleGZip)
     app.mount(STATIC_URL, StaticFiles(directory=STATIC_DIR), name="console-static")
-    for router in (auth.router, inventories.router, public.router):
+    for router in (auth.router, inventories.router, public.router, ets.router, ets_verify.router, ets.public_router,
+                   puhui.router, analysis.router, factors.router):
         app.include_router(router)
 
     @app.exception_handler(PageError)

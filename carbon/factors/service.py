@@ -23,7 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import Select, func, select, tuple_
+from sqlalchemy import Select, func, or_, select, tuple_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -134,18 +134,34 @@ def check_refs(session: Session, lib: FactorLibrary, refs: Iterable[str]) -> Non
         raise FactorError(key="factor_edited_in_place", params={"refs": ", ".join(report.changed[:10])}, field="factors")
 
 
+TEXT_COLUMNS = ("factor_id", "item", "parameter", "scope", "source", "source_table", "edition", "note")
+
+
+def _like(text: str) -> str:
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
 def factors_query(*, parameter: str | None = None, item: str | None = None, profile: str | None = None,
-                  basis: str | None = None, factor_id: str | None = None) -> Select:
+                  basis: str | None = None, factor_id: str | None = None, gas: str | None = None,
+                  text: str | None = None) -> Select:
+    """Exact filters (``gas`` '' = the rows that serve every gas: NCV, oxidation, ...); ``text`` is a case-insensitive
+    substring of any of ``TEXT_COLUMNS`` (id, item, parameter, scope, source document, table, edition, note)."""
     query = select(EmissionFactor)
     for column, value in (("parameter", parameter), ("item", item), ("profile", profile), ("basis", basis),
                           ("factor_id", factor_id)):
         if value is not None:
             query = query.where(getattr(EmissionFactor, column) == value)
+    if gas is not None:
+        query = query.where(EmissionFactor.gas == gas)
+    if text:
+        pattern = _like(text.strip())
+        query = query.where(or_(*(getattr(EmissionFactor, c).ilike(pattern, escape="\\") for c in TEXT_COLUMNS)))
     return query
 
 
 def list_factors(session: Session, *, limit: int = 100, offset: int = 0, **filters) -> tuple[list[EmissionFactor], int]:
-    """Stored factor rows (filters: parameter, item, profile, basis, factor_id) and how many match."""
+    """Stored factor rows (filters of ``factors_query``) and how many match."""
     query = factors_query(**filters)
     total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
     rows = session.scalars(query.order_by(EmissionFactor.factor_id, EmissionFactor.version)

@@ -185,3 +185,13 @@ def _component(row, records: list[dict], factor_rows: dict, catalog, year: int) 
         "activity_sum": activity, "mass_per_activity": coefficient, "factors": factors_out,
         "records": [rec | {"mass_t": share.get(id(rec))} for rec in mine],
     }
+
+
+def factor_refs_used(session: Session, *, inventory_id: int) -> set[str]:
+    """Every factor row ('id@vN') the inventory's stored results name in their ``factor_refs`` (its compiled
+    provenance, as the explanations read it); empty for a draft."""
+    r = EmissionResult
+    refs: set[str] = set()
+    for (joined,) in session.execute(select(r.factor_refs).where(r.inventory_id == inventory_id).distinct()):
+        refs.update(ref for ref in str(joined or "").split(";") if ref)
+    return refs

@@ -12,7 +12,8 @@ from carbon.core.db import utcnow
 from carbon.core.errors import NotFound, ValidationError
 from carbon.puhui import ledger
 from carbon.puhui.common import Outcome, _account_ids, _remember, _sum, conflict, post, request_hash, user_balance
-from carbon.puhui.models import PuhuiAccount, PuhuiBehaviour, PuhuiClaimAllocation, PuhuiOffsetClaim
+from carbon.puhui.models import (PuhuiAccount, PuhuiBehaviour, PuhuiClaimAllocation, PuhuiJournal, PuhuiOffsetClaim,
+                                 PuhuiPosting)
 from carbon.puhui.residents import _lock_and_replay
 
 
@@ -123,3 +124,29 @@ def list_claims(session: Session, *, limit: int = 50, offset: int = 0) -> dict:
     total = session.scalar(select(func.count()).select_from(PuhuiOffsetClaim))
     rows = session.scalars(select(PuhuiOffsetClaim).order_by(PuhuiOffsetClaim.id.desc()).limit(limit).offset(offset))
     return {"items": [claim_summary(c) for c in rows], "total": int(total), "limit": limit, "offset": offset}
+
+
+def pool_overview(session: Session) -> dict:
+    """The pool for the bureau's console: grams pooled (every contribution credited to ``pool:platform``), retired
+    (``platform:retired``) and still available (the pool's balance), each from the ledger; the same figures from the
+    behaviour records (``pooled_g``, ``retired_g``), by methodology; and whether the two agree. A retirement moves
+    grams from the pool to ``platform:retired`` once, so pooled = retired + available and nothing is counted twice."""
+    ids = _account_ids(session, {ledger.POOL, ledger.RETIRED})
+    pooled = int(session.scalar(select(func.coalesce(func.sum(PuhuiPosting.amount), 0))
+                                .join(PuhuiJournal, PuhuiJournal.id == PuhuiPosting.journal_id)
+                                .where(PuhuiPosting.account_id == ids[ledger.POOL],
+                                       PuhuiJournal.kind == "contribution")))
+    retired, available = _sum(session, ids[ledger.RETIRED]), _sum(session, ids[ledger.POOL])
+    by_code = session.execute(
+        select(PuhuiBehaviour.code, func.coalesce(func.sum(PuhuiBehaviour.pooled_g), 0),
+               func.coalesce(func.sum(PuhuiBehaviour.retired_g), 0))
+        .where(PuhuiBehaviour.pooled_g > 0).group_by(PuhuiBehaviour.code).order_by(PuhuiBehaviour.code)).all()
+    methods = [{"code": c, "pooled_g": int(p), "retired_g": int(r), "available_g": int(p) - int(r)}
+               for c, p, r in by_code]
+    claimed = int(session.scalar(select(func.coalesce(func.sum(PuhuiOffsetClaim.reduction_g), 0))))
+    allocated = int(session.scalar(select(func.coalesce(func.sum(PuhuiClaimAllocation.grams), 0))))
+    consistent = (pooled == retired + available == sum(m["pooled_g"] for m in methods)
+                  and retired == claimed == allocated == sum(m["retired_g"] for m in methods))
+    return {"pooled_g": pooled, "retired_g": retired, "available_g": available, "by_methodology": methods,
+            "claims_g": claimed, "allocated_g": allocated, "consistent": consistent,
+            "claims": int(session.scalar(select(func.count()).select_from(PuhuiOffsetClaim)))}

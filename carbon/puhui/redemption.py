@@ -156,3 +156,9 @@ def redeem(session: Session, *, user_id: int, reward_id: int, idempotency_key: s
     body = {"id": redemption.id, "points_spent": redemption.points_spent, "balance_after": redemption.balance_after,
             "reward_id": reward_id, "voucher_code": redemption.voucher_code}
     return _remember(session, user_id, idempotency_key, route, digest, Outcome(201, body), now)
+
+
+def redemption_counts(session: Session) -> dict[int, int]:
+    """Redemptions per reward id (each took one unit of stock), for the bureau's console."""
+    return {int(r): int(n) for r, n in session.execute(
+        select(PuhuiRedemption.reward_id, func.count()).group_by(PuhuiRedemption.reward_id)).all()}

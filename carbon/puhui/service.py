@@ -87,6 +87,7 @@ from carbon.puhui.pooling import (  # noqa: F401
     claim_summary,
     contribute,
     list_claims,
+    pool_overview,
     pool_status,
     retire,
 )
@@ -97,6 +98,7 @@ from carbon.puhui.redemption import (  # noqa: F401
     expire_all,
     list_rewards,
     redeem,
+    redemption_counts,
     update_reward,
 )
 from carbon.puhui.residents import (  # noqa: F401
@@ -115,6 +117,7 @@ from carbon.puhui.residents import (  # noqa: F401
     set_display_name,
 )
 from carbon.puhui.summary import (  # noqa: F401
+    daily_totals,
     ledger_page,
     profile,
     stats,

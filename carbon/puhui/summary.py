@@ -145,3 +145,21 @@ def stats(session: Session) -> dict:
             .join(PuhuiAccount, PuhuiAccount.id == PuhuiPosting.account_id).where(PuhuiAccount.asset == asset)))
             for asset in ledger.ASSETS},
     }
+
+
+def daily_totals(session: Session, *, first: date, last: date) -> list[dict]:
+    """Behaviours and points per local day (北京时间, ``local_date``) from ``first`` to ``last``, for the bureau.
+
+    Behaviours are counted from the behaviour records (a fully capped one counts, with 0 points); points are the
+    ledger's: the award journal's debit of ``platform:issuance`` that the behaviour names (``journal_id``), so the
+    figure is what was issued, not what the record says it should be. Days without a behaviour are left out."""
+    issuance = _account_ids(session, {ledger.ISSUANCE})[ledger.ISSUANCE]
+    rows = session.execute(
+        select(PuhuiBehaviour.local_date, func.count(PuhuiBehaviour.id),
+               func.coalesce(func.sum(PuhuiBehaviour.reduction_g), 0),
+               -func.coalesce(func.sum(PuhuiPosting.amount), 0))
+        .outerjoin(PuhuiPosting, (PuhuiPosting.journal_id == PuhuiBehaviour.journal_id)
+                   & (PuhuiPosting.account_id == issuance))
+        .where(PuhuiBehaviour.local_date >= first, PuhuiBehaviour.local_date <= last)
+        .group_by(PuhuiBehaviour.local_date).order_by(PuhuiBehaviour.local_date)).all()
+    return [{"date": d, "behaviours": int(n), "reduction_g": int(g), "points": int(p)} for d, n, g, p in rows]

@@ -1,5 +1,6 @@
 // Charts of the results pages: each element with data-chart="ID" gets a bar chart of the JSON in <script id=ID>.
-// Numbers are in 万吨CO2当量; the previous year, when there is one, is a second series.
+// Numbers are in 万吨CO2当量 unless the JSON names its "unit"; the previous year (or "previous" series), when there
+// is one, is a second series.
 (function () {
   if (typeof echarts === "undefined") return;
   document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -9,7 +10,7 @@
     var chart = echarts.init(el, null, { renderer: "svg" });
     chart.setOption({
       animation: false,
-      title: { text: data.title + "（万吨CO2当量）", left: "center", textStyle: { fontSize: 14 } },
+      title: { text: data.title + "（" + (data.unit || "万吨CO2当量") + "）", left: "center", textStyle: { fontSize: 14 } },
       tooltip: { trigger: "axis" },
       legend: { bottom: 0 },
       grid: { left: 80, right: 20, top: 40, bottom: 70 },
