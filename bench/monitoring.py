@@ -15,7 +15,8 @@ Each measurement starts from an empty ``cems_hourly`` (TRUNCATE; the partitions 
 - resend: the same frames again (nothing stored: every record is a duplicate);
 - COPY: psycopg ``COPY cems_hourly FROM STDIN`` of the same rows, one CSV buffer prepared beforehand (baseline).
 
-Target (issue 16): store >= 1/3 of COPY's rows/s. Prints rows/s of each and the ratio; asserts nothing.
+Target (issue 16, point 4): ingest (parse + store, end to end) >= 1/3 of COPY's rows/s. Prints rows/s of each,
+that ratio (ingest / COPY) and beside it store / COPY (the store part alone); asserts nothing.
 """
 
 from __future__ import annotations
@@ -133,8 +134,8 @@ def main() -> None:
         assert again.stored == 0 and again.duplicates == n
         for name in ("COPY", "store", "ingest", "resend"):
             print(f"{name:>7}: {best[name]:7.3f} s  {n / best[name]:12,.0f} rows/s")
-        print(f"store / COPY rate ratio: {best['COPY'] / best['store']:.2f} (target >= 0.33); "
-              f"ingest (parse + store) / COPY: {best['COPY'] / best['ingest']:.2f}")
+        print(f"ingest (parse + store, end to end) / COPY rate ratio: {best['COPY'] / best['ingest']:.2f} "
+              f"(target >= 0.33); store / COPY: {best['COPY'] / best['store']:.2f}")
     finally:
         engine.dispose()
 

@@ -4,7 +4,8 @@ request).
 
 Ingest (``ingest_frames`` / ``ingest_text``):
 
-1. parse every frame (``hj212.parse_frame``); a bad frame is reported with its line and message, not fatal;
+1. read the frames together (``hj212.scan_lines``: CRCs in one batch, for each frame what ``hj212.parse_frame``
+   gives or raises); a bad frame is reported with its line and message, not fatal;
 2. keep hourly data (CN=2061) of known stacks (by MN; an emitter's token only reaches its own stacks) and known
    pollutant codes; one record per (stack, hour, pollutant): the ``Avg`` value (``Rtd`` if no Avg) and its flag;
 3. store with ``store_hourly``: PostgreSQL: ``COPY`` into a temporary staging table (same pattern as
@@ -19,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from operator import attrgetter
 from typing import Any
 
 import pandas as pd
@@ -108,6 +110,8 @@ def ingest_frames(session: Session, *, frames: list[str], emitter_id: int | None
 
 def _ingest(session: Session, lines: list[tuple[int, str]], *, stack: Stack | None = None,
             emitter_id: int | None = None) -> IngestResult:
+    """Frames read together by ``hj212.scan_lines`` (batch CRC; for each frame, what ``parse_frame`` would give
+    or raise), then checked frame by frame in the order below; the records go straight into the columns."""
     out = IngestResult(frames=len(lines))
     q = select(Stack.mn, Stack.id)
     if emitter_id is not None:
@@ -116,38 +120,49 @@ def _ingest(session: Session, lines: list[tuple[int, str]], *, stack: Stack | No
         q = q.where(Stack.id == stack.id)
     stacks = dict(session.execute(q).all())
     cols: dict[str, list] = {c: [] for c in COLUMNS}
-    for number, line in lines:
-        try:
-            frame = hj212.parse_frame(line)
-        except hj212.ParseError as exc:
-            out.errors.append({"line": number, "message": exc.message, "field": exc.field})
+    stack_ids, hours, pollutants, values, flags = (cols[c] for c in COLUMNS)
+    utc_hours: dict[datetime, datetime | None] = {}  # DataTime -> its UTC hour (None: not on the hour), once each
+    pollutant_codes = hj212.POLLUTANTS
+    scans = hj212.scan_lines([line for _number, line in lines])
+    for (number, _line), scan in zip(lines, scans, strict=True):
+        if isinstance(scan, hj212.ParseError):
+            out.errors.append({"line": number, "message": scan.message, "field": scan.field})
             continue
-        stack_id = stacks.get(frame.mn)
+        header, data_time, readings = scan
+        mn = header["MN"]
+        stack_id = stacks.get(mn)
         if stack_id is None:
-            why = (f"MN {frame.mn} is not stack {stack.code} (MN {stack.mn})" if stack is not None
-                   else f"unknown MN {frame.mn}: register the stack first")
+            why = (f"MN {mn} is not stack {stack.code} (MN {stack.mn})" if stack is not None
+                   else f"unknown MN {mn}: register the stack first")
             out.errors.append({"line": number, "message": why, "field": "MN"})
             continue
-        if frame.cn != HOURLY_CN:
-            out.skipped.append({"line": number, "reason": f"CN={frame.cn} ({frame.kind}): only hourly data "
-                                                          f"(CN={HOURLY_CN}) is stored"})
+        cn = header["CN"]
+        if cn != HOURLY_CN:
+            out.skipped.append({"line": number, "reason": f"CN={cn} ({hj212.CN_KINDS.get(cn, 'other')}): only "
+                                                          f"hourly data (CN={HOURLY_CN}) is stored"})
             continue
-        hour = frame.data_time.astimezone(UTC)
-        if hour.minute or hour.second:
-            out.errors.append({"line": number, "message": f"hourly DataTime {frame.data_time:%Y%m%d%H%M%S} is not "
+        try:
+            hour = utc_hours[data_time]
+        except KeyError:
+            hour = data_time.astimezone(UTC)
+            hour = utc_hours[data_time] = None if hour.minute or hour.second else hour
+        if hour is None:
+            out.errors.append({"line": number, "message": f"hourly DataTime {data_time:%Y%m%d%H%M%S} is not "
                                                           "on the hour", "field": "DataTime"})
             continue
         out.hourly_frames += 1
-        for code, reading in frame.readings.items():
-            value = reading.value()
-            if code not in hj212.POLLUTANTS or value is None:
+        for code, (fields, flag) in readings.items():
+            value = fields.get("Avg")  # hj212.Reading.value(): Avg, else Rtd
+            if value is None:
+                value = fields.get("Rtd")
+            if value is None or code not in pollutant_codes:
                 continue
-            cols["stack_id"].append(stack_id)
-            cols["hour"].append(hour)
-            cols["pollutant"].append(code)
-            cols["value"].append(value)
-            cols["flag"].append(reading.flag)
-    out.records = len(cols["hour"])
+            stack_ids.append(stack_id)
+            hours.append(hour)
+            pollutants.append(code)
+            values.append(value)
+            flags.append(flag)
+    out.records = len(hours)
     out.stored, out.method = store_hourly(session, cols)
     out.duplicates = out.records - out.stored
     return out
@@ -159,16 +174,18 @@ def store_hourly(session: Session, columns: dict[str, list]) -> tuple[int, str]:
     n = len(columns["hour"])
     if n == 0:
         return 0, "none"
-    if any(h.tzinfo is None for h in columns["hour"]):
+    if None in set(map(attrgetter("tzinfo"), columns["hour"])):
         raise ValidationError(key="monitoring_hours_naive", field="hour")
     session.flush()
     connection = session.connection()
     if connection.dialect.name == "postgresql":
-        ensure_partitions(session, months_of(columns["hour"]))
+        # per distinct hour, not per record (a frame's records share their hour, an ingest's stacks their hours)
+        hour_texts = {h: h.astimezone(UTC).isoformat() for h in dict.fromkeys(columns["hour"])}
+        ensure_partitions(session, months_of(hour_texts))
         connection.exec_driver_sql("CREATE TEMPORARY TABLE IF NOT EXISTS cems_hourly_stage "
                                    "(LIKE cems_hourly INCLUDING DEFAULTS) ON COMMIT DROP")
         connection.exec_driver_sql("TRUNCATE cems_hourly_stage")
-        _copy_stage(connection, columns, n)
+        _copy_stage(connection, columns, n, hour_texts)
         result = connection.exec_driver_sql(
             "INSERT INTO cems_hourly (stack_id, hour, pollutant, value, flag) "
             "SELECT stack_id, hour, pollutant, value, flag FROM cems_hourly_stage ON CONFLICT DO NOTHING")
@@ -181,23 +198,29 @@ def store_hourly(session: Session, columns: dict[str, list]) -> tuple[int, str]:
     return stored, "executemany"
 
 
-def _copy_stage(connection, columns: dict[str, list], n: int) -> None:
+def _copy_stage(connection, columns: dict[str, list], n: int, hour_texts: dict[datetime, str]) -> None:
     """COPY the records into the staging table. The CSV is written here rather than by carbon/inventory/bulk.py's
     pandas ``to_csv`` (which took a third of the store time in bench/monitoring.py): five known columns, the text
-    ones (pollutant codes, flags) from closed sets that need no quoting."""
+    ones (pollutant codes, flags) from closed sets that need no quoting; ``hour_texts``: each distinct hour as
+    ISO 8601 text, formatted once."""
     dbapi = connection.connection.driver_connection  # psycopg.Connection, in the session's transaction
     with dbapi.cursor() as cursor, cursor.copy(
             "COPY cems_hourly_stage (stack_id, hour, pollutant, value, flag) FROM STDIN WITH (FORMAT csv)") as copy:
         cols = [columns[c] for c in COLUMNS]
         for start in range(0, n, bulk.COPY_CHUNK):
             stop = min(start + bulk.COPY_CHUNK, n)
-            lines = [f"{sid},{hour.isoformat()},{code},{value!r},{flag or ''}\n"
+            lines = [f"{sid},{hour_texts[hour]},{code},{value!r},{flag or ''}\n"
                      for sid, hour, code, value, flag in zip(*(c[start:stop] for c in cols), strict=True)]
             copy.write("".join(lines).encode("ascii"))
 
 
 def months_of(hours: Iterable[datetime]) -> list[tuple[int, int]]:
-    return sorted({(h.astimezone(UTC).year, h.astimezone(UTC).month) for h in hours})
+    """The (year, month) in UTC of the hours, sorted, each once."""
+    months = set()
+    for h in hours:
+        u = h.astimezone(UTC)
+        months.add((u.year, u.month))
+    return sorted(months)
 
 
 def partition_name(year: int, month: int) -> str:
