@@ -10,22 +10,16 @@ Skipped, saying why, when chromium is not installed (scripts/bootstrap installs 
 from __future__ import annotations
 
 import shutil
-import socket
-import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 
-from api.main import create_app
 from carbon.core.auth import create_token
 from carbon.core.db import make_engine, session_scope
-from carbon.core.settings import Settings
 from tests.web.cdp import Browser
 from tests.web.conftest import LOCAL_FACTORS, SAMPLE
+from tests.web.live import live_server, sqlite_copy
 from tests.web.test_console import BAD_ROWS
 
 CHROMIUM = shutil.which("chromium")
@@ -37,30 +31,13 @@ pytestmark = pytest.mark.skipif(CHROMIUM is None,
 @pytest.fixture
 def server(tmp_path: Path, _sqlite_head_template: Path) -> Iterator[tuple[str, str]]:
     """(base URL, a bureau token) of uvicorn on a free port of 127.0.0.1, on a copy of the migrated template."""
-    path = tmp_path / "carbon.db"
-    with sqlite3.connect(_sqlite_head_template) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    url = f"sqlite:///{path}"
+    url = sqlite_copy(_sqlite_head_template, tmp_path)
     engine = make_engine(url)
     with session_scope(engine) as session:
         token = create_token(session, "bureau", "清单科 张三")
     engine.dispose()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=url)), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", token
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with live_server(url) as base:
+        yield base, token
 
 
 @pytest.fixture

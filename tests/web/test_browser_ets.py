@@ -6,24 +6,18 @@ test_browser.py's; skipped, saying why, when chromium is not installed.
 
 from __future__ import annotations
 
-import socket
-import sqlite3
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-import uvicorn
 from sqlalchemy import select
 
-from api.main import create_app
 from carbon.core.auth import create_token, hash_token
 from carbon.core.db import make_engine, session_scope
 from carbon.core.models import ApiToken
-from carbon.core.settings import Settings
 from carbon.ets import service
 from tests.ets.helpers import E1_REPORT, EMITTER_A, EMITTER_B
+from tests.web.live import live_server, sqlite_copy
 from tests.web.test_browser import CHROMIUM, SCREENSHOTS, browser  # noqa: F401 - the browser fixture, reused
 
 pytestmark = pytest.mark.skipif(CHROMIUM is None,
@@ -57,27 +51,10 @@ def _world(url: str) -> dict:
 @pytest.fixture
 def ets_server(tmp_path: Path, _sqlite_head_template: Path) -> Iterator[tuple[str, dict]]:
     """(base URL, the world) of uvicorn on a free port of 127.0.0.1, on a copy of the migrated template."""
-    path = tmp_path / "carbon.db"
-    with sqlite3.connect(_sqlite_head_template) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    url = f"sqlite:///{path}"
+    url = sqlite_copy(_sqlite_head_template, tmp_path)
     world = _world(url)
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    server = uvicorn.Server(uvicorn.Config(create_app(Settings(database_url=url)), log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{sock.getsockname()[1]}", world
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    with live_server(url) as base:
+        yield base, world
 
 
 def test_verifier_sees_its_engagement_and_is_refused_another(ets_server, browser) -> None:  # noqa: F811
