@@ -3,8 +3,9 @@ and of the completion options) in Chinese unless CARBON_LANG=en, beside our own 
 (``carbon.core.messages.help_text``).
 
 typer 0.29 keeps them as constants of ``typer.rich_utils`` (read when a screen is drawn) and as the ``help`` of the
-options it adds; ``localise`` sets both. carbon/cli_lazy.py calls it on every command it loads and carbon/cli.py on
-the top-level group. click's ``Usage:`` and its error messages stay English.
+options it adds; ``localise`` sets both. It runs when a help screen is drawn (``LazyGroup.format_help`` for the
+top-level group, ``cli_lazy.localise_on_help`` for every command it loads), never on a command that only runs.
+click's ``Usage:`` and its error messages stay English.
 """
 
 from __future__ import annotations

@@ -76,7 +76,13 @@ def setting_name(limit: str) -> str:
 
 
 def current_limits() -> InputLimits:
-    """The limits of this process's settings (``get_settings()``, read once)."""
+    """The limits of this process's settings: ``CARBON_INPUT_MAX_*`` read plainly (carbon/core/plain_env.py, no
+    pydantic for a command that needs nothing else), else ``get_settings()`` (read once)."""
+    from carbon.core.plain_env import positive_ints
+
+    plain = positive_ints({f"input_max_{f.name}": f.default for f in fields(InputLimits)})
+    if plain is not None:
+        return InputLimits(**{name.removeprefix("input_max_"): value for name, value in plain.items()})
     from carbon.core.settings import get_settings
 
     return InputLimits.from_settings(get_settings())
@@ -292,7 +298,7 @@ def _shape_unquoted(text: str, limits: InputLimits, start: int, encoded: bytes |
     The streaming check took 2 s for 10^6 rows in Python (bench/cli.py); this takes a tenth of that. Field lengths
     are counted in bytes (at least the characters), so a field can only look longer than it is, never shorter."""
     body = text[start:].encode("utf-8") if encoded is None else encoded  # the same test on bytes: memchr-fast
-    if body.find(b'"') >= 0 or body.count(b"\r") != body.count(b"\r\n"):
+    if body.find(b'"') >= 0 or (b"\r" in body and body.count(b"\r") != body.count(b"\r\n")):
         return None  # quotes, or a CR that is not a line end: the csv module decides
     data = np.frombuffer(body, dtype=np.uint8)
     if data.size == 0:

@@ -150,6 +150,8 @@ def check_unit(parameter: str, unit: str, *, what: str, catalogue: dict[str, Par
     spec = catalogue.get(parameter)
     if spec is None:
         raise FactorError(key="factor_unknown_parameter", params={"what": what, "parameter": parameter}, field="parameter")
+    if any(_has_dim(unit, dim) for dim in spec.dimensions):  # memoised per (unit, dimension): no error built per row
+        return
     errors = []
     for dim in spec.dimensions:
         try:
@@ -255,8 +257,8 @@ def parse_factor_file(path: Path, catalogue: dict[str, ParameterSpec]) -> list[F
             raise FactorError(key="factor_missing_columns", params={"file": path.name, "columns": ", ".join(missing)})
     out: list[FactorRow] = []
     gases = gwp_table()
+    name = path.relative_to(path.parents[1]) if len(path.parents) > 1 else path.name
     for i, r in enumerate(rows, start=2):
-        name = path.relative_to(path.parents[1]) if len(path.parents) > 1 else path.name
         shown = f"({r.get('factor_id')}, {r.get('parameter')}={r.get('value')} {r.get('unit')})"
         where, where_zh = f"{name} line {i} {shown}", f"{name} 第 {i} 行 {shown}"
         try:

@@ -20,7 +20,7 @@ import pint
 
 from carbon.core import units
 from carbon.core.errors import CarbonError, FactorError, ValidationError
-from carbon.factors.library import FactorLibrary, FactorRow
+from carbon.factors.library import FactorLibrary, FactorRow, _has_dim
 from carbon.inventory.catalog import Category, Item
 
 Q_ = units.Q_
@@ -54,8 +54,7 @@ class MethodContext:
 
     def activity_is(self, dim: str) -> bool:
         try:
-            units.check_dimension(self.activity_unit, dim)
-            return True
+            return _has_dim(self.activity_unit, dim)  # memoised: no UnitError (and its message) built per call
         except Exception:  # noqa: BLE001
             return False
 
