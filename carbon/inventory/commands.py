@@ -88,19 +88,43 @@ def balances_table(result: CompileResult) -> Table | None:
     return t
 
 
-CHECK_LABELS = {"landfill_history_short": "landfill history too short", "landfill_backcast": "landfill back-cast"}
+CHECK_LABELS = {"landfill_history_short": ("填埋历史数据不足", "landfill history too short"),
+                "landfill_backcast": ("填埋量已回推", "landfill back-cast")}
 
 
 def print_findings(result: CompileResult) -> None:
-    """What the compile noticed, on stderr: banner/city double counts and the cross-sector checks."""
+    """What the compile noticed, on stderr: banner/city double counts and the cross-sector checks, in Chinese unless
+    CARBON_LANG=en (the English ``message`` of each finding is what the JSON and CSV carry either way)."""
+    from carbon.core.messages import current_lang
+
+    zh = current_lang() != "en"
+    catalog = None
     for d in result.double_counts:
-        err.print(f"[yellow]possible double count[/yellow]: {d.get('category')} {d.get('item')} {d.get('gas')} reported "
-                  f"by the city ({d.get('city_mass_t', 0):.6g} t) and by banners ({d.get('banner_mass_t', 0):.6g} t); "
-                  "city-level rows left out of the city total")
+        if zh:
+            err.print(f"[yellow]可能重复计算[/yellow]：{d.get('category')} {d.get('item')} {d.get('gas')} 同时由全市"
+                      f"（{d.get('city_mass_t', 0):.6g} t）和旗区（{d.get('banner_mass_t', 0):.6g} t）报告；"
+                      "全市合计未计入市级数据行")
+        else:
+            err.print(f"[yellow]possible double count[/yellow]: {d.get('category')} {d.get('item')} {d.get('gas')} "
+                      f"reported by the city ({d.get('city_mass_t', 0):.6g} t) and by banners "
+                      f"({d.get('banner_mass_t', 0):.6g} t); city-level rows left out of the city total")
     for c in result.cross_sector:
-        label = ("[red]cross-sector double count excluded[/red]" if c.get("excluded")
-                 else f"[yellow]{CHECK_LABELS.get(c.get('check'), 'cross-sector check')}[/yellow]")
-        err.print(f"{label}: {escape(c['message'])}", markup=True)
+        if c.get("excluded"):
+            label = "[red]已扣除的跨领域重复计算[/red]" if zh else "[red]cross-sector double count excluded[/red]"
+        else:
+            names = CHECK_LABELS.get(c.get("check"), ("跨领域核对", "cross-sector check"))
+            label = f"[yellow]{names[0] if zh else names[1]}[/yellow]"
+        if zh:
+            from carbon.inventory.calc.findings_zh import finding_zh
+            from carbon.inventory.catalog import load_catalog
+
+            catalog = catalog or load_catalog()
+            text = finding_zh(c, catalog)
+            if not c.get("excluded") and c.get("key") and "--exclude-double-count" in c.get("message", ""):
+                text += f"（如需从 1.A 扣除：--exclude-double-count {c['key']}）"
+        else:
+            text = c["message"]
+        err.print(f"{label}: {escape(text)}", markup=True)
 
 
 @command_help("由活动数据文件计算清单 (不用数据库), 按领域和气体打印汇总。",

@@ -356,11 +356,15 @@ def test_cli_lists_the_finding_and_excludes_it_only_when_told(tmp_path):
     res, df = cli(tmp_path)
     assert res.exit_code == 0, res.output
     text = " ".join(res.output.split())
-    assert "还原剂重复计算" in text and f"--exclude-double-count {DS}:2.C.2" in text
+    assert "还原剂或原料是否也计入了燃料燃烧" in text and f"--exclude-double-count {DS}:2.C.2" in text  # Chinese by default
     assert _pick(df, DS, "1.A.2")["mass_t"] == pytest.approx(30_192.8, rel=1e-9)
+    en, _ = cli(tmp_path, env={"CARBON_LANG": "en"})
+    assert "还原剂重复计算" in en.output and f"--exclude-double-count {DS}:2.C.2" in " ".join(en.output.split())
     res, df = cli(tmp_path, "--exclude-double-count", f"{DS}:2.C.2")
     assert res.exit_code == 0, res.output
-    assert "excluded from 1.A on the user's instruction" in " ".join(res.output.split())
+    assert "已按用户指定从1.A扣除 20,000 t CO2" in " ".join(res.output.split())
+    en, _ = cli(tmp_path, "--exclude-double-count", f"{DS}:2.C.2", env={"CARBON_LANG": "en"})
+    assert "excluded from 1.A on the user's instruction" in " ".join(en.output.split())
     row = _pick(df, DS, "1.A.2")
     assert row["mass_t"] == pytest.approx(10_192.8, rel=1e-9) and EXCLUSION_METHOD in row["method"]
     assert _pick(df, CITY, "1.A.2")["mass_t"] == pytest.approx(10_192.8, rel=1e-9)

@@ -111,13 +111,19 @@ def test_proxy_reader_takes_the_economy_file_and_refuses_mixed_units():
 def test_cli_backcast_on_the_sample(tmp_path):
     base = ["compile", "sample_data/ordos_2022_synthetic.csv", "--year", "2022", "--factors",
             "sample_data/ordos_local_factors.csv"]
-    plain = runner.invoke(app, [*base, "--out", str(tmp_path / "a.csv")])
+    plain = runner.invoke(app, [*base, "--out", str(tmp_path / "a.csv")], env={"CARBON_LANG": "en"})
     assert plain.exit_code == 0, plain.output
     assert "landfill history too short" in plain.output
     back = runner.invoke(app, [*base, "--out", str(tmp_path / "b.csv"), "--backcast", "population",
-                               "--proxy", "sample_data/ordos_population_history_synthetic.csv"])
+                               "--proxy", "sample_data/ordos_population_history_synthetic.csv"], env={"CARBON_LANG": "en"})
     assert back.exit_code == 0, back.output
     assert "landfill back-cast" in back.output and "landfill history too short" not in back.output
+    zh = runner.invoke(app, [*base, "--out", str(tmp_path / "c.csv")], env={"CARBON_LANG": "zh"})
+    assert zh.exit_code == 0, zh.output
+    text = " ".join(zh.output.split())
+    # the notices in Chinese (items by their Chinese names), the English words gone
+    assert "填埋历史数据不足: 东胜区：4.A 厨余垃圾" in text and "填埋量从" in text
+    assert "landfill history too short" not in text and "deposits start" not in text
     a, b = (pd.read_csv(tmp_path / f, dtype={"region": str}) for f in ("a.csv", "b.csv"))
     pick = lambda d: float(d[(d.region == CITY) & (d.category == "4.A") & (d.gas == "CH4")]["mass_t"].iloc[0])  # noqa: E731
     assert pick(b) > pick(a)
