@@ -78,6 +78,14 @@ def test_bureau_workflow_in_a_browser(server: tuple[str, str], browser: Browser,
     browser.set_file("#upload-file", SAMPLE)
     browser.click_and_wait("#upload-button")
     assert "数据已导入" in browser.text("#done")
+    # while the server compiles, the button is disabled and a progress bar says so (the submit held back here to see it)
+    here = browser.js("location.href")
+    browser.js("document.querySelector('#compile-form').addEventListener('submit', e => e.preventDefault()); "
+               "document.querySelector('#compile-button').click(); true")
+    assert browser.js("document.querySelector('#compile-button').disabled") is True
+    assert "正在编制清单" in browser.text("#compile-form-busy")
+    assert browser.js("!!document.querySelector('#compile-form-busy progress')")
+    browser.goto(here)
     browser.set_file("#factors-file", LOCAL_FACTORS)
     browser.click_and_wait("#compile-button")
     assert "编制完成" in browser.text("#done") and "已编制" in browser.text("#status")
