@@ -19,21 +19,16 @@ from __future__ import annotations
 import hashlib
 import re
 import shutil
-import socket
-import sqlite3
 import subprocess
-import threading
-import time
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
-import uvicorn
 
-from api.main import STATIC_DIR, create_app
-from carbon.core.settings import Settings
+from api.main import STATIC_DIR
+from tests.web.live import live_server, sqlite_copy
 
 PAGES = ["/docs", "/redoc"]
 CONTENT_TYPES = {".js": ("text/javascript", "application/javascript"), ".css": ("text/css",), ".png": ("image/png",)}
@@ -126,27 +121,9 @@ def test_vendored_files_match_readme() -> None:
 @pytest.fixture(scope="module")
 def server_url(tmp_path_factory: pytest.TempPathFactory, _sqlite_head_template: Path) -> Iterator[str]:
     """uvicorn on a free port of 127.0.0.1, in a thread, on a copy of the migrated SQLite template."""
-    path = tmp_path_factory.mktemp("docs_server") / "carbon.db"
-    with sqlite3.connect(_sqlite_head_template) as src, sqlite3.connect(path) as dst:
-        src.backup(dst)
-    app = create_app(Settings(database_url=f"sqlite:///{path}"))
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=30)
-        sock.close()
+    url = sqlite_copy(_sqlite_head_template, tmp_path_factory.mktemp("docs_server"))
+    with live_server(url) as base:
+        yield base
 
 
 def _rendered_dom(url: str, profile: Path) -> str:
