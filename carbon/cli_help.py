@@ -40,7 +40,13 @@ def localise(command) -> None:
     english = current_lang() == "en"
     for name, text in (_rich_utils_en if english else RICH_UTILS_ZH).items():
         setattr(rich_utils, name, text)
-    _options(command, 1 if english else 0)
+    localise_options(command)
+
+
+def localise_options(command) -> None:
+    """The help of ``--help`` and of the completion options of ``command`` and of every command under it, in the
+    current language (no rich: the top-level screen, carbon/cli_screen.py, needs only this)."""
+    _options(command, 1 if current_lang() == "en" else 0)
 
 
 def _options(command, lang: int) -> None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import click
 import typer.core
 
-from carbon.cli_help import localise
+from carbon.cli_help import localise, localise_options
 from carbon.core.messages import help_text
 
 
@@ -83,8 +83,19 @@ class LazyGroup(typer.core.TyperGroup):
     LAZY: dict[str, LazyEntry] = {}
 
     def format_help(self, ctx: click.Context, formatter) -> None:
-        localise(self)  # typer's own words in the current language (carbon/cli_help.py)
-        super().format_help(ctx, formatter)
+        """The top-level screen without rich (carbon/cli_screen.py: why, and how to remove it)."""
+        from carbon.cli_screen import draw
+
+        localise_options(self)  # typer's --help and completion options in the current language (carbon/cli_help.py)
+        formatter.write(draw(self, ctx))
+
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        if not args and self.no_args_is_help and not ctx.resilient_parsing:
+            # `carbon` alone: the screen above on stdout, exit 2, as typer's rich path does (its NoArgsIsHelpError
+            # is printed through typer.rich_utils, which prints nothing for it after importing rich)
+            typer.echo(ctx.get_help(), color=ctx.color)
+            ctx.exit(2)
+        return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         eager = super().list_commands(ctx)

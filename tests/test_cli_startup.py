@@ -36,6 +36,15 @@ def test_help_and_version_import_no_heavy_library():
     assert loaded_after("--version") == []
 
 
+def test_the_top_level_help_screen_imports_no_rich():
+    """rich.markdown and markdown-it cost 0.13-0.16 s of `carbon --help` (carbon/cli_screen.py draws it without)."""
+    code = PROBE.format(heavy={"rich", "markdown_it"})
+    for args in (["--help"], []):
+        done = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, check=True)
+        assert json.loads(done.stdout.strip().splitlines()[-1]) == []
+        assert "compile" in done.stdout and "╭─" in done.stdout  # the screen was drawn, to stdout, without rich
+
+
 def test_a_command_loads_what_it_needs():
     assert "pandas" in loaded_after("compile", "--help")
 
