@@ -26,7 +26,9 @@ from carbon.inventory.io import blank_template, read_activity, read_local_factor
 from carbon.inventory.proxy import read_proxy
 from carbon.inventory.years import describe_skipped, rows_for_year
 
-err = Console(stderr=True)
+# notices on stderr: when it is a log file or a pipe, one line per notice (rich would break lines at 80 columns, inside
+# numbers such as 34,258,264,191); on a terminal, wrapped to its width
+err = Console(stderr=True, soft_wrap=not sys.stderr.isatty())
 
 
 def stdout_console() -> Console:

@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Annotated, Optional
 
 import typer
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy.orm import Session
@@ -34,7 +33,7 @@ from carbon.core.messages import help_text
 from carbon.core.regions import BY_CODE, CITY_CODE
 from carbon.core.settings import get_settings
 from carbon.factors.library import DEFAULT_PROFILE
-from carbon.inventory.commands import balances_table, fail, print_findings, stdout_console, summary_table
+from carbon.inventory.commands import balances_table, err, fail, print_findings, stdout_console, summary_table
 
 inventory_app = typer.Typer(help=help_text("清单库 (数据库): 创建、导入、计算、发布、导出清单。",
                                            "The inventory store: create, import, compile, publish, export (database)."),
@@ -42,7 +41,6 @@ inventory_app = typer.Typer(help=help_text("清单库 (数据库): 创建、导�
 INVENTORY_ID = help_text("清单编号", "Inventory id")
 
 out = stdout_console()
-err = Console(stderr=True)
 
 
 def _user() -> str:
