@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import click
 import typer.core
 
+from carbon.cli_coercion import plain_coercion
 from carbon.cli_help import localise, localise_options
 from carbon.core.messages import help_text
 
@@ -53,12 +54,14 @@ def load(name: str, entry: LazyEntry) -> click.Command:
         group = typer.main.get_group(obj)
         group.name = name
         localise_on_help(group)
+        plain_coercion(group)  # str/int/bool/Path values without pydantic (carbon/cli_coercion.py)
         return group
     holder = typer.Typer()
     holder.command(name, help=getattr(obj, "cli_help", None))(obj)
     command = typer.main.get_command(holder)  # a Typer of one command and no callback is that command
     command.name = name
     localise_on_help(command)
+    plain_coercion(command)
     return command
 
 
@@ -95,6 +98,7 @@ class LazyGroup(typer.core.TyperGroup):
             # is printed through typer.rich_utils, which prints nothing for it after importing rich)
             typer.echo(ctx.get_help(), color=ctx.color)
             ctx.exit(2)
+        plain_coercion(self)  # --debug, --version: no pydantic either (carbon/cli_coercion.py)
         return super().parse_args(ctx, args)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
