@@ -17,10 +17,11 @@ import re
 import shutil
 import unicodedata
 
-from carbon.cli_help import BUILTIN_OPTIONS, RICH_UTILS_ZH
+from carbon.cli_help import RICH_UTILS_ZH
 from carbon.core.messages import current_lang
 
-_TOKEN = re.compile(r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]|[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]+\s*|\s+")
+_CJK = "\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f"  # ideographs, CJK and full-width punctuation
+_TOKEN = re.compile(f"[{_CJK}]|[^\\s{_CJK}]+\\s*|\\s+")  # one Chinese character, or a word and the blanks after it
 _NO_LINE_START = set("。，、；：！？）」』》】,.;:!?)]%")  # a line never starts with these
 _NO_LINE_END = set("（「『《【([")  # nor ends with these
 BOLD_CYAN, BOLD, RESET = "\x1b[1;36m", "\x1b[1m", "\x1b[0m"
@@ -87,9 +88,8 @@ def draw(group, ctx) -> str:
     for param in group.get_params(ctx):
         if getattr(param, "hidden", False) or not getattr(param, "opts", None):
             continue
-        texts = BUILTIN_OPTIONS.get(param.name)
-        text = texts[1 if english else 0] if texts else (param.help or "")
-        options.append((", ".join([*param.opts, *param.secondary_opts]), text))
+        # typer's own options (--help, completion) carry the current language's help (cli_help.localise_options)
+        options.append((", ".join([*param.opts, *param.secondary_opts]), param.help or ""))
     if options:
         lines += _panel("Options" if english else RICH_UTILS_ZH["OPTIONS_PANEL_TITLE"], options, total)
     commands = []

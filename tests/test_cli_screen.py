@@ -46,7 +46,7 @@ def test_the_screen_fits_the_terminal_and_lists_everything(monkeypatch, columns,
     boxed = [line for line in screen.splitlines() if line.startswith("│")]
     assert boxed and all(width(line) == columns and line.endswith("│") for line in boxed)
     flat = "".join("".join(line.strip("│ ").split()) for line in screen.splitlines())
-    for name, entry in LAZY_COMMANDS.items():
+    for name in LAZY_COMMANDS:
         assert re.search(rf"│ {name} ", screen)
     for option in ("--debug", "--version", "--install-completion", "--show-completion", "--help"):
         assert f"│ {option} " in screen

@@ -28,8 +28,8 @@ from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
 from carbon.core.input_limits import InputLimits, check_csv, check_size, current_limits, xlsx_rows
 from carbon.core.regions import BY_CODE, resolve_region
-from carbon.core.tabular import (SIGNIFICANT_DIGITS, UTF8_BOM, canonical_columns, canonical_frame, decode_text, decode_text_utf8,
-                                  require_columns, rounded_for_csv)
+from carbon.core.tabular import (SIGNIFICANT_DIGITS, UTF8_BOM, canonical_columns, canonical_frame, decode_text,
+                                  decode_text_utf8, require_columns, rounded_for_csv)
 from carbon.factors.library import profile_column
 from carbon.inventory.catalog import DEFAULT_CODES, NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, check_codes, load_catalog
 
@@ -174,13 +174,10 @@ class _Distinct:
         return per_value[self.codes]
 
 
-def _text_per_row(values: pd.Series) -> np.ndarray:
-    """``values.astype(str).to_numpy()``; for a categorical, its categories spread by code (one string per distinct value)."""
-    if isinstance(values.dtype, pd.CategoricalDtype):
-        codes = values.cat.codes.to_numpy()
-        if not (codes < 0).any():
-            return np.asarray(values.cat.categories.astype(str), dtype=object)[codes]
-    return values.astype(str).to_numpy()
+def _as_text(values: pd.Series) -> np.ndarray:
+    """Each row's cell as ``str`` (as ``values.astype(str)``), converted once per distinct value."""
+    col = _Distinct(values)
+    return col.rows(np.array([str(v) for v in col.raw], dtype=object))
 
 
 def stripped(values: pd.Series) -> pd.Series:
@@ -347,7 +344,7 @@ def validate_activity(raw: pd.DataFrame, catalog: Catalog | None = None, *, code
         "quantity": qty_col.rows(qty.where(~key_value).to_numpy(dtype=float)),
         "notation": qty_col.rows(notation.to_numpy(dtype=object)),
         "unit": _categorical(unit_values, unit_codes),
-        "note": _text_per_row(raw["note"]) if "note" in raw.columns else "",
+        "note": _as_text(raw["note"]) if "note" in raw.columns else "",
         "facility": facility,
         "row": rows,
     })
