@@ -29,7 +29,7 @@ import pandas as pd
 from carbon.core.errors import ImportRejected, RowError, ValidationError
 
 UTF8_BOM = b"\xef\xbb\xbf"
-_WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
+WIDE_BOMS = {b"\xff\xfe\x00\x00": "UTF-32", b"\x00\x00\xfe\xff": "UTF-32", b"\xff\xfe": "UTF-16", b"\xfe\xff": "UTF-16"}
 
 
 # The non-ASCII characters a bureau's data file plausibly holds, as (first, last) code points. One table for the
@@ -55,6 +55,11 @@ def _first_unexpected(text: str) -> int | None:
     return None if found is None else found.start()
 
 
+def plausible(values: Iterable[object]) -> bool:
+    """Whether every character of the strings among ``values`` is one a bureau file holds (``_first_unexpected``)."""
+    return _first_unexpected("".join(v for v in values if isinstance(v, str))) is None
+
+
 def _unexpected_share(text: str) -> float:
     """The share of the non-ASCII characters that a bureau file would not hold."""
     wide = sum(1 for _ in _WIDE.finditer(text))
@@ -74,7 +79,7 @@ def decode_text_utf8(data: bytes, *, what: str = "the file") -> tuple[str, bool]
             return data[len(UTF8_BOM):].decode("utf-8"), True
         except UnicodeDecodeError as exc:
             raise _undecodable("core_text_bad_bom", what, reason=exc.reason, byte=exc.start + len(UTF8_BOM)) from None
-    for bom, name in _WIDE_BOMS.items():
+    for bom, name in WIDE_BOMS.items():
         if data.startswith(bom):
             raise _undecodable("core_text_wide", what, encoding=name)
     try:

@@ -26,10 +26,10 @@ from pandas.io.parsers import TextParser
 
 from carbon.core import units
 from carbon.core.errors import CarbonError, ImportRejected, RowError, ValidationError
-from carbon.core.input_limits import InputLimits, check_csv, check_size, current_limits, xlsx_rows
+from carbon.core.input_limits import InputLimits, check_csv, check_size, current_limits, shape_unquoted, xlsx_rows
 from carbon.core.regions import BY_CODE, resolve_region
-from carbon.core.tabular import (SIGNIFICANT_DIGITS, UTF8_BOM, canonical_columns, canonical_frame, decode_text,
-                                  decode_text_utf8, require_columns, rounded_for_csv)
+from carbon.core.tabular import (SIGNIFICANT_DIGITS, UTF8_BOM, WIDE_BOMS, canonical_columns, canonical_frame, decode_text,
+                                  decode_text_utf8, plausible, require_columns, rounded_for_csv)
 from carbon.factors.library import profile_column
 from carbon.inventory.catalog import DEFAULT_CODES, NOTATION_KEYS, SECTOR_NAMES_ZH, Catalog, check_codes, load_catalog
 
@@ -81,17 +81,9 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
             else:  # as pandas.read_excel(dtype=str, keep_default_na=False) parses the rows it read
                 df = TextParser(rows, header=0, dtype=str, keep_default_na=False, skip_blank_lines=False).read()
         elif suffix in (".csv", ".txt", ""):
-            text, utf8 = decode_text_utf8(data)
-            start, skip = _after_comments(text)  # leading comment lines (provenance notes)
-            if utf8:  # the file's own bytes after the BOM and the comments: not encoded again (0.2 s per 10^6 rows)
-                body = data[(len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0) + len(text[:start].encode("utf-8")):]
-            else:
-                body = text[start:].encode("utf-8")  # once, for the check and the parser
-            del data
-            check_csv(text, limits, start=start, first_line=skip + 1, encoded=body)
-            # from bytes, not io.StringIO: pandas' C parser reads UTF-8 bytes twice as fast as text (bench/cli.py)
-            df = _read_csv(body, text_dtype, categorical)
-            df.attrs["first_data_line"] = skip + 2
+            df = _read_utf8_as_is(data, limits, text_dtype, categorical)
+            if df is None:
+                df = _read_decoded(data, limits, text_dtype, categorical)
         else:
             raise ValidationError(key="file_type", params={"suffix": repr(suffix)}, field="file")
     except CarbonError:
@@ -102,6 +94,63 @@ def read_table(source: str | Path | bytes, filename: str | None = None, limits: 
         raise ValidationError(key="file_parse", params={"path": Path(name).name, "reason": str(exc)}, field="file") from exc
     df.columns = [str(c).strip().lower() for c in df.columns]
     return df
+
+
+def _read_decoded(data: bytes, limits: InputLimits, text_dtype: type,
+                  categorical: tuple[str, Collection[str]] | None) -> pd.DataFrame:
+    """A CSV file's frame: its text decoded (UTF-8 or GB18030, ``decode_text_utf8``), its leading comment lines
+    skipped, its shape checked against the limits, then read."""
+    text, utf8 = decode_text_utf8(data)
+    start, skip = _after_comments(text)  # leading comment lines (provenance notes)
+    if utf8:  # the file's own bytes after the BOM and the comments: not encoded again (0.2 s per 10^6 rows)
+        body = data[(len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0) + len(text[:start].encode("utf-8")):]
+    else:
+        body = text[start:].encode("utf-8")  # once, for the check and the parser
+    del data
+    check_csv(text, limits, start=start, first_line=skip + 1, encoded=body)
+    # from bytes, not io.StringIO: pandas' C parser reads UTF-8 bytes twice as fast as text (bench/cli.py)
+    df = _read_csv(body, text_dtype, categorical)
+    df.attrs["first_data_line"] = skip + 2
+    return df
+
+
+def _read_utf8_as_is(data: bytes, limits: InputLimits, text_dtype: type,
+                     categorical: tuple[str, Collection[str]] | None) -> pd.DataFrame | None:
+    """``_read_decoded``'s frame of a CSV whose bytes are UTF-8 of plausible text, read without decoding the file
+    first. For a file of 10^6 rows the decode and the search of the text for implausible characters took 0.5 s
+    (bench/cli.py); here pandas decodes each cell (strictly) and the characters are checked once per distinct value.
+
+    None whenever anything is in doubt: a UTF-16/32 mark, double quotes, a limit in reach, control characters,
+    bytes that are not UTF-8, a character a bureau file would not hold, anything pandas cannot read. Then
+    ``_read_decoded`` reads the file and words the problem, so that both give the same frame or the same error
+    (tests/inventory/test_read_utf8_as_is.py)."""
+    bom = data.startswith(UTF8_BOM)  # UTF-8 whatever its characters, as decode_text_utf8 takes it
+    if not bom and any(data.startswith(mark) for mark in WIDE_BOMS):
+        return None
+    start, skip = _after_comments(data, len(UTF8_BOM) if bom else 0)
+    body = data[start:]
+    try:
+        comments = data[len(UTF8_BOM) if bom else 0:start].decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    shape = shape_unquoted(body, limits)
+    if shape is None or not bom and (shape.controls or not plausible([comments])):
+        return None
+    try:
+        df = _read_csv(body, text_dtype, categorical)
+    except Exception:  # noqa: BLE001 - not UTF-8 (pandas decodes strictly), no header, a ragged file: _read_decoded
+        return None
+    if not bom and not (isinstance(df.index, pd.RangeIndex) and plausible(df.columns)
+                        and all(plausible(_distinct_values(df.iloc[:, i])) for i in range(df.shape[1]))):
+        return None
+    df.attrs["first_data_line"] = skip + 2
+    return df
+
+
+def _distinct_values(column: pd.Series):
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        return column.cat.categories
+    return pd.unique(column.to_numpy(dtype=object))
 
 
 def _read_csv(body: bytes, text_dtype: type, categorical: tuple[str, Collection[str]] | None) -> pd.DataFrame:
@@ -122,11 +171,13 @@ def _read_csv(body: bytes, text_dtype: type, categorical: tuple[str, Collection[
     return df
 
 
-def _after_comments(text: str) -> tuple[int, int]:
-    """(offset of the first line not starting with ``#``, how many lines came before it)."""
-    pos = skip = 0
-    while text.startswith("#", pos):
-        stop = text.find("\n", pos)
+def _after_comments(text: str | bytes, pos: int = 0) -> tuple[int, int]:
+    """(offset of the first line from ``pos`` not starting with ``#``, how many lines came before it), in a text
+    or in its UTF-8 bytes."""
+    skip = 0
+    hash_mark, newline = ("#", "\n") if isinstance(text, str) else (b"#", b"\n")
+    while text.startswith(hash_mark, pos):
+        stop = text.find(newline, pos)
         if stop < 0:
             return len(text), skip + 1
         pos, skip = stop + 1, skip + 1

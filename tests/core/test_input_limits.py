@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import io
+import re
+from unittest import mock
 
 import openpyxl
 import pandas as pd
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from bench import limits as bombs
+from carbon.core import input_limits
 from carbon.core.errors import LimitExceeded, TooLarge, ValidationError
 from carbon.core.input_limits import (
     InputLimits,
@@ -127,3 +131,23 @@ def test_read_table_applies_the_limits_to_csv_and_xlsx():
     assert raised(lambda: read_table(bombs.xlsx_declared(), "a.xlsx")).limit == "rows"
     with pytest.raises(ValidationError, match="not an XLSX"):
         read_table(b"region,year\n", "a.xlsx")
+
+
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(["a", "1", ",", "\n", "\r\n", " ", "\t", "东胜区", "\x0c", "\x00", "x" * 19]),
+                max_size=40).map("".join),
+       st.integers(1, 6), st.integers(1, 5), st.integers(1, 40), st.integers(1, 25))
+def test_the_numpy_count_is_the_streamed_count(text, rows, columns, cells, chars):
+    """shape_unquoted (numpy over the bytes) gives the streaming check's shape whenever it gives one, and says
+    whether the text holds a control character other than tab, CR and LF."""
+    limits = InputLimits(rows=rows, columns=columns, cells=cells, text_chars=chars)
+    fast = input_limits.shape_unquoted(text.encode(), limits)
+    if fast is None:
+        return
+    with mock.patch.object(input_limits, "shape_unquoted", return_value=None):
+        streamed = check_csv(text, limits)
+    assert (fast.rows, fast.columns, fast.cells) == (streamed.rows, streamed.columns, streamed.cells)
+    assert fast.controls == bool(_CONTROL.search(text))
