@@ -179,8 +179,9 @@ class FactorLibrary:
             self._by_key.setdefault((r.parameter, r.item), []).append(r)
         self._cache: dict = {}
         self.memo: dict = {}  # per-library cache for calculators (e.g. the engine's coefficients)
-        # True when some row applies to one region only: coefficients then differ by region
-        self.regional = any(r.region is not None for r in rows)
+        # the regions some row applies to alone: only there can a coefficient differ from the other regions'
+        self.regions = frozenset(r.region for r in rows if r.region is not None)
+        self.regional = bool(self.regions)
 
     def with_profile(self, profile: str) -> FactorLibrary:
         return FactorLibrary(self.rows, fingerprint=self.fingerprint, profile=profile)

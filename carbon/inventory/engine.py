@@ -300,7 +300,8 @@ def _coefficients(library: FactorLibrary, catalog: Catalog, category: str, item:
     Provenance per gas: the shared rows (NCV, density, ...) and the rows specific to that gas.
     """
     cache = library.memo.setdefault("coefficients", {})
-    key = (category, item, region if library.regional else None, year, unit)
+    # a region without rows of its own resolves every factor as a region-less lookup does: one entry serves them all
+    key = (category, item, region if region in library.regions else None, year, unit)
     hit = cache.get(key)
     if hit is not None:
         return hit

@@ -64,3 +64,33 @@ def test_city_is_sum_of_banners_plus_city_only_rows(rows):
     reported = {(d["category"], d["item"]) for d in res.double_counts}
     reported |= {(c.rsplit(".", 1)[0], i) for c, i in reported}  # coal mining results sit in sub-categories
     assert set(zip(df["category"][is_city & overlap], df["item"][is_city & overlap])) <= reported
+
+
+# two banners with measured values of their own: their coefficients differ from the other regions', which share
+LOCAL = ("category,item,parameter,value,unit,region,year,source\n"
+         f"1.A,原煤,ncv,25.1,GJ/t,{BANNER_CODES[0]},,test\n"
+         f"1.A.1,原煤,oxidation,0.91,dimensionless,{BANNER_CODES[1]},,test\n").encode()
+
+
+def _regional_library():
+    from carbon.inventory.io import read_local_factors
+
+    return LIB.with_local(*read_local_factors(LOCAL, "local.csv"))  # a new library: its own coefficient cache
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(ROWS, min_size=1, max_size=30))
+def test_regions_share_coefficients_only_where_they_resolve_alike(rows):
+    """One compile of every region (the engine caches a coefficient per combination, shared by the regions without
+    rows of their own) gives each region what it gets compiled alone, with a cache of its own."""
+    df = frame(rows)
+    together = compile_activity(df, _regional_library(), CompileOptions(year=2022, gwp_set="AR5")).detail
+    for region in df["region"].unique():
+        if region == CITY_CODE:
+            continue
+        alone = compile_activity(df[df["region"] == region], _regional_library(),
+                                 CompileOptions(year=2022, gwp_set="AR5")).detail
+        mine = together[together["region"] == region]
+        columns = ["category", "item", "gas", "mass_t", "factor_refs", "basis"]
+        pd.testing.assert_frame_equal(mine[columns].reset_index(drop=True), alone[alone["region"] == region][columns]
+                                      .reset_index(drop=True), check_exact=False, rtol=1e-12)
