@@ -11,6 +11,8 @@ Prints, each the median of --repeat runs, alternated A B A B so that machine noi
 Both are whole processes, so the interpreter and the imports count on both sides. carbon's own modules are
 byte-compiled first, as pip does when it installs the wheel: pandas comes byte-compiled, and in a checkout run with
 PYTHONDONTWRITEBYTECODE=1 every run of carbon would compile its sources again (about 0.1 s).
+- the import and compile of the smallest file, with the garbage collector paused and frozen during the import (what
+  `carbon compile` does, carbon/cli_lazy.py) and with a plain import: the figure that keeps the pause in the code.
 """
 
 from __future__ import annotations
@@ -65,6 +67,19 @@ def alternate(a: list[str], b: list[str], repeat: int) -> tuple[float, float]:
     return statistics.median(ta), statistics.median(tb)
 
 
+# carbon/cli_lazy.py imports a command's modules with the garbage collector paused, then freezes them: the same
+# import and compile of one file, that way and with a plain import (the figure that keeps the pause in the code)
+GC_SCRIPT = """
+import sys
+from pathlib import Path
+if sys.argv[1] == "paused":
+    from carbon.cli_lazy import _import_paused
+    _import_paused("carbon.inventory.commands")
+from carbon.inventory.commands import compile_file
+compile_file(Path(sys.argv[2]), year=2022, factors=Path(sys.argv[3]))
+"""
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000, 1_000_000])
@@ -89,6 +104,12 @@ def main() -> None:
             read_cmd = [sys.executable, "-c", f"import pandas; pandas.read_csv({str(path)!r})"]
             t_compile, t_read = alternate(compile_cmd, read_cmd, args.repeat)
             print(f"{n:>10,} {t_compile:10.2f} {t_read:11.2f} {t_compile / t_read:7.2f}")
+        path = activity_file(args.sizes[0], folder)
+        paused, plain = alternate(*([sys.executable, "-c", GC_SCRIPT, how, str(path), str(FACTORS)]
+                                    for how in ("paused", "plain")), args.repeat)
+        print()
+        print(f"import and compile of {args.sizes[0]:,} rows, collector paused and frozen during the import "
+              f"(carbon/cli_lazy.py): {paused:.2f} s, plain import: {plain:.2f} s, ratio {paused / plain:.2f}")
 
 
 if __name__ == "__main__":

@@ -66,3 +66,32 @@ def test_every_command_is_listed_and_loads():
         own = runner.invoke(app, [name, "--help"], prog_name="carbon", env={"COLUMNS": "200"})
         assert own.exit_code == 0, (name, own.output)
         assert f"carbon {name}" in own.output  # its own help, not the listing's one line
+
+
+def test_a_command_is_imported_with_the_collector_paused_then_frozen():
+    """carbon/cli_lazy.py: no collection while the command's modules import, the imported objects frozen out of
+    later collections, and the collector running again afterwards, also when the import fails."""
+    code = """
+import gc, json, sys
+from carbon import cli_lazy
+from carbon.cli import LAZY_COMMANDS
+seen = []
+real = cli_lazy.importlib.import_module
+def watched(name, package=None):
+    if name.startswith("carbon."):
+        seen.append(gc.isenabled())
+    return real(name, package)
+cli_lazy.importlib.import_module = watched
+cli_lazy.load("compile", LAZY_COMMANDS["compile"])
+after = (gc.isenabled(), gc.get_freeze_count())
+try:
+    cli_lazy.load("missing", cli_lazy.LazyEntry("carbon.no_such_module:x", "-"))
+except ImportError:
+    pass
+print(json.dumps({"during": seen, "enabled": after[0], "frozen": after[1], "after_failure": gc.isenabled()}))
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    state = json.loads(done.stdout)
+    assert state["during"] and not any(state["during"])
+    assert state["enabled"] and state["after_failure"]
+    assert state["frozen"] > 100_000  # pandas, pint and the core: their objects left out of later collections
