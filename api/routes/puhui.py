@@ -633,10 +633,11 @@ def register_operator(body: OperatorIn, session: SessionDep, user: BureauUser) -
 
 @router.post("/operator/keys", status_code=201, response_model=KeyOut, operation_id="puhui_rotate_operator_key",
              responses={**_AUTH, 422: {"description": "bad algorithm or public key"}})
-def rotate_key(body: KeyIn, session: SessionDep, operator: OperatorDep) -> KeyOut:
-    """Rotate the calling operator's signing key; older keys stay valid for 24 hours."""
+def rotate_key(body: KeyIn, request: Request, session: SessionDep, operator: OperatorDep) -> KeyOut:
+    """Rotate the calling operator's signing key; older keys stay valid for 24 hours. An HMAC secret is returned
+    once and stored sealed."""
     row, secret = operators.rotate_key(session, operator=operator, algorithm=body.algorithm,
-                                       public_key=body.public_key)
+                                       public_key=body.public_key, secret=request.app.state.settings.puhui_openid_secret)
     return KeyOut(key_id=row.key_id, algorithm=row.algorithm, secret=secret,
                   previous_valid_until=(row.created_at + operators.KEY_GRACE).isoformat())
 

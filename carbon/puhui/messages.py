@@ -96,6 +96,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                               "public_key is only for ed25519; HMAC secrets are made by the server"),
     "puhui_key_unknown": ("运营方 {operator} 的密钥 {key_id!r} 不存在或已过期",
                           "key {key_id!r} of {operator} is unknown or expired"),
+    "puhui_key_sealed_other": ("运营方 {operator} 的密钥 {key_id} 无法用本服务器的 CARBON_PUHUI_OPENID_SECRET 解开"
+                               "(该设置已更改?): 请运营方轮换密钥",
+                               "key {key_id} of {operator} does not open with this server's CARBON_PUHUI_OPENID_SECRET "
+                               "(was it changed?): the operator must rotate its key"),
     "puhui_signature_bad": ("记录的签名无法用运营方 {operator} 的密钥 {key_id} 验证",
                             "the record's signature does not verify with {operator}'s key {key_id}"),
     "puhui_record_field_required": ("{index}{name}: 必填", "{index}{name}: required"),

@@ -7,7 +7,10 @@ record again is ``unchanged``, another content under the same id is 409 ``record
 (HMAC-SHA256 with a shared secret, or Ed25519) so that the resident's app can carry the record in the claim.
 
 Keys rotate through the API (``rotate_key``): the new key is current at once; the previous one stays valid for
-``KEY_GRACE`` (24 h), so records signed just before the rotation still verify, then it is refused.
+``KEY_GRACE`` (24 h), so records signed just before the rotation still verify, then it is refused. An HMAC secret
+is stored sealed (``seal_secret``: AES-256-GCM under a key derived from CARBON_PUHUI_OPENID_SECRET by HKDF, bound to
+its operator and key id), so a copy of the database alone cannot sign records; changing that setting, which already
+orphans the residents, makes the operators rotate their HMAC keys too. Rows stored plain, before sealing, still verify.
 
 A claim that carries evidence earns only when it matches an operator record: the same operator and record id, the
 same methodology code, the same resident (the record names them as ``HMAC(secret, openid)``, privacy.openid_hash,
@@ -32,8 +35,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -158,15 +164,48 @@ def get_operator(session: Session, code: str) -> PuhuiOperator:
     return row
 
 
-def rotate_key(session: Session, *, operator: PuhuiOperator, algorithm: str, public_key: str | None = None,
-               now: datetime | None = None) -> tuple[PuhuiOperatorKey, str | None]:
+SEALED = "aesgcm1:"  # the prefix of a sealed HMAC secret in puhui_operator_keys.key
+
+
+def _sealing_key(secret: str) -> AESGCM:
+    derived = HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=b"carbon puhui operator hmac keys v1")
+    return AESGCM(derived.derive(secret.encode("utf-8")))
+
+
+def _bound_to(operator_id: int, key_id: str) -> bytes:
+    """The associated data of a sealed secret: it opens only in its own key row."""
+    return f"{operator_id}:{key_id}".encode("ascii")
+
+
+def seal_secret(raw: bytes, *, secret: str, operator_id: int, key_id: str) -> str:
+    """An HMAC secret as stored: ``SEALED`` + base64(nonce + AES-256-GCM ciphertext and tag)."""
+    nonce = secrets.token_bytes(12)
+    sealed = _sealing_key(secret).encrypt(nonce, raw, _bound_to(operator_id, key_id))
+    return SEALED + base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def open_secret(stored: str, *, secret: str, operator_id: int, key_id: str) -> bytes | None:
+    """The HMAC secret of a key row; None when it does not open (another CARBON_PUHUI_OPENID_SECRET, or the value
+    moved to another row). A row stored plain (base64, before sealing) is read as it is."""
+    if not stored.startswith(SEALED):
+        return base64.b64decode(stored)
+    blob = base64.b64decode(stored[len(SEALED):])
+    try:
+        return _sealing_key(secret).decrypt(blob[:12], blob[12:], _bound_to(operator_id, key_id))
+    except InvalidTag:
+        return None
+
+
+def rotate_key(session: Session, *, operator: PuhuiOperator, algorithm: str, secret: str,
+               public_key: str | None = None, now: datetime | None = None) -> tuple[PuhuiOperatorKey, str | None]:
     """A new current signing key; the previous ones stay valid for ``KEY_GRACE``. HMAC: the server makes the
-    secret and returns it once (it is stored, as a verifier of HMACs must hold it). Ed25519: the operator sends
-    its public key (base64 of the 32 raw bytes); the private key never reaches us."""
+    secret and returns it once; it is stored sealed with ``secret`` (CARBON_PUHUI_OPENID_SECRET, ``seal_secret``),
+    as a verifier of HMACs must hold it. Ed25519: the operator sends its public key (base64 of the 32 raw bytes);
+    the private key never reaches us."""
     now = now or utcnow()
     if algorithm not in ALGORITHMS:
         raise ValidationError(key="puhui_algorithm_unknown", params={"known": ", ".join(ALGORITHMS)}, field="algorithm")
-    secret = None
+    key_id, shown = f"k{secrets.token_hex(6)}", None
     if algorithm == "ed25519":
         try:
             raw = base64.b64decode(public_key or "", validate=True)
@@ -177,15 +216,16 @@ def rotate_key(session: Session, *, operator: PuhuiOperator, algorithm: str, pub
     else:
         if public_key:
             raise ValidationError(key="puhui_public_key_hmac", field="public_key")
-        material = secret = base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+        raw = secrets.token_bytes(32)
+        shown = base64.b64encode(raw).decode("ascii")
+        material = seal_secret(raw, secret=secret, operator_id=operator.id, key_id=key_id)
     session.execute(update(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
                                                    PuhuiOperatorKey.valid_until.is_(None))
                     .values(valid_until=now + KEY_GRACE))
-    row = PuhuiOperatorKey(operator_id=operator.id, key_id=f"k{secrets.token_hex(6)}", algorithm=algorithm,
-                           key=material, created_at=now)
+    row = PuhuiOperatorKey(operator_id=operator.id, key_id=key_id, algorithm=algorithm, key=material, created_at=now)
     session.add(row)
     session.flush()
-    return row, secret
+    return row, shown
 
 
 def canonical(record: dict) -> bytes:
@@ -195,9 +235,9 @@ def canonical(record: dict) -> bytes:
 
 
 def verify_signature(session: Session, *, operator: PuhuiOperator, record: dict, key_id: str, signature: str,
-                     now: datetime) -> None:
+                     now: datetime, secret: str) -> None:
     """Raise 422 ``signature_invalid`` unless ``signature`` is the operator's signature of ``record`` with a key
-    valid now (HMAC: hex of HMAC-SHA256; Ed25519: base64)."""
+    valid now (HMAC: hex of HMAC-SHA256, its secret opened with ``secret``; Ed25519: base64)."""
     key = session.scalar(select(PuhuiOperatorKey).where(PuhuiOperatorKey.operator_id == operator.id,
                                                         PuhuiOperatorKey.key_id == key_id))
     if key is None or (key.valid_until is not None and key.valid_until <= now):
@@ -205,7 +245,11 @@ def verify_signature(session: Session, *, operator: PuhuiOperator, record: dict,
                        operator=operator.code)
     message = canonical(record)
     if key.algorithm == "hmac-sha256":
-        expected = hmac.new(base64.b64decode(key.key), message, hashlib.sha256).hexdigest()
+        raw = open_secret(key.key, secret=secret, operator_id=operator.id, key_id=key.key_id)
+        if raw is None:
+            raise rejected("signature_invalid", "puhui_key_sealed_other", "evidence.key_id", operator=operator.code,
+                           key_id=key_id)
+        expected = hmac.new(raw, message, hashlib.sha256).hexdigest()
         ok = hmac.compare_digest(expected, signature.strip().lower())
     else:
         try:
@@ -310,7 +354,7 @@ def verify_evidence(session: Session, *, user_id: int, m: Methodology, quantity:
                 str(record.get("record_id", "")).strip() != record_id.strip():
             raise rejected("evidence_mismatch", "puhui_signed_record_other", "evidence.record")
         verify_signature(session, operator=operator, record=record, key_id=signed["key_id"],
-                         signature=signed["signature"], now=now)
+                         signature=signed["signature"], now=now, secret=secret)
         row, _ = _store(session, _record_values(operator, record, secret=secret, index="evidence.record."),
                         source="signed", now=now)
         verification = "signed"

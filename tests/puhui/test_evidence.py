@@ -26,6 +26,7 @@ from carbon.puhui.wechat import Code2Session, WeChatClient
 from tests.puhui.conftest import API, ago, puhui_settings
 
 APPID = "wx-test-appid"
+SERVER = "s" * 48  # a CARBON_PUHUI_OPENID_SECRET
 
 
 @pytest.fixture
@@ -210,21 +211,54 @@ def test_ed25519_signature(session, migrated_url):
         _, op = operators.register_operator(s, code="bike", name_zh="共享单车", kinds=["cycling"])
         private = Ed25519PrivateKey.generate()
         public = base64.b64encode(private.public_key().public_bytes_raw()).decode()
-        key, secret = operators.rotate_key(s, operator=op, algorithm="ed25519", public_key=public)
+        key, secret = operators.rotate_key(s, operator=op, algorithm="ed25519", public_key=public, secret=SERVER)
         assert secret is None
         rec = {"operator": "bike", **record("B-1", kind="cycling")}
         sig = base64.b64encode(private.sign(operators.canonical(rec))).decode()
         now = datetime.now(UTC)
-        operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=now)
+        operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=now, secret=SERVER)
         other = base64.b64encode(Ed25519PrivateKey.generate().sign(operators.canonical(rec))).decode()
         with pytest.raises(rules.ClaimRejected) as exc:
-            operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=other, now=now)
+            operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=other, now=now,
+                                       secret=SERVER)
         assert exc.value.code == "signature_invalid"
         # once the grace period of a rotated key is over, it is refused
-        operators.rotate_key(s, operator=op, algorithm="ed25519", public_key=public)
+        operators.rotate_key(s, operator=op, algorithm="ed25519", public_key=public, secret=SERVER)
         later = now + operators.KEY_GRACE + timedelta(minutes=1)
         with pytest.raises(rules.ClaimRejected):
-            operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=later)
+            operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=later,
+                                       secret=SERVER)
+    engine.dispose()
+
+
+def test_hmac_secrets_are_stored_sealed(session, migrated_url):
+    """The HMAC secret an operator is given once is not in the database: its row holds it sealed (AES-256-GCM
+    under a key derived from CARBON_PUHUI_OPENID_SECRET, bound to the row), so a copy of the table cannot sign;
+    another server secret or another row cannot open it; a row stored plain before sealing still verifies."""
+    from sqlalchemy import create_engine
+
+    from carbon.core.db import session_factory
+
+    engine = create_engine(migrated_url)
+    with session_factory(engine)() as s:
+        _, op = operators.register_operator(s, code="bus2", name_zh="公交", kinds=["bus"])
+        key, shown = operators.rotate_key(s, operator=op, algorithm="hmac-sha256", secret=SERVER)
+        raw = base64.b64decode(shown)
+        assert key.key.startswith(operators.SEALED) and shown not in key.key and raw.hex() not in key.key
+        assert operators.open_secret(key.key, secret=SERVER, operator_id=op.id, key_id=key.key_id) == raw
+        assert operators.open_secret(key.key, secret="t" * 48, operator_id=op.id, key_id=key.key_id) is None
+        assert operators.open_secret(key.key, secret=SERVER, operator_id=op.id, key_id="k-other") is None
+        rec = {"operator": "bus2", **record("H-1")}
+        sig = _signed(shown, rec)
+        now = datetime.now(UTC)
+        operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=now, secret=SERVER)
+        with pytest.raises(rules.ClaimRejected) as exc:  # the server's secret changed: the key cannot be opened
+            operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=now,
+                                       secret="t" * 48)
+        assert exc.value.code == "signature_invalid" and exc.value.key == "puhui_key_sealed_other"
+        key.key = shown  # a row written before sealing: the secret as base64
+        s.flush()
+        operators.verify_signature(s, operator=op, record=rec, key_id=key.key_id, signature=sig, now=now, secret=SERVER)
     engine.dispose()
 
 
