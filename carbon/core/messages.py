@@ -119,6 +119,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "internal error: {detail} (rerun with --debug for the traceback)"),
     "server_error": ("服务器内部错误", "internal server error"),
     "interrupted": ("已中断", "interrupted"),
+    # what a command wrote
+    "cli_wrote": ("已写入 {path}", "wrote {path}"),
+    "cli_wrote_rows": ("已写入 {n} 行: {path}", "wrote {n} rows to {path}"),
+    "cli_wrote_balances": ("已写入 {n} 个碳平衡: {path}", "wrote {n} carbon balances to {path}"),
+    "cli_wrote_template": ("已写入 {sector} 的模板: {path}", "wrote template for {sector} to {path}"),
+    "cli_wrote_report": ("已写入 {path} ({pages} 页, {kb} KB, {seconds} 秒)", "wrote {path} ({pages} pages, {kb} KB, {seconds} s)"),
 }
 
 

@@ -25,6 +25,7 @@ import typer
 from rich.table import Table
 from typer.core import TyperGroup
 
+from carbon.core import messages
 from carbon.core.errors import CarbonError
 from carbon.core.messages import help_text
 from carbon.intensity import decomposition as dec
@@ -114,7 +115,7 @@ def compute(
                      f"{year} intensity — numerator {num.describe()}; GDP at constant {int(table['price_base_year'].iloc[0])} prices"))
     if out_file is not None:
         write_table({"intensity": table}, out_file, excel=excel)
-        out.print(f"wrote {len(table)} rows to {out_file}")
+        out.print(messages.text("cli_wrote_rows", n=len(table), path=out_file))
 
 
 @intensity_app.command("import-economy", help=help_text(

@@ -14,6 +14,7 @@ from rich.table import Table
 
 from carbon.cli_errors import exit_for
 from carbon.cli_lazy import command_help
+from carbon.core import messages
 from carbon.core.errors import CarbonError, ValidationError
 from carbon.core.gases import FAMILIES, family_of
 from carbon.core.messages import help_text
@@ -205,10 +206,10 @@ def compile_command(
         if out.suffix.lower() == ".xlsx" and result.balances:
             sheets["carbon_balances"] = balances_sheet(result.balances)
         write_table(sheets, out, excel=excel)
-        console.print(f"wrote {len(table)} rows to {out}")
+        console.print(messages.text("cli_wrote_rows", n=len(table), path=out))
     if balances_out is not None:
         balances_out.write_text(json.dumps(result.balances, ensure_ascii=False, indent=1), encoding="utf-8")
-        console.print(f"wrote {len(result.balances)} carbon balances to {balances_out}")
+        console.print(messages.text("cli_wrote_balances", n=len(result.balances), path=balances_out))
 
 
 def compile_file(activity: Path, *, year: int, factors: Path | None = None, gwp: str = "AR5", ch4_ar6: str = "combined",
@@ -262,7 +263,7 @@ def template_command(
             write_table({"activity": blank_template(sector)}, out, excel=excel)
     except CarbonError as exc:
         fail(exc)
-    Console().print(f"wrote template for {sector} to {out}")
+    Console().print(messages.text("cli_wrote_template", sector=sector, path=out))
 
 
 def register(app: typer.Typer) -> None:

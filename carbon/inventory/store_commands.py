@@ -26,7 +26,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from carbon.core import migrate
+from carbon.core import messages, migrate
 from carbon.core.db import make_engine, session_scope
 from carbon.core.errors import CarbonError
 from carbon.core.messages import help_text
@@ -254,7 +254,7 @@ def export(
     with db_session() as session:
         content = service.export_results(session, inventory_id=inventory_id, fmt=fmt, excel=excel)
     out_path.write_bytes(content)
-    typer.echo(f"wrote {out_path}")
+    typer.echo(messages.text("cli_wrote", path=out_path))
 
 
 @inventory_app.command("export-activity", help=help_text(
@@ -277,7 +277,7 @@ def export_activity(
     with db_session() as session:
         content = service.export_activity(session, inventory_id=inventory_id, fmt=fmt, excel=excel)
     out_path.write_bytes(content)
-    typer.echo(f"wrote {out_path}")
+    typer.echo(messages.text("cli_wrote", path=out_path))
 
 
 @inventory_app.command("publish", help=help_text("发布一份已计算的清单 (发布后不可修改并公开)。",

@@ -18,6 +18,7 @@ import typer
 from carbon.inventory.store_commands import db_session
 from carbon.intensity.intensity import DEFAULT_NUMERATOR
 from carbon.inventory.commands import err, stdout_console
+from carbon.core import messages
 from carbon.core.messages import help_text
 
 report_app = typer.Typer(no_args_is_help=True, help=help_text("报告: 中文温室气体清单报告 (PDF)。",
@@ -62,8 +63,8 @@ def inventory(
     out_file.write_bytes(rendered.pdf)
     if html is not None:
         html.write_text(text, encoding="utf-8")
-    out.print(f"wrote {out_file} ({rendered.pages} pages, {len(rendered.pdf) / 1024:.0f} KB, "
-              f"{time.perf_counter() - started:.1f} s)")
+    out.print(messages.text("cli_wrote_report", path=out_file, pages=rendered.pages, kb=f"{len(rendered.pdf) / 1024:.0f}",
+                   seconds=f"{time.perf_counter() - started:.1f}"))
 
 
 @report_app.command("worker", help=help_text(

@@ -7,6 +7,7 @@ from typing import Annotated
 
 import typer
 
+from carbon.core import messages
 from carbon.core.messages import help_text
 
 export_app = typer.Typer(help=help_text("按其他机构使用的报表格式导出清单 (省级指南、CRT、GPC)。",
@@ -36,4 +37,4 @@ def tables(
     with db_session() as session:
         content = export_tables(session, inventory_id=inventory_id, fmt=fmt.lower())
     out_path.write_bytes(content)
-    typer.echo(f"wrote {out_path}")
+    typer.echo(messages.text("cli_wrote", path=out_path))
