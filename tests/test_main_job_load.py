@@ -59,7 +59,7 @@ def test_main_job_load(cli_db, tmp_path):
     assert f"imported {len(plan)} indicators" in run("intensity", "import-plan", str(SAMPLE / "ordos_plan_indicators.csv"))
     pdf = tmp_path / "out" / "ordos_2022_inventory.pdf"
     written = run("report", "inventory", "--year", "2022", "--out", str(pdf), "--draws", "2000")
-    pages = int(re.search(r"\((\d+) pages", written).group(1))
+    pages = int(re.search(r"\((\d+) (?:页|pages)", written).group(1))  # 已写入 FILE (N 页, ...), or English
     assert pdf.read_bytes().startswith(b"%PDF") and pages > 1
 
     engine = make_engine(cli_db)
