@@ -270,9 +270,9 @@ class TableShape:
     rows: int  # data rows (header excluded, blank lines skipped)
     columns: int  # the widest record
     cells: int  # every field, header included
-    # a control character other than tab, CR and LF: counted on the way (shape_unquoted), for the encoding check
-    # (carbon/inventory/io.py ``_read_utf8_as_is``); False where not counted
-    controls: bool = False
+    # a control character other than tab, CR and LF: counted on the way by shape_unquoted, for the encoding check
+    # (carbon/inventory/io.py ``_read_utf8_as_is``); None from the streamed check, which does not count them
+    controls: bool | None = None
 
 
 def _lines(text: str, start: int, limits: InputLimits, first_line: int) -> Iterator[str]:
@@ -308,7 +308,7 @@ def shape_unquoted(body: bytes, limits: InputLimits) -> TableShape | None:
         return None  # quotes, or a CR that is not a line end: the csv module decides
     data = np.frombuffer(body, dtype=np.uint8)
     if data.size == 0:
-        return TableShape(0, 0, 0)
+        return TableShape(0, 0, 0, False)
     newline = np.flatnonzero(data == 10)
     ends = newline if newline.size and newline[-1] == data.size - 1 else np.append(newline, data.size)
     begins = np.concatenate(([0], ends[:-1] + 1))
@@ -328,7 +328,7 @@ def shape_unquoted(body: bytes, limits: InputLimits) -> TableShape | None:
     before_end = np.searchsorted(comma, mark_ends)
     fields = (np.diff(before_end, prepend=0) + 1)[~blank]
     if fields.size == 0:
-        return TableShape(0, 0, 0)
+        return TableShape(0, 0, 0, controls)
     longest = int((ends - begins).max())  # no field is longer than its line: fields are measured only past the limit
     if longest > limits.text_chars:
         delimiters = np.flatnonzero((data == 44) | (data == 10))

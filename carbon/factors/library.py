@@ -181,7 +181,11 @@ class FactorLibrary:
         self.memo: dict = {}  # per-library cache for calculators (e.g. the engine's coefficients)
         # the regions some row applies to alone: only there can a coefficient differ from the other regions'
         self.regions = frozenset(r.region for r in rows if r.region is not None)
-        self.regional = bool(self.regions)
+
+    @property
+    def regional(self) -> bool:
+        """True when some row applies to one region only: coefficients then differ by region."""
+        return bool(self.regions)
 
     def with_profile(self, profile: str) -> FactorLibrary:
         return FactorLibrary(self.rows, fingerprint=self.fingerprint, profile=profile)

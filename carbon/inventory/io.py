@@ -106,7 +106,6 @@ def _read_decoded(data: bytes, limits: InputLimits, text_dtype: type,
         body = data[(len(UTF8_BOM) if data.startswith(UTF8_BOM) else 0) + len(text[:start].encode("utf-8")):]
     else:
         body = text[start:].encode("utf-8")  # once, for the check and the parser
-    del data
     check_csv(text, limits, start=start, first_line=skip + 1, encoded=body)
     # from bytes, not io.StringIO: pandas' C parser reads UTF-8 bytes twice as fast as text (bench/cli.py)
     df = _read_csv(body, text_dtype, categorical)
